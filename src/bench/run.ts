@@ -1,0 +1,118 @@
+// `npm run bench`: device-side figures in headless Chromium against the production build, with
+// 200 patients stored on the device. Prints each figure with its name, unit and target.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { buildDeviceData, type DeviceData } from './device-data';
+import { injectDeviceData } from './inject';
+
+const PATIENTS = 200;
+const EDITS = 1500;
+const RUNS = 7;
+const port = Number(process.env.BENCH_PORT ?? 4179);
+const base = `http://localhost:${port}`;
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function startServer(): Promise<() => void> {
+	const child = spawn(process.execPath, ['src/server.js'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+	for (let i = 0; i < 100; i++) {
+		try {
+			if ((await fetch(`${base}/healthz`)).ok) return () => child.kill('SIGTERM');
+		} catch {
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+	child.kill('SIGKILL');
+	throw new Error('server did not start');
+}
+
+/** Navigation start to the patient list in the DOM (user timing mark set by the app). */
+async function listTime(page: Page): Promise<number> {
+	await page.goto(`${base}/`);
+	await page.waitForFunction(() => performance.getEntriesByName('dbep:list-ready').length > 0);
+	return page.evaluate(() => performance.getEntriesByName('dbep:list-ready')[0]!.startTime);
+}
+
+/** A tap on the patient's link to the plan in the DOM, fresh from IndexedDB. */
+async function planTime(page: Page, name: string): Promise<number> {
+	await listTime(page);
+	return page.evaluate(async (name) => {
+		const link = [...document.querySelectorAll('a')].find((a) => a.textContent?.trim() === name);
+		if (!link) throw new Error(`no link to ${name}`);
+		performance.clearMarks('dbep:plan-ready');
+		const start = performance.now();
+		link.click();
+		while (!performance.getEntriesByName('dbep:plan-ready').length) await new Promise((r) => setTimeout(r, 1));
+		return performance.getEntriesByName('dbep:plan-ready')[0]!.startTime - start;
+	}, name);
+}
+
+/** Ticking the first due measure as done, from the confirm tap until the record is stored. */
+async function recordTime(page: Page): Promise<number> {
+	const item = page.getByTestId('visit-item').filter({ has: page.getByRole('button', { name: 'Utført', exact: true }) }).first();
+	await item.getByRole('button', { name: 'Utført', exact: true }).click();
+	await page.evaluate(() => performance.clearMeasures('dbep:record-persisted'));
+	await item.getByRole('button', { name: 'Registrer som utført' }).click();
+	await page.waitForFunction(() => performance.getEntriesByName('dbep:record-persisted').length > 0);
+	return page.evaluate(() => performance.getEntriesByName('dbep:record-persisted')[0]!.duration);
+}
+
+function report(name: string, values: number[], target: number): void {
+	const m = median(values);
+	const verdict = m < target ? 'meets' : 'MISSES';
+	console.log(`${name}: ${m.toFixed(1)} ms (median of ${values.length}; min ${Math.min(...values).toFixed(1)}, max ${Math.max(...values).toFixed(1)}; target < ${target} ms: ${verdict})`);
+}
+
+async function main(): Promise<void> {
+	const t0 = performance.now();
+	const data: DeviceData = buildDeviceData(PATIENTS, EDITS, new Date().toISOString().slice(0, 7));
+	const bytes = data.docs.reduce((n, d) => n + (d.bytes.length * 3) / 4, 0);
+	console.log(`device data: ${PATIENTS} patients, ${data.docs.length} documents, ${(bytes / 1024).toFixed(0)} KiB, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+	console.log(`long plan: ${data.longPlan.changes} changes over two years, ${(data.longPlan.bytes / 1024).toFixed(1)} KiB saved`);
+
+	const stop = await startServer();
+	const profile = mkdtempSync(join(tmpdir(), 'dbep-bench-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		viewport: { width: 820, height: 1180 },
+		locale: 'nb-NO',
+		timezoneId: 'Europe/Oslo'
+	});
+	try {
+		const page = context.pages()[0] ?? (await context.newPage());
+		await page.goto(`${base}/`);
+		await page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 30_000 });
+		await injectDeviceData(page, data);
+		await context.setOffline(true);
+
+		const list: number[] = [];
+		for (let i = 0; i < RUNS; i++) list.push(await listTime(page));
+		const rows = await page.getByTestId('patient-row').count();
+		console.log(`patient list rows rendered offline: ${rows}`);
+		report('patient list, navigation to usable list, offline', list, 1000);
+
+		const plan: number[] = [];
+		for (let i = 0; i < RUNS; i++) plan.push(await planTime(page, data.longPlan.name));
+		report(`open plan with two years of edits (${data.longPlan.changes} changes)`, plan, 100);
+
+		const record: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			await planTime(page, data.longPlan.name);
+			record.push(await recordTime(page));
+		}
+		report('persist one recorded measure', record, 50);
+	} finally {
+		await context.close();
+		stop();
+		rmSync(profile, { recursive: true, force: true });
+	}
+}
+
+await main();

@@ -1,0 +1,155 @@
+import { isItemId, type ItemId } from './ids';
+import {
+	GOAL_CATEGORIES,
+	SELF_CARE_CODES,
+	type CareRole,
+	type CodeSystem,
+	type Coding,
+	type GoalCategory,
+	type MeasureCategory,
+	type Performer,
+	type SelfCareCode,
+	type Timing,
+	type Weekday
+} from './plan';
+import { MAX_TEXT, MAX_TITLE, type FieldErrors, type Result } from './reasons';
+import { isCalendarDate, isClockTime } from './time';
+
+export type DiagnosisInput = { text: string; code: Coding | null };
+export type GoalInput = { category: GoalCategory; text: string; targetDate: string | null; addresses: ItemId[] };
+export type MeasureInput = {
+	title: string;
+	description: string;
+	category: MeasureCategory;
+	timing: Timing;
+	performer: Performer;
+	addresses: ItemId[];
+	pllReference: string | null;
+};
+
+/** Raw form fields: what a browser form or an API body hands us before any checking. */
+export type RawFields = Record<string, string | string[] | undefined>;
+
+const CODE_SYSTEMS: readonly CodeSystem[] = ['ICD-10', 'ICPC-2', 'SNOMED-CT'];
+const CARE_ROLES: readonly CareRole[] = ['home-care', 'gp', 'specialist', 'coordinator', 'relative'];
+
+function one(raw: RawFields, key: string): string {
+	const v = raw[key];
+	return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
+}
+
+function many(raw: RawFields, key: string): string[] {
+	const v = raw[key];
+	if (v === undefined) return [];
+	return (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+function text(raw: RawFields, key: string, errors: FieldErrors, max: number, required: boolean): string {
+	const value = one(raw, key);
+	if (required && !value) errors[key] = 'required';
+	else if (value.length > max) errors[key] = 'too-long';
+	return value;
+}
+
+function itemIds(raw: RawFields, key: string, known: ReadonlySet<string>, errors: FieldErrors): ItemId[] {
+	const ids = many(raw, key);
+	if (!ids.every((id) => isItemId(id) && known.has(id))) errors[key] = 'unknown-item';
+	return ids.filter(isItemId);
+}
+
+function done<T>(value: T, errors: FieldErrors): Result<T> {
+	return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value };
+}
+
+/** Checks a diagnosis form: text required; a code needs its system. */
+export function parseDiagnosisInput(raw: RawFields): Result<DiagnosisInput> {
+	const errors: FieldErrors = {};
+	const txt = text(raw, 'text', errors, MAX_TITLE, true);
+	const code = one(raw, 'code');
+	const system = one(raw, 'system');
+	let coding: Coding | null = null;
+	if (code) {
+		if (!CODE_SYSTEMS.includes(system as CodeSystem)) errors.system = 'invalid-choice';
+		else if (code.length > 20) errors.code = 'too-long';
+		else coding = { system: system as CodeSystem, code, display: null };
+	}
+	return done({ text: txt, code: coding }, errors);
+}
+
+/** Checks a goal form against the plan's diagnoses. */
+export function parseGoalInput(raw: RawFields, diagnosisIds: ReadonlySet<string>): Result<GoalInput> {
+	const errors: FieldErrors = {};
+	const category = one(raw, 'category') as GoalCategory;
+	if (!GOAL_CATEGORIES.includes(category)) errors.category = 'invalid-choice';
+	const txt = text(raw, 'text', errors, MAX_TEXT, true);
+	const targetDate = one(raw, 'targetDate') || null;
+	if (targetDate && !isCalendarDate(targetDate)) errors.targetDate = 'invalid-date';
+	const addresses = itemIds(raw, 'addresses', diagnosisIds, errors);
+	return done({ category, text: txt, targetDate, addresses }, errors);
+}
+
+function parseTiming(raw: RawFields, errors: FieldErrors): Timing {
+	const kind = one(raw, 'timing');
+	// Only daily and weekly measures have times; a hidden leftover field must not block the form.
+	const times = kind === 'daily' || kind === 'weekly' ? [...new Set(many(raw, 'times'))].sort() : [];
+	if (!times.every(isClockTime)) errors.times = 'invalid-time';
+	switch (kind) {
+		case 'daily':
+			if (!times.length) errors.times = 'required';
+			return { kind, times };
+		case 'weekly': {
+			const weekdays = many(raw, 'weekdays').map(Number);
+			if (!weekdays.length) errors.weekdays = 'no-weekdays';
+			else if (!weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) errors.weekdays = 'invalid-choice';
+			return { kind, weekdays: weekdays as Weekday[], times };
+		}
+		case 'yearly': {
+			const nextDue = one(raw, 'nextDue');
+			if (!isCalendarDate(nextDue)) errors.nextDue = nextDue ? 'invalid-date' : 'required';
+			return { kind, nextDue };
+		}
+		case 'as-needed':
+			return { kind };
+		default:
+			errors.timing = 'invalid-choice';
+			return { kind: 'as-needed' };
+	}
+}
+
+function parsePerformer(raw: RawFields, errors: FieldErrors): Performer {
+	const kind = one(raw, 'performer');
+	if (kind === 'patient' || kind === 'relative') return { kind };
+	if (CARE_ROLES.includes(kind as CareRole)) {
+		const name = text(raw, 'performerName', errors, MAX_TITLE, true);
+		return { kind: 'service', role: kind as CareRole, name };
+	}
+	errors.performer = 'invalid-choice';
+	return { kind: 'patient' };
+}
+
+/** Checks a measure form against the plan's diagnoses. */
+export function parseMeasureInput(raw: RawFields, diagnosisIds: ReadonlySet<string>): Result<MeasureInput> {
+	const errors: FieldErrors = {};
+	const title = text(raw, 'title', errors, MAX_TITLE, true);
+	const description = text(raw, 'description', errors, MAX_TEXT, false);
+	const categoryRaw = one(raw, 'category');
+	let category: MeasureCategory;
+	if (SELF_CARE_CODES.includes(categoryRaw as SelfCareCode)) category = { kind: 'snomed', code: categoryRaw as SelfCareCode };
+	else if (categoryRaw === 'text') category = { kind: 'text', text: text(raw, 'categoryText', errors, MAX_TITLE, true) };
+	else {
+		errors.category = 'invalid-choice';
+		category = { kind: 'text', text: '' };
+	}
+	const timing = parseTiming(raw, errors);
+	const performer = parsePerformer(raw, errors);
+	const addresses = itemIds(raw, 'addresses', diagnosisIds, errors);
+	const pll = text(raw, 'pllReference', errors, MAX_TITLE, false);
+	return done({ title, description, category, timing, performer, addresses, pllReference: pll || null }, errors);
+}
+
+/** Checks a free-text field (comment, what matters, note): required and bounded. */
+export function parseText(raw: RawFields, key: string, max = MAX_TEXT): Result<string> {
+	const errors: FieldErrors = {};
+	const value = text(raw, key, errors, max, true);
+	return done(value, errors);
+}

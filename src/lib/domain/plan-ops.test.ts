@@ -1,0 +1,243 @@
+import * as A from '@automerge/automerge';
+import { describe, expect, it } from 'vitest';
+import type { ItemId, PatientId } from './ids';
+import type { DiagnosisInput, GoalInput, MeasureInput } from './inputs';
+import type { Context, Patient, Plan } from './plan';
+import {
+	addCareTeamMember,
+	addDiagnosis,
+	addGoal,
+	addMeasure,
+	addMeasureComment,
+	addPlanComment,
+	addWhatMatters,
+	newPlan,
+	putContactGuidance,
+	setDiagnosisStatus,
+	setGoalStatus,
+	setMeasureStatus,
+	setNextDue,
+	setResponsible,
+	updateDiagnosis,
+	updateGoal,
+	updateMeasure
+} from './plan-ops';
+
+const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
+const pal: Patient = { name: 'Pål Testesen', birthDate: '1951-05-03', nationalId: '03855110058', municipality: 'Rana' };
+const nurse: Context = { by: { name: 'Kari Sykepleier', role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-26T07:10:00.000Z' };
+const gp: Context = { by: { name: 'Ola Fastlege', role: 'gp', organisation: 'Bodø legesenter' }, at: '2026-11-26T09:00:00.000Z' };
+const eyeDoctor: Context = { by: { name: 'Siri Øyelege', role: 'specialist', organisation: 'UNN Tromsø' }, at: '2026-11-26T09:05:00.000Z' };
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as ItemId;
+const GLAUCOMA = id(1);
+const DROPS = id(2);
+const CHECK = id(3);
+const PURPOSE = id(4);
+const MEMBER = id(5);
+
+const glaucoma: DiagnosisInput = { text: 'Grønn stær', code: { system: 'ICD-10', code: 'H40.1', display: null } };
+const purpose: GoalInput = { category: 'purpose', text: 'Hindre synstap', targetDate: null, addresses: [GLAUCOMA] };
+const drops: MeasureInput = {
+	title: 'Øyedråper daglig',
+	description: 'Se PLL',
+	category: { kind: 'snomed', code: '182832007' },
+	timing: { kind: 'daily', times: ['08:00', '20:00'] },
+	performer: { kind: 'service', role: 'home-care', name: 'Hjemmesykepleien' },
+	addresses: [GLAUCOMA],
+	pllReference: 'PLL: Xalatan'
+};
+const check: MeasureInput = { ...drops, title: 'Årlig øyekontroll', description: '', timing: { kind: 'yearly', nextDue: '2027-03-01' }, pllReference: null };
+
+/** Pål's plan with a diagnosis, a purpose, eye drops and the annual check. */
+function palPlan(): A.Doc<Plan> {
+	return A.change(A.from(newPlan(PATIENT, pal, nurse)), (d) => {
+		addDiagnosis(d, GLAUCOMA, glaucoma, nurse);
+		addGoal(d, PURPOSE, purpose, nurse);
+		addMeasure(d, DROPS, drops, nurse);
+		addMeasure(d, CHECK, check, nurse);
+	});
+}
+
+/** Two devices holding the same plan, each with its own actor. */
+function forks(doc: A.Doc<Plan>): [A.Doc<Plan>, A.Doc<Plan>] {
+	return [A.clone(doc, { actor: 'aa'.repeat(16) }), A.clone(doc, { actor: 'bb'.repeat(16) })];
+}
+
+describe('plan operations', () => {
+	it('newPlan starts empty with no one responsible, and copies the patient', () => {
+		const patient = { ...pal };
+		const plan = newPlan(PATIENT, patient, nurse);
+		patient.name = 'Someone else';
+		expect(plan.patient.name).toBe('Pål Testesen');
+		expect(plan.responsible).toEqual({ value: null, by: nurse.by, at: nurse.at });
+		expect(plan.measures).toEqual({});
+		expect(plan.createdAt).toBe(nurse.at);
+	});
+
+	it('adds what matters, in the patient’s words and stamped', () => {
+		const doc = A.change(A.from(newPlan(PATIENT, pal, nurse)), (d) => addWhatMatters(d, id(9), 'Bo hjemme lenge', 'patient', gp));
+		expect(doc.whatMatters[id(9)]).toEqual({ id: id(9), text: 'Bo hjemme lenge', writtenAs: 'patient', by: gp.by, at: gp.at, status: 'active' });
+	});
+
+	it('adds and updates a diagnosis; the code is replaced, the text edited', () => {
+		let doc = palPlan();
+		expect(doc.diagnoses[GLAUCOMA]).toMatchObject({ text: 'Grønn stær', status: 'active', createdBy: nurse.by, code: glaucoma.code });
+		doc = A.change(doc, (d) => updateDiagnosis(d, GLAUCOMA, { text: 'Grønn stær, begge øyne', code: null }));
+		expect(doc.diagnoses[GLAUCOMA]).toMatchObject({ text: 'Grønn stær, begge øyne', code: null });
+	});
+
+	it('deletes logically: entered-in-error keeps the diagnosis and measure', () => {
+		const doc = A.change(palPlan(), (d) => {
+			setDiagnosisStatus(d, GLAUCOMA, 'entered-in-error');
+			setMeasureStatus(d, DROPS, 'entered-in-error', gp);
+		});
+		expect(doc.diagnoses[GLAUCOMA]?.status).toBe('entered-in-error');
+		expect(doc.measures[DROPS]?.status).toEqual({ value: 'entered-in-error', by: gp.by, at: gp.at });
+		expect(doc.measures[DROPS]?.title).toBe('Øyedråper daglig');
+	});
+
+	it('adds, updates and sets the status of a goal', () => {
+		let doc = palPlan();
+		expect(doc.goals[PURPOSE]).toMatchObject({ text: 'Hindre synstap', expressedBy: nurse.by, status: { value: 'active', by: nurse.by }, addresses: [GLAUCOMA] });
+		doc = A.change(doc, (d) => updateGoal(d, PURPOSE, { category: 'treatment', text: 'Hindre videre synstap', targetDate: '2027-06-01', addresses: [] }));
+		doc = A.change(doc, (d) => setGoalStatus(d, PURPOSE, 'completed', gp));
+		expect(doc.goals[PURPOSE]).toMatchObject({ category: 'treatment', text: 'Hindre videre synstap', targetDate: '2027-06-01', addresses: [] });
+		expect(doc.goals[PURPOSE]?.status).toEqual({ value: 'completed', by: gp.by, at: gp.at });
+	});
+
+	it('adds a measure as active and replaces changed fields on update', () => {
+		let doc = palPlan();
+		expect(doc.measures[DROPS]).toMatchObject({ ...drops, status: { value: 'active', by: nurse.by, at: nurse.at }, comments: {}, createdAt: nurse.at });
+		const changed: MeasureInput = {
+			...drops,
+			title: 'Øyedråper morgen',
+			description: 'Se PLL, høyre øye',
+			category: { kind: 'text', text: 'Øyestell' },
+			timing: { kind: 'weekly', weekdays: [1, 4], times: ['08:00'] },
+			performer: { kind: 'relative' },
+			addresses: [],
+			pllReference: null
+		};
+		doc = A.change(doc, (d) => updateMeasure(d, DROPS, changed));
+		expect(doc.measures[DROPS]).toMatchObject(changed);
+	});
+
+	it('moves a yearly measure’s next due date and refuses it on other timings', () => {
+		const doc = A.change(palPlan(), (d) => setNextDue(d, CHECK, '2026-12-10'));
+		expect(doc.measures[CHECK]?.timing).toEqual({ kind: 'yearly', nextDue: '2026-12-10' });
+		expect(() => A.change(doc, (d) => setNextDue(d, DROPS, '2026-12-10'))).toThrow(/not yearly/);
+		expect(doc.measures[DROPS]?.timing).toEqual(drops.timing);
+	});
+
+	it('adds comments on the plan and on a measure', () => {
+		const doc = A.change(palPlan(), (d) => {
+			addPlanComment(d, id(20), 'Datter ringer ved endring', gp);
+			addMeasureComment(d, DROPS, id(21), 'Synet virker verre', nurse);
+		});
+		expect(doc.comments[id(20)]).toEqual({ id: id(20), text: 'Datter ringer ved endring', by: gp.by, at: gp.at, status: 'active' });
+		expect(doc.measures[DROPS]?.comments[id(21)]).toMatchObject({ text: 'Synet virker verre', by: nurse.by, status: 'active' });
+	});
+
+	it('adds and replaces contact guidance', () => {
+		const line = { id: id(30), level: 'yellow' as const, signs: 'Røde øyne', action: 'Ring', contact: 'Fastlege' };
+		let doc = A.change(palPlan(), (d) => putContactGuidance(d, line));
+		doc = A.change(doc, (d) => putContactGuidance(d, { ...line, level: 'red', action: 'Ring 113' }));
+		expect(doc.contactGuidance).toEqual({ [id(30)]: { ...line, level: 'red', action: 'Ring 113' } });
+	});
+
+	it('adds a care team member and makes them responsible', () => {
+		let doc = A.change(palPlan(), (d) => addCareTeamMember(d, MEMBER, { name: 'Kari Sykepleier', role: 'coordinator', organisation: 'Rana kommune' }, gp));
+		expect(doc.careTeam[MEMBER]).toMatchObject({ name: 'Kari Sykepleier', role: 'coordinator', active: true, addedBy: gp.by, addedAt: gp.at });
+		doc = A.change(doc, (d) => setResponsible(d, MEMBER, gp));
+		expect(doc.responsible).toEqual({ value: MEMBER, by: gp.by, at: gp.at });
+	});
+
+	it('throws on unknown items and leaves the document unchanged', () => {
+		const doc = palPlan();
+		const unknown = id(99);
+		expect(() => A.change(doc, (d) => setResponsible(d, unknown, gp))).toThrow(/unknown care team member/);
+		expect(() => A.change(doc, (d) => updateMeasure(d, unknown, drops))).toThrow(/unknown measure/);
+		expect(() => A.change(doc, (d) => setMeasureStatus(d, unknown, 'on-hold', gp))).toThrow(/unknown measure/);
+		expect(() => A.change(doc, (d) => setNextDue(d, unknown, '2027-01-01'))).toThrow(/unknown measure/);
+		expect(() => A.change(doc, (d) => addMeasureComment(d, unknown, id(98), 'x', gp))).toThrow(/unknown measure/);
+		expect(() => A.change(doc, (d) => updateGoal(d, unknown, purpose))).toThrow(/unknown goal/);
+		expect(() => A.change(doc, (d) => setGoalStatus(d, unknown, 'active', gp))).toThrow(/unknown goal/);
+		expect(() => A.change(doc, (d) => updateDiagnosis(d, unknown, glaucoma))).toThrow(/unknown diagnosis/);
+		expect(() => A.change(doc, (d) => setDiagnosisStatus(d, unknown, 'resolved'))).toThrow(/unknown diagnosis/);
+		expect(doc.responsible.value).toBeNull();
+		expect(Object.keys(doc.measures)).toHaveLength(2);
+	});
+});
+
+describe('concurrent edits on two devices', () => {
+	it('keep both measures added offline', () => {
+		const [a, b] = forks(palPlan());
+		const a2 = A.change(a, (d) => addMeasure(d, id(40), { ...drops, title: 'Blodtrykk' }, nurse));
+		const b2 = A.change(b, (d) => addMeasure(d, id(41), { ...drops, title: 'Gåtur' }, gp));
+		const merged = A.merge(a2, b2);
+		expect(merged.measures[id(40)]?.title).toBe('Blodtrykk');
+		expect(merged.measures[id(41)]?.title).toBe('Gåtur');
+		expect(Object.keys(merged.measures)).toHaveLength(4);
+	});
+
+	it('merge text edits of a measure title and description', () => {
+		const [a, b] = forks(palPlan());
+		const a2 = A.change(a, (d) => updateMeasure(d, DROPS, { ...drops, title: 'Øyedråper daglig kl 08', description: 'Se PLL. Høyre øye' }));
+		const b2 = A.change(b, (d) => updateMeasure(d, DROPS, { ...drops, title: 'Gi øyedråper daglig', description: 'Alltid: se PLL' }));
+		const merged = A.merge(a2, b2);
+		expect(merged.measures[DROPS]?.title).toBe('Gi øyedråper daglig kl 08');
+		expect(merged.measures[DROPS]?.description).toBe('Alltid: se PLL. Høyre øye');
+	});
+
+	it('merge text edits of a goal and of a diagnosis', () => {
+		const [a, b] = forks(palPlan());
+		const a2 = A.change(a, (d) => {
+			updateGoal(d, PURPOSE, { ...purpose, text: 'Hindre synstap og fall' });
+			updateDiagnosis(d, GLAUCOMA, { ...glaucoma, text: 'Grønn stær, høyre' });
+		});
+		const b2 = A.change(b, (d) => {
+			updateGoal(d, PURPOSE, { ...purpose, text: 'Sakte: hindre synstap' });
+			updateDiagnosis(d, GLAUCOMA, { ...glaucoma, text: 'Kronisk grønn stær' });
+		});
+		const merged = A.merge(a2, b2);
+		expect(merged.goals[PURPOSE]?.text).toBe('Sakte: hindre synstap og fall');
+		expect(merged.diagnoses[GLAUCOMA]?.text).toBe('Kronisk grønn stær, høyre');
+	});
+
+	it('leave untouched fields alone, so one device’s timing and the other’s title both survive', () => {
+		const [a, b] = forks(palPlan());
+		const a2 = A.change(a, (d) => updateMeasure(d, DROPS, { ...drops, title: 'Øyedråper daglig (Xalatan)' }));
+		const b2 = A.change(b, (d) => updateMeasure(d, DROPS, { ...drops, timing: { kind: 'daily', times: ['09:00'] } }));
+		const merged = A.merge(a2, b2);
+		expect(merged.measures[DROPS]?.title).toBe('Øyedråper daglig (Xalatan)');
+		expect(merged.measures[DROPS]?.timing).toEqual({ kind: 'daily', times: ['09:00'] });
+		expect(A.getConflicts(merged.measures[DROPS]!, 'timing')).toBeUndefined();
+	});
+
+	it('keep the nurse’s comment, the eye doctor’s new date and the GP’s purpose edit', () => {
+		const [nurseDoc, clinicDoc] = forks(palPlan());
+		const n2 = A.change(nurseDoc, (d) => addMeasureComment(d, DROPS, id(50), 'Synet virker verre', nurse));
+		const c2 = A.change(clinicDoc, (d) => {
+			setNextDue(d, CHECK, '2026-12-10');
+			updateGoal(d, PURPOSE, { ...purpose, text: 'Hindre videre synstap' });
+		});
+		const merged = A.merge(n2, c2);
+		expect(merged.measures[DROPS]?.comments[id(50)]?.text).toBe('Synet virker verre');
+		expect(merged.measures[CHECK]?.timing).toEqual({ kind: 'yearly', nextDue: '2026-12-10' });
+		expect(merged.goals[PURPOSE]?.text).toBe('Hindre videre synstap');
+	});
+
+	it('leave concurrent measure statuses visible as a conflict', () => {
+		const [a, b] = forks(palPlan());
+		const a2 = A.change(a, (d) => setMeasureStatus(d, DROPS, 'on-hold', nurse));
+		const b2 = A.change(b, (d) => setMeasureStatus(d, DROPS, 'completed', eyeDoctor));
+		const merged = A.merge(a2, b2);
+		const conflicts = A.getConflicts(merged.measures[DROPS]!, 'status');
+		expect(conflicts).toBeDefined();
+		const values = Object.values(conflicts!).map((s) => (s as { value: string; by: { name: string } }).value);
+		expect(values.sort()).toEqual(['completed', 'on-hold']);
+		expect(['completed', 'on-hold']).toContain(merged.measures[DROPS]?.status.value);
+		expect(A.merge(b2, a2).measures[DROPS]?.status.value).toBe(merged.measures[DROPS]?.status.value);
+	});
+});

@@ -1,0 +1,182 @@
+import { updateText } from '@automerge/automerge/slim';
+import type { ItemId, PatientId } from './ids';
+import type {
+	CareRole,
+	CareTeamMember,
+	Comment,
+	Context,
+	ContactGuidance,
+	Diagnosis,
+	Goal,
+	GoalStatus,
+	Measure,
+	MeasureStatus,
+	Patient,
+	Plan,
+	WhatMattersEntry
+} from './plan';
+import type { DiagnosisInput, GoalInput, MeasureInput } from './inputs';
+
+/** A new, empty plan for a patient: the initial value of the plan document. */
+export function newPlan(patientId: PatientId, patient: Patient, ctx: Context): Plan {
+	return {
+		schema: 1,
+		patientId,
+		patient: { ...patient },
+		whatMatters: {},
+		diagnoses: {},
+		goals: {},
+		measures: {},
+		contactGuidance: {},
+		careTeam: {},
+		responsible: { value: null, by: copy(ctx.by), at: ctx.at },
+		comments: {},
+		createdAt: ctx.at
+	};
+}
+
+/** A deep copy of a plain value, so a document never shares objects with its caller. */
+function copy<T>(value: T): T {
+	return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function setText(plan: Plan, path: (string | number)[], value: string): void {
+	updateText(plan, path, value);
+}
+
+function need<T>(item: T | undefined, what: string, id: string): T {
+	if (!item) throw new Error(`unknown ${what} ${id}`);
+	return item;
+}
+
+/** Adds an entry to "what matters to you", in the words of the patient (or written on their behalf). */
+export function addWhatMatters(plan: Plan, id: ItemId, text: string, writtenAs: WhatMattersEntry['writtenAs'], ctx: Context): void {
+	plan.whatMatters[id] = { id, text, writtenAs, by: copy(ctx.by), at: ctx.at, status: 'active' };
+}
+
+/** Adds a diagnosis or problem. */
+export function addDiagnosis(plan: Plan, id: ItemId, input: DiagnosisInput, ctx: Context): void {
+	const diagnosis: Diagnosis = { id, text: input.text, code: copy(input.code), status: 'active', createdBy: copy(ctx.by), createdAt: ctx.at };
+	plan.diagnoses[id] = diagnosis;
+}
+
+/** Edits a diagnosis: text merges with concurrent edits, the code is replaced. */
+export function updateDiagnosis(plan: Plan, id: ItemId, input: DiagnosisInput): void {
+	const d = need(plan.diagnoses[id], 'diagnosis', id);
+	if (d.text !== input.text) setText(plan, ['diagnoses', id, 'text'], input.text);
+	if (JSON.stringify(d.code) !== JSON.stringify(input.code)) d.code = copy(input.code);
+}
+
+/** Sets a diagnosis' status; `entered-in-error` is the logical delete. */
+export function setDiagnosisStatus(plan: Plan, id: ItemId, status: Diagnosis['status']): void {
+	need(plan.diagnoses[id], 'diagnosis', id).status = status;
+}
+
+/** Adds a goal with status `active`. */
+export function addGoal(plan: Plan, id: ItemId, input: GoalInput, ctx: Context): void {
+	const goal: Goal = {
+		id,
+		category: input.category,
+		text: input.text,
+		expressedBy: copy(ctx.by),
+		status: { value: 'active', by: copy(ctx.by), at: ctx.at },
+		targetDate: input.targetDate,
+		addresses: [...input.addresses],
+		createdAt: ctx.at
+	};
+	plan.goals[id] = goal;
+}
+
+/** Edits a goal; its text merges with concurrent edits. */
+export function updateGoal(plan: Plan, id: ItemId, input: GoalInput): void {
+	const g = need(plan.goals[id], 'goal', id);
+	if (g.text !== input.text) setText(plan, ['goals', id, 'text'], input.text);
+	if (g.category !== input.category) g.category = input.category;
+	if (g.targetDate !== input.targetDate) g.targetDate = input.targetDate;
+	if (g.addresses.join() !== input.addresses.join()) g.addresses = [...input.addresses];
+}
+
+/** Sets a goal's lifecycle status, stamped with who and when. */
+export function setGoalStatus(plan: Plan, id: ItemId, status: GoalStatus, ctx: Context): void {
+	need(plan.goals[id], 'goal', id).status = { value: status, by: copy(ctx.by), at: ctx.at };
+}
+
+/** Adds a measure (tiltak) with status `active`. */
+export function addMeasure(plan: Plan, id: ItemId, input: MeasureInput, ctx: Context): void {
+	const measure: Measure = {
+		id,
+		title: input.title,
+		description: input.description,
+		category: copy(input.category),
+		timing: copy(input.timing),
+		performer: copy(input.performer),
+		addresses: [...input.addresses],
+		status: { value: 'active', by: copy(ctx.by), at: ctx.at },
+		pllReference: input.pllReference,
+		comments: {},
+		createdBy: copy(ctx.by),
+		createdAt: ctx.at
+	};
+	plan.measures[id] = measure;
+}
+
+/** Edits a measure: title and description merge as text, the rest is replaced where changed. */
+export function updateMeasure(plan: Plan, id: ItemId, input: MeasureInput): void {
+	const m = need(plan.measures[id], 'measure', id);
+	if (m.title !== input.title) setText(plan, ['measures', id, 'title'], input.title);
+	if (m.description !== input.description) setText(plan, ['measures', id, 'description'], input.description);
+	const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+	if (!same(m.category, input.category)) m.category = copy(input.category);
+	if (!same(m.timing, input.timing)) m.timing = copy(input.timing);
+	if (!same(m.performer, input.performer)) m.performer = copy(input.performer);
+	if (!same(m.addresses, input.addresses)) m.addresses = [...input.addresses];
+	if (m.pllReference !== input.pllReference) m.pllReference = input.pllReference;
+}
+
+/** Sets a measure's status, stamped; concurrent settings stay visible as a conflict. */
+export function setMeasureStatus(plan: Plan, id: ItemId, status: MeasureStatus, ctx: Context): void {
+	need(plan.measures[id], 'measure', id).status = { value: status, by: copy(ctx.by), at: ctx.at };
+}
+
+/** Moves a yearly measure's next due date (e.g. the eye clinic brings a check forward). */
+export function setNextDue(plan: Plan, id: ItemId, date: string): void {
+	const m = need(plan.measures[id], 'measure', id);
+	if (m.timing.kind !== 'yearly') throw new Error(`measure ${id} is not yearly`);
+	m.timing.nextDue = date;
+}
+
+function newComment(id: ItemId, text: string, ctx: Context): Comment {
+	return { id, text, by: copy(ctx.by), at: ctx.at, status: 'active' };
+}
+
+/** Adds a comment on the plan. */
+export function addPlanComment(plan: Plan, id: ItemId, text: string, ctx: Context): void {
+	plan.comments[id] = newComment(id, text, ctx);
+}
+
+/** Adds a comment on a measure. */
+export function addMeasureComment(plan: Plan, measureId: ItemId, id: ItemId, text: string, ctx: Context): void {
+	need(plan.measures[measureId], 'measure', measureId).comments[id] = newComment(id, text, ctx);
+}
+
+/** Adds or replaces a "when to contact whom" line. */
+export function putContactGuidance(plan: Plan, guidance: ContactGuidance): void {
+	plan.contactGuidance[guidance.id] = copy(guidance);
+}
+
+/** Adds a member to the care team. */
+export function addCareTeamMember(
+	plan: Plan,
+	id: ItemId,
+	member: { name: string; role: CareRole; organisation: string },
+	ctx: Context
+): void {
+	const m: CareTeamMember = { id, ...copy(member), active: true, addedBy: copy(ctx.by), addedAt: ctx.at };
+	plan.careTeam[id] = m;
+}
+
+/** Makes a care team member responsible for the plan (planansvarlig), stamped. */
+export function setResponsible(plan: Plan, memberId: ItemId, ctx: Context): void {
+	need(plan.careTeam[memberId], 'care team member', memberId);
+	plan.responsible = { value: memberId, by: copy(ctx.by), at: ctx.at };
+}

@@ -1,0 +1,186 @@
+import type { ItemId, Month, PatientId } from './ids';
+
+/** Who did something: the authenticated person's name, role and organisation. */
+export type PersonRef = {
+	name: string;
+	role: Role;
+	organisation: string | null;
+};
+
+/** Roles a person can act in. */
+export type Role = CareRole | 'patient' | 'vendor-system';
+
+/** Roles in a care team (behandlingsteam). */
+export type CareRole = 'home-care' | 'gp' | 'specialist' | 'coordinator' | 'relative';
+
+/** A value where a silent merge would be unsafe: it carries who set it and when. */
+export type Stamped<T> = { value: T; by: PersonRef; at: string };
+
+/** Who wrote a "what matters" entry. */
+export type WhatMattersAuthor = 'patient' | 'relative' | 'clinician-on-behalf';
+
+/** "Hva er viktig for deg?": an entry in the patient's own words. */
+export type WhatMattersEntry = {
+	id: ItemId;
+	text: string;
+	writtenAs: WhatMattersAuthor;
+	by: PersonRef;
+	at: string;
+	status: 'active' | 'entered-in-error';
+};
+
+export type CodeSystem = 'ICD-10' | 'ICPC-2' | 'SNOMED-CT';
+export type Coding = { system: CodeSystem; code: string; display: string | null };
+
+/** Diagnose/problem: text and an optional code. */
+export type Diagnosis = {
+	id: ItemId;
+	text: string;
+	code: Coding | null;
+	status: 'active' | 'resolved' | 'entered-in-error';
+	createdBy: PersonRef;
+	createdAt: string;
+};
+
+/** What a goal is: what matters, purpose (formål), treatment goal or self-treatment goal. */
+export type GoalCategory = 'what-matters' | 'purpose' | 'treatment' | 'self-treatment';
+export const GOAL_CATEGORIES: readonly GoalCategory[] = ['what-matters', 'purpose', 'treatment', 'self-treatment'];
+
+/** A goal's lifecycle, after FHIR Goal.lifecycleStatus. */
+export type GoalStatus = 'proposed' | 'active' | 'on-hold' | 'completed' | 'cancelled' | 'entered-in-error';
+export const GOAL_STATUSES: readonly GoalStatus[] = ['proposed', 'active', 'on-hold', 'completed', 'cancelled', 'entered-in-error'];
+
+/** Mål: a goal in the treatment or self-treatment plan. */
+export type Goal = {
+	id: ItemId;
+	category: GoalCategory;
+	text: string;
+	expressedBy: PersonRef;
+	status: Stamped<GoalStatus>;
+	targetDate: string | null;
+	addresses: ItemId[];
+	createdAt: string;
+};
+
+/** The six SNOMED CT self-care categories the national API uses. */
+export type SelfCareCode = '182832007' | '384760004' | '229064008' | '122869004' | '390808007' | '313204009';
+export const SELF_CARE_CODES: readonly SelfCareCode[] = ['182832007', '384760004', '229064008', '122869004', '390808007', '313204009'];
+
+export type MeasureCategory = { kind: 'snomed'; code: SelfCareCode } | { kind: 'text'; text: string };
+
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** How often a measure is done. Times are `HH:MM` in Europe/Oslo. */
+export type Timing =
+	| { kind: 'daily'; times: string[] }
+	| { kind: 'weekly'; weekdays: Weekday[]; times: string[] }
+	| { kind: 'yearly'; nextDue: string }
+	| { kind: 'as-needed' };
+
+/** Who carries out a measure: the patient (self-treatment) or a care team member or service. */
+export type Performer =
+	| { kind: 'patient' }
+	| { kind: 'relative' }
+	| { kind: 'service'; role: CareRole; name: string };
+
+export type MeasureStatus = 'active' | 'on-hold' | 'completed' | 'entered-in-error';
+export const MEASURE_STATUSES: readonly MeasureStatus[] = ['active', 'on-hold', 'completed', 'entered-in-error'];
+
+/** A comment on the plan or on a measure. */
+export type Comment = {
+	id: ItemId;
+	text: string;
+	by: PersonRef;
+	at: string;
+	status: 'active' | 'entered-in-error';
+};
+
+/** Tiltak: a measure in the plan. */
+export type Measure = {
+	id: ItemId;
+	title: string;
+	description: string;
+	category: MeasureCategory;
+	timing: Timing;
+	performer: Performer;
+	addresses: ItemId[];
+	status: Stamped<MeasureStatus>;
+	/** Text pointing to the patient's medication list (PLL); never a dose. */
+	pllReference: string | null;
+	comments: Record<string, Comment>;
+	createdBy: PersonRef;
+	createdAt: string;
+};
+
+export type GuidanceLevel = 'green' | 'yellow' | 'red';
+
+/** "When to contact whom": signs at one level and what to do. */
+export type ContactGuidance = {
+	id: ItemId;
+	level: GuidanceLevel;
+	signs: string;
+	action: string;
+	contact: string;
+};
+
+/** A member of the patient's care team. */
+export type CareTeamMember = {
+	id: ItemId;
+	name: string;
+	role: CareRole;
+	organisation: string;
+	active: boolean;
+	addedBy: PersonRef;
+	addedAt: string;
+};
+
+/** The patient the plan is about. */
+export type Patient = {
+	name: string;
+	birthDate: string;
+	nationalId: string;
+	municipality: string;
+};
+
+/** Behandlings- og egenbehandlingsplan: one shared plan per patient, one Automerge document. */
+export type Plan = {
+	schema: 1;
+	patientId: PatientId;
+	patient: Patient;
+	whatMatters: Record<string, WhatMattersEntry>;
+	diagnoses: Record<string, Diagnosis>;
+	goals: Record<string, Goal>;
+	measures: Record<string, Measure>;
+	contactGuidance: Record<string, ContactGuidance>;
+	careTeam: Record<string, CareTeamMember>;
+	/** Planansvarlig: the care team member responsible for the plan. */
+	responsible: Stamped<ItemId | null>;
+	comments: Record<string, Comment>;
+	createdAt: string;
+};
+
+/** One visit record: a measure carried out, or not done with a reason. */
+export type LogEntry = {
+	id: ItemId;
+	measureId: ItemId;
+	/** When it was carried out (or should have been). */
+	at: string;
+	/** The scheduled time it answers (`HH:MM`), when the measure has times. */
+	slot: string | null;
+	outcome: 'done' | 'not-done';
+	note: string;
+	reason: string | null;
+	by: PersonRef;
+	recordedAt: string;
+};
+
+/** A patient's measure log for one month: high-churn records kept out of the plan's history. */
+export type MeasureLog = {
+	schema: 1;
+	patientId: PatientId;
+	month: Month;
+	entries: Record<string, LogEntry>;
+};
+
+/** Who is acting and when: passed into every operation, since the domain reads no clock. */
+export type Context = { by: PersonRef; at: string };

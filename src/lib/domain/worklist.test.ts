@@ -1,0 +1,158 @@
+import * as A from '@automerge/automerge';
+import { describe, expect, it } from 'vitest';
+import type { ItemId, Month, PatientId } from './ids';
+import type { MeasureInput } from './inputs';
+import { newMeasureLog, recordMeasure, type VisitRecord } from './measure-log';
+import type { Context, MeasureLog, Patient, Performer, Plan, Timing } from './plan';
+import { addCareTeamMember, addMeasure, newPlan, setMeasureStatus, setResponsible } from './plan-ops';
+import { dueOn, isClinicianMeasure, isSelfTreatmentMeasure, summarize, type PatientSummary } from './worklist';
+
+const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
+const pal: Patient = { name: 'Pål Testesen', birthDate: '1951-05-03', nationalId: '03855110058', municipality: 'Rana' };
+const by = { name: 'Ola Fastlege', role: 'gp' as const, organisation: 'Bodø legesenter' };
+const at = (day: number): Context => ({ by, at: `2026-11-${String(day).padStart(2, '0')}T09:00:00.000Z` });
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as ItemId;
+const [DROPS, WEIGH, SHOWER, CHECK, PAIN, PAUSED, WRONG, MEMBER] = [1, 2, 3, 4, 5, 6, 7, 8].map(id) as [ItemId, ItemId, ItemId, ItemId, ItemId, ItemId, ItemId, ItemId];
+
+const homeCare: Performer = { kind: 'service', role: 'home-care', name: 'Hjemmesykepleien' };
+const measure = (title: string, timing: Timing, performer: Performer = homeCare): MeasureInput => ({
+	title,
+	description: '',
+	category: { kind: 'text', text: 'Stell' },
+	timing,
+	performer,
+	addresses: [],
+	pllReference: null
+});
+
+/** Pål's plan: every timing kind, plus two measures that are not active. */
+function palPlan(): A.Doc<Plan> {
+	return A.change(A.from(newPlan(PATIENT, pal, at(1))), (d) => {
+		addMeasure(d, DROPS, measure('Øyedråper', { kind: 'daily', times: ['20:00', '08:00'] }), at(2));
+		addMeasure(d, WEIGH, measure('Vekt', { kind: 'weekly', weekdays: [4], times: ['10:00'] }), at(3));
+		addMeasure(d, SHOWER, measure('Dusj', { kind: 'weekly', weekdays: [1, 4], times: [] }), at(4));
+		addMeasure(d, CHECK, measure('Øyekontroll', { kind: 'yearly', nextDue: '2026-11-27' }), at(5));
+		addMeasure(d, PAIN, measure('Smertestillende', { kind: 'as-needed' }, { kind: 'patient' }), at(6));
+		addMeasure(d, PAUSED, measure('Gåtur', { kind: 'daily', times: ['12:00'] }, { kind: 'relative' }), at(7));
+		addMeasure(d, WRONG, measure('Feil', { kind: 'daily', times: ['09:00'] }), at(8));
+		setMeasureStatus(d, PAUSED, 'on-hold', at(9));
+		setMeasureStatus(d, WRONG, 'entered-in-error', at(9));
+	});
+}
+
+function log(month: string, records: [ItemId, ItemId, string, string | null][]): A.Doc<MeasureLog> {
+	return A.change(A.from(newMeasureLog(PATIENT, month as Month)), (d) => {
+		for (const [entryId, measureId, instant, slot] of records) {
+			const record: VisitRecord = { outcome: 'done', measureId, at: instant, slot, note: '' };
+			recordMeasure(d, entryId, record, { by, at: instant });
+		}
+	});
+}
+
+const slots = (items: ReturnType<typeof dueOn>) => items.map((i) => `${i.title} ${i.slot ?? '-'}${i.recorded ? ' ✓' : ''}`);
+
+describe('summarize', () => {
+	it('keeps the patient’s row and only active measures, in creation order', () => {
+		const summary = summarize(palPlan(), []);
+		expect(summary).toMatchObject({ patientId: PATIENT, name: 'Pål Testesen', birthDate: '1951-05-03', municipality: 'Rana', responsible: null, lastRecorded: {} });
+		expect(summary.measures.map((m) => m.id)).toEqual([DROPS, WEIGH, SHOWER, CHECK, PAIN]);
+		expect(summary.measures[0]).toEqual({ id: DROPS, title: 'Øyedråper', timing: { kind: 'daily', times: ['20:00', '08:00'] }, performer: homeCare });
+	});
+
+	it('gives a plain value that IndexedDB can store', () => {
+		const summary = summarize(palPlan(), [log('2026-11', [[id(20), DROPS, '2026-11-26T07:10:00.000Z', '08:00']])]);
+		expect(structuredClone(summary)).toEqual(summary);
+	});
+
+	it('names the responsible care team member', () => {
+		const doc = A.change(palPlan(), (d) => {
+			addCareTeamMember(d, MEMBER, { name: 'Kari Koordinator', role: 'coordinator', organisation: 'Rana kommune' }, at(10));
+			setResponsible(d, MEMBER, at(10));
+		});
+		expect(summarize(doc, []).responsible).toBe('Kari Koordinator');
+	});
+
+	it('keeps the latest record per measure and slot across months', () => {
+		const october = log('2026-10', [[id(20), DROPS, '2026-10-31T07:00:00.000Z', '08:00']]);
+		const november = log('2026-11', [
+			[id(21), DROPS, '2026-11-26T07:10:00.000Z', '08:00'],
+			[id(22), DROPS, '2026-11-25T07:05:00.000Z', '08:00'],
+			[id(23), DROPS, '2026-11-25T19:00:00.000Z', '20:00'],
+			[id(24), SHOWER, '2026-11-26T11:00:00.000Z', null],
+			[id(25), SHOWER, '2026-11-23T11:00:00.000Z', null]
+		]);
+		const expected = { [`${DROPS}|08:00`]: '2026-11-26T07:10:00.000Z', [`${DROPS}|20:00`]: '2026-11-25T19:00:00.000Z', [`${SHOWER}|`]: '2026-11-26T11:00:00.000Z' };
+		expect(summarize(palPlan(), [october, november]).lastRecorded).toEqual(expected);
+		expect(summarize(palPlan(), [november, october]).lastRecorded).toEqual(expected);
+	});
+});
+
+describe('dueOn', () => {
+	const plain = summarize(palPlan(), []);
+
+	it('lists a Thursday’s slots in time order: both daily times, the weekly ones, untimed last', () => {
+		expect(slots(dueOn(plain, '2026-11-26T06:00:00Z'))).toEqual(['Øyedråper 08:00', 'Vekt 10:00', 'Øyedråper 20:00', 'Dusj -']);
+	});
+
+	it('leaves weekly measures out on other weekdays and never lists as-needed ones', () => {
+		expect(slots(dueOn(plain, '2026-11-25T12:00:00Z'))).toEqual(['Øyedråper 08:00', 'Øyedråper 20:00']);
+		expect(slots(dueOn(plain, '2026-11-23T12:00:00Z'))).toEqual(['Øyedråper 08:00', 'Øyedråper 20:00', 'Dusj -']);
+		expect(dueOn(plain, '2026-11-26T06:00:00Z').some((i) => i.measureId === PAIN)).toBe(false);
+	});
+
+	it('uses the Oslo day: 23:30 UTC on Thursday is already Friday, when the yearly check falls due', () => {
+		expect(slots(dueOn(plain, '2026-11-26T23:30:00Z'))).toEqual(['Øyedråper 08:00', 'Øyedråper 20:00', 'Øyekontroll -']);
+	});
+
+	it('keeps a yearly measure due once overdue, and not due before its date', () => {
+		expect(slots(dueOn(plain, '2026-12-15T12:00:00Z'))).toContain('Øyekontroll -');
+		expect(slots(dueOn(plain, '2026-11-26T22:59:00Z'))).not.toContain('Øyekontroll -');
+	});
+
+	it('marks a slot recorded today, but not the other slot and not yesterday’s record', () => {
+		const november = log('2026-11', [
+			[id(30), DROPS, '2026-11-26T07:10:00.000Z', '08:00'],
+			[id(31), DROPS, '2026-11-25T19:05:00.000Z', '20:00'],
+			[id(32), SHOWER, '2026-11-26T11:00:00.000Z', null]
+		]);
+		const summary = summarize(palPlan(), [november]);
+		expect(slots(dueOn(summary, '2026-11-26T12:00:00Z'))).toEqual(['Øyedråper 08:00 ✓', 'Vekt 10:00', 'Øyedråper 20:00', 'Dusj - ✓']);
+		expect(slots(dueOn(summary, '2026-11-27T06:00:00Z'))).toEqual(['Øyedråper 08:00', 'Øyedråper 20:00', 'Øyekontroll -']);
+	});
+
+	it('counts a late-evening record for its Oslo day, not its UTC day', () => {
+		const summary = summarize(palPlan(), [log('2026-11', [[id(33), DROPS, '2026-11-26T22:30:00.000Z', '20:00']])]);
+		expect(dueOn(summary, '2026-11-26T22:45:00Z').find((i) => i.slot === '20:00')?.recorded).toBe(true);
+		expect(dueOn(summary, '2026-11-26T23:30:00Z').find((i) => i.slot === '20:00')?.recorded).toBe(false);
+	});
+
+	it('marks the yearly check recorded once done on or after its due date, in Oslo time', () => {
+		const early = summarize(palPlan(), [log('2026-11', [[id(34), CHECK, '2026-11-20T10:00:00.000Z', null]])]);
+		expect(dueOn(early, '2026-11-27T10:00:00Z').find((i) => i.measureId === CHECK)?.recorded).toBe(false);
+		const onTime = summarize(palPlan(), [log('2026-11', [[id(35), CHECK, '2026-11-27T10:00:00.000Z', null]])]);
+		expect(dueOn(onTime, '2026-12-01T10:00:00Z').find((i) => i.measureId === CHECK)?.recorded).toBe(true);
+		const justAfterMidnight = summarize(palPlan(), [log('2026-11', [[id(36), CHECK, '2026-11-26T23:30:00.000Z', null]])]);
+		expect(dueOn(justAfterMidnight, '2026-11-27T10:00:00Z').find((i) => i.measureId === CHECK)?.recorded).toBe(true);
+	});
+
+	it('drops a measure from the worklist once it is put on hold', () => {
+		const doc = A.change(palPlan(), (d) => setMeasureStatus(d, DROPS, 'on-hold', at(26)));
+		expect(dueOn(summarize(doc, []), '2026-11-25T12:00:00Z')).toEqual([]);
+	});
+
+	it('is empty for a patient with no measures', () => {
+		const empty: PatientSummary = { ...plain, measures: [], lastRecorded: {} };
+		expect(dueOn(empty, '2026-11-26T12:00:00Z')).toEqual([]);
+	});
+});
+
+describe('measure kinds', () => {
+	it('tells clinician measures from self-treatment ones', () => {
+		expect(isClinicianMeasure({ performer: homeCare })).toBe(true);
+		expect(isSelfTreatmentMeasure({ performer: homeCare })).toBe(false);
+		for (const performer of [{ kind: 'patient' }, { kind: 'relative' }] as const) {
+			expect(isClinicianMeasure({ performer })).toBe(false);
+			expect(isSelfTreatmentMeasure({ performer })).toBe(true);
+		}
+	});
+});

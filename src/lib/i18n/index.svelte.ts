@@ -1,0 +1,56 @@
+import type { Reason } from '$lib/domain/reasons';
+import { en } from './en';
+import { nb, type Messages } from './nb';
+
+export type Locale = 'nb' | 'en';
+const MESSAGES: Record<Locale, Messages> = { nb, en };
+const KEY = 'dbep-locale';
+
+function stored(): Locale {
+	try {
+		const v = globalThis.localStorage?.getItem(KEY);
+		return v === 'en' || v === 'nb' ? v : 'nb';
+	} catch {
+		return 'nb';
+	}
+}
+
+/** The interface language: bokmål unless the user chose English on this device. */
+class I18n {
+	locale = $state<Locale>(stored());
+	readonly m: Messages = $derived(MESSAGES[this.locale]);
+	readonly locales: readonly Locale[] = ['nb', 'en'];
+
+	/** Switches language, remembers it on the device, and sets `<html lang>`. */
+	set(locale: Locale): void {
+		this.locale = locale;
+		try {
+			localStorage.setItem(KEY, locale);
+		} catch {
+			// Private mode: the choice lasts for this page only.
+		}
+		document.documentElement.lang = locale;
+	}
+
+	nameOf(locale: Locale): string {
+		return MESSAGES[locale].languageName;
+	}
+
+	/** A reason from anywhere in the app, as a sentence in the current language. */
+	messageFor(reason: Reason): string {
+		return this.m.reason[reason];
+	}
+
+	/** A date (`YYYY-MM-DD` or an instant) in the current language's format, Oslo time. */
+	date(value: string): string {
+		const d = value.length === 10 ? new Date(`${value}T12:00:00Z`) : new Date(value);
+		return d.toLocaleDateString(this.locale === 'nb' ? 'nb-NO' : 'en-GB', { timeZone: 'Europe/Oslo', day: 'numeric', month: 'long', year: 'numeric' });
+	}
+
+	/** A clock time of an instant, Oslo time. */
+	time(value: string): string {
+		return new Date(value).toLocaleTimeString(this.locale === 'nb' ? 'nb-NO' : 'en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', minute: '2-digit' });
+	}
+}
+
+export const i18n = new I18n();

@@ -1,0 +1,60 @@
+import type { Doc } from '@automerge/automerge/slim';
+import type { ItemId, PatientId } from '$lib/domain/ids';
+import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
+import type { LoadProblem } from '$lib/storage/doc-store';
+import type { OpenResult } from '$lib/storage/plan-repository';
+import { device } from '$lib/device';
+import { nowContext } from '$lib/session';
+
+export type ViewState =
+	| { status: 'loading' }
+	| { status: 'ready'; plan: Doc<Plan>; logs: Doc<MeasureLog>[] }
+	| { status: 'failed'; reason: LoadProblem };
+
+/** One patient's plan and recent logs as a page sees them, with the operations a page may run. */
+export class PatientView {
+	state = $state.raw<ViewState>({ status: 'loading' });
+
+	constructor(readonly patientId: PatientId) {}
+
+	#show(result: OpenResult): void {
+		this.state = result.ok ? { status: 'ready', ...result.value } : { status: 'failed', reason: result.reason };
+	}
+
+	/** Opens the patient and follows changes to it; returns the function that stops following. */
+	async follow(): Promise<() => void> {
+		const { repo } = await device();
+		const open = async () => this.#show(await repo.openPatient(this.patientId, new Date().toISOString()));
+		await open();
+		return repo.subscribe((id) => {
+			if (id === this.patientId) void open();
+		});
+	}
+
+	/** Applies a plan operation as the acting user, now. */
+	async changePlan(op: (plan: Plan, ctx: Context) => void): Promise<void> {
+		const { repo } = await device();
+		const ctx = nowContext();
+		this.#show(await repo.changePlan(this.patientId, ctx, (plan) => op(plan, ctx)));
+	}
+
+	/** Applies a log operation in the log of the month of `at`. */
+	async changeLog(at: string, op: (log: MeasureLog, ctx: Context) => void): Promise<void> {
+		const started = performance.now();
+		const { repo } = await device();
+		const ctx = nowContext();
+		this.#show(await repo.changeLog(this.patientId, at, ctx, (log) => op(log, ctx)));
+		// User timing for the benchmark: from the user's action until the record is stored.
+		performance.measure('dbep:record-persisted', { start: started });
+	}
+
+	/** The plan, when loaded. */
+	get plan(): Doc<Plan> | null {
+		return this.state.status === 'ready' ? this.state.plan : null;
+	}
+
+	/** The set of the plan's diagnosis ids, for checking forms. */
+	diagnosisIds(): Set<ItemId> {
+		return new Set(Object.keys(this.plan?.diagnoses ?? {}) as ItemId[]);
+	}
+}

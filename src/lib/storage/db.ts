@@ -1,0 +1,49 @@
+import Dexie, { type Table } from 'dexie';
+import type { DocumentId, PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
+
+/** One stored piece of a document: a snapshot (whole saved doc) or an incremental save. */
+export type ChunkRow = {
+	/** `docId|kind|headsKey`: the same change saved twice (two tabs) lands on the same key. */
+	key: string;
+	docId: DocumentId;
+	kind: 'snapshot' | 'incremental';
+	bytes: Uint8Array;
+};
+
+/** What the device knows of a document without loading it. */
+export type DocRow = {
+	docId: DocumentId;
+	patientId: PatientId;
+	kind: 'plan' | 'log';
+	heads: string[];
+	snapshotBytes: number;
+	incrementalBytes: number;
+	updatedAt: string;
+};
+
+/** A document holding changes that have not been acknowledged by the server. */
+export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string };
+
+/** Small device-level values (e.g. whether demo data was loaded). */
+export type MetaRow = { key: string; value: unknown };
+
+/** The device's one database: document chunks, the list index and the outbox, written together. */
+export class DbepDb extends Dexie {
+	chunks!: Table<ChunkRow, string>;
+	docs!: Table<DocRow, DocumentId>;
+	summaries!: Table<PatientSummary, PatientId>;
+	unsynced!: Table<UnsyncedRow, DocumentId>;
+	meta!: Table<MetaRow, string>;
+
+	constructor(name = 'dbep') {
+		super(name);
+		this.version(1).stores({
+			chunks: 'key, docId',
+			docs: 'docId, patientId',
+			summaries: 'patientId, name',
+			unsynced: 'docId, patientId',
+			meta: 'key'
+		});
+	}
+}

@@ -1,0 +1,91 @@
+import { getHeads, getMissingDeps, init, loadIncremental, save, saveSince, type Doc, type Heads } from '@automerge/automerge/slim';
+import type { DocumentId, PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
+import type { DbepDb, DocRow } from './db';
+
+/** One document's new state to store, and the heads it was at when last stored (null: new). */
+export type DocWrite = {
+	docId: DocumentId;
+	patientId: PatientId;
+	kind: DocRow['kind'];
+	doc: Doc<unknown>;
+	since: Heads | null;
+};
+
+export type LoadProblem = 'document-missing' | 'document-corrupt' | 'document-incomplete';
+export type LoadResult<T> = { ok: true; doc: Doc<T> } | { ok: false; reason: LoadProblem };
+
+function headsKey(heads: Heads): string {
+	return [...heads].sort().map((h) => h.slice(0, 16)).join('.') || 'empty';
+}
+
+/**
+ * Stores Automerge documents as chunks (snapshots plus incremental saves), after automerge-repo's
+ * scheme: compact into one snapshot when the increments outgrow it, and delete only chunks this
+ * instance has seen, so another tab's concurrent write is never lost.
+ */
+export class DocStore {
+	readonly #seen = new Map<DocumentId, Set<string>>();
+
+	constructor(readonly db: DbepDb) {}
+
+	#see(docId: DocumentId, key: string): void {
+		let keys = this.#seen.get(docId);
+		if (!keys) this.#seen.set(docId, (keys = new Set()));
+		keys.add(key);
+	}
+
+	/** Loads a document from its chunks; a damaged or partial one is reported, never thrown. */
+	async load<T>(docId: DocumentId): Promise<LoadResult<T>> {
+		const rows = await this.db.chunks.where('docId').equals(docId).toArray();
+		if (!rows.length) return { ok: false, reason: 'document-missing' };
+		rows.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'snapshot' ? -1 : 1));
+		let doc = init<T>();
+		try {
+			for (const row of rows) doc = loadIncremental(doc, row.bytes);
+		} catch {
+			return { ok: false, reason: 'document-corrupt' };
+		}
+		if (getMissingDeps(doc, []).length) return { ok: false, reason: 'document-incomplete' };
+		for (const row of rows) this.#see(docId, row.key);
+		return { ok: true, doc };
+	}
+
+	/**
+	 * Writes each document's changes, the patients' list summaries and the unsynced marks in one
+	 * transaction, compacting a document whose increments have outgrown its snapshot.
+	 */
+	async commit(writes: readonly DocWrite[], opts: { summaries: readonly PatientSummary[]; unsynced: boolean; at: string }): Promise<void> {
+		const { db } = this;
+		await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced], async () => {
+			for (const w of writes) await this.#write(w, opts);
+			if (opts.summaries.length) await db.summaries.bulkPut([...opts.summaries]);
+		});
+	}
+
+	async #write(w: DocWrite, opts: { unsynced: boolean; at: string }): Promise<void> {
+		const { db } = this;
+		const heads = getHeads(w.doc);
+		const row = await db.docs.get(w.docId);
+		const base = { docId: w.docId, patientId: w.patientId, kind: w.kind, heads, updatedAt: opts.at };
+		const bytes = w.since && row ? saveSince(w.doc, w.since) : null;
+		if (bytes && bytes.length === 0) return;
+		if (bytes && row && row.incrementalBytes + bytes.length <= row.snapshotBytes) {
+			const key = `${w.docId}|incremental|${headsKey(heads)}`;
+			await db.chunks.put({ key, docId: w.docId, kind: 'incremental', bytes });
+			this.#see(w.docId, key);
+			await db.docs.put({ ...base, snapshotBytes: row.snapshotBytes, incrementalBytes: row.incrementalBytes + bytes.length });
+		} else {
+			const snapshot = save(w.doc);
+			const key = `${w.docId}|snapshot|${headsKey(heads)}`;
+			const stale = [...(this.#seen.get(w.docId) ?? [])].filter((k) => k !== key);
+			await db.chunks.put({ key, docId: w.docId, kind: 'snapshot', bytes: snapshot });
+			await db.chunks.bulkDelete(stale);
+			this.#seen.set(w.docId, new Set([key]));
+			await db.docs.put({ ...base, snapshotBytes: snapshot.length, incrementalBytes: 0 });
+		}
+		if (opts.unsynced && !(await db.unsynced.get(w.docId))) {
+			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: opts.at });
+		}
+	}
+}

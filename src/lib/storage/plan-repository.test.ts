@@ -1,0 +1,186 @@
+import * as A from '@automerge/automerge/slim';
+import { describe, expect, it, vi } from 'vitest';
+import { genesis } from '$lib/domain/genesis';
+import { logDocId, planDocId, type ItemId, type PatientId } from '$lib/domain/ids';
+import { logMonthOf, newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
+import type { MeasureInput } from '$lib/domain/inputs';
+import { addMeasure, newPlan } from '$lib/domain/plan-ops';
+import type { Context } from '$lib/domain/plan';
+import { clinicians, createPlanDocument, demoDocuments, demoPatients, pal, solveig } from '$lib/fixtures';
+import { DbepDb } from './db';
+import { PlanRepository, type OpenResult } from './plan-repository';
+
+/** The Rana home-care nurse acting at `at`. */
+function nurseAt(at: string): Context {
+	const { name, role, organisation } = clinicians.ranaNurse;
+	return { by: { name, role, organisation }, at };
+}
+
+const NOW = '2026-10-05T06:10:00.000Z';
+const IMPORTED = '2026-10-01T00:00:00.000Z';
+const nurse = nurseAt(NOW);
+const eveningWalk: MeasureInput = {
+	title: 'Kveldstur med nabo',
+	description: 'En kort tur rundt huset før kveldsmat.',
+	category: { kind: 'text', text: 'Fysisk aktivitet' },
+	timing: { kind: 'daily', times: ['18:00'] },
+	performer: { kind: 'relative' },
+	addresses: [],
+	pllReference: null
+};
+
+/** A repository over a fresh database holding the demo plans, imported as already synced. */
+async function seeded(): Promise<{ name: string; db: DbepDb; repo: PlanRepository }> {
+	const name = `dbep-test-${crypto.randomUUID()}`;
+	const db = new DbepDb(name);
+	const repo = new PlanRepository(db);
+	await repo.importPlans(demoDocuments(), IMPORTED);
+	return { name, db, repo };
+}
+
+function opened(result: OpenResult) {
+	if (!result.ok) throw new Error(`expected the patient to open: ${result.reason}`);
+	return result.value;
+}
+
+function corrupt(bytes: Uint8Array): Uint8Array {
+	return bytes.map((b, i) => (i > 16 && i % 5 === 0 ? b ^ 0xff : b));
+}
+
+describe('PlanRepository', () => {
+	it('lists the patients from summaries alone, sorted by name, with the unsynced flag', async () => {
+		const { db, repo } = await seeded();
+		await repo.changePlan(pal.patientId, nurse, (p) => addMeasure(p, crypto.randomUUID() as ItemId, eveningWalk, nurse));
+		for (const row of await db.chunks.toArray()) await db.chunks.update(row.key, { bytes: corrupt(row.bytes) });
+		const fresh = new PlanRepository(db);
+		const load = vi.spyOn(fresh.store, 'load');
+
+		const list = await fresh.listPatients();
+		expect(load).not.toHaveBeenCalled();
+		const names = demoPatients.map((p) => p.patient.name).sort(new Intl.Collator('nb').compare);
+		expect(list.map((p) => p.name)).toEqual(names);
+		expect(list.filter((p) => p.unsynced).map((p) => p.patientId)).toEqual([pal.patientId]);
+	});
+
+	it('sorts names in Norwegian order (Æ, Ø, Å last)', async () => {
+		const db = new DbepDb(`dbep-test-${crypto.randomUUID()}`);
+		const repo = new PlanRepository(db);
+		const names = ['Åse Berg', 'Øystein Lie', 'Ærle Moen', 'Arne Dahl'];
+		const docs = names.map((name) => {
+			const patientId = crypto.randomUUID() as PatientId;
+			const patient = { name, birthDate: '1940-01-01', nationalId: '', municipality: 'Rana' };
+			return { docId: planDocId(patientId), patientId, doc: genesis(planDocId(patientId), newPlan(patientId, patient, nurse)) };
+		});
+		await repo.importPlans(docs, IMPORTED);
+		expect((await repo.listPatients()).map((p) => p.name)).toEqual(['Arne Dahl', 'Ærle Moen', 'Øystein Lie', 'Åse Berg']);
+	});
+
+	it('applies a plan change, stores it, updates the summary and marks the patient unsynced', async () => {
+		const { name, db, repo } = await seeded();
+		const id = crypto.randomUUID() as ItemId;
+		const { plan } = opened(await repo.changePlan(pal.patientId, nurse, (p) => addMeasure(p, id, eveningWalk, nurse)));
+		expect(plan.measures[id]?.title).toBe(eveningWalk.title);
+
+		const summary = await db.summaries.get(pal.patientId);
+		expect(summary?.measures.find((m) => m.id === id)).toEqual({ id, title: eveningWalk.title, timing: eveningWalk.timing, performer: eveningWalk.performer });
+		expect(await db.unsynced.get(planDocId(pal.patientId))).toEqual({ docId: planDocId(pal.patientId), patientId: pal.patientId, since: NOW });
+
+		const reopened = opened(await new PlanRepository(new DbepDb(name)).openPatient(pal.patientId, NOW));
+		expect(A.getHeads(reopened.plan)).toEqual(A.getHeads(plan));
+		expect(reopened.plan.measures[id]?.title).toBe(eveningWalk.title);
+	});
+
+	it('creates the month log by genesis, records an entry and reflects it in the summary', async () => {
+		const { name, db, repo } = await seeded();
+		const month = logMonthOf(NOW);
+		const entryId = crypto.randomUUID() as ItemId;
+		const record = { outcome: 'done' as const, measureId: pal.measures.eyeDrops, at: NOW, slot: '08:00', note: 'Begge øyne dryppet' };
+		const { logs } = opened(await repo.changeLog(pal.patientId, NOW, nurse, (log) => recordMeasure(log, entryId, record, nurse)));
+
+		expect(logs).toHaveLength(1);
+		const log = logs[0];
+		if (!log) throw new Error('no log');
+		expect(log.month).toBe(month);
+		expect(log.entries[entryId]).toMatchObject({ measureId: pal.measures.eyeDrops, outcome: 'done', at: NOW });
+		const independent = genesis(logDocId(pal.patientId, month), newMeasureLog(pal.patientId, month));
+		const first = A.getAllChanges(log)[0];
+		expect(first && A.decodeChange(first).hash).toBe(A.getHeads(independent)[0]);
+
+		const summary = await db.summaries.get(pal.patientId);
+		expect(summary?.lastRecorded[`${pal.measures.eyeDrops}|08:00`]).toBe(NOW);
+		expect((await repo.listPatients()).find((p) => p.patientId === pal.patientId)?.unsynced).toBe(true);
+
+		const reopened = opened(await new PlanRepository(new DbepDb(name)).openPatient(pal.patientId, NOW));
+		expect(reopened.logs.map((l) => A.toJS(l))).toEqual([A.toJS(log)]);
+	});
+
+	it('keeps recording into an existing month log after a reload', async () => {
+		const { name, repo } = await seeded();
+		const first = crypto.randomUUID() as ItemId;
+		const later = '2026-10-06T06:20:00.000Z';
+		const rec = (at: string) => ({ outcome: 'done' as const, measureId: pal.measures.eyeDrops, at, slot: '08:00', note: '' });
+		await repo.changeLog(pal.patientId, NOW, nurse, (log) => recordMeasure(log, first, rec(NOW), nurse));
+
+		const db = new DbepDb(name);
+		const second = crypto.randomUUID() as ItemId;
+		const ctx = nurseAt(later);
+		const { logs } = opened(await new PlanRepository(db).changeLog(pal.patientId, later, ctx, (log) => recordMeasure(log, second, rec(later), ctx)));
+		expect(Object.keys(logs[0]?.entries ?? {}).sort()).toEqual([first, second].sort());
+		expect((await db.summaries.get(pal.patientId))?.lastRecorded[`${pal.measures.eyeDrops}|08:00`]).toBe(later);
+		expect(await db.docs.where('patientId').equals(pal.patientId).count()).toBe(2);
+	});
+
+	it('reports a patient with a corrupt plan while others still open and the list still works', async () => {
+		const { db } = await seeded();
+		for (const row of await db.chunks.where('docId').equals(planDocId(pal.patientId)).toArray()) {
+			await db.chunks.update(row.key, { bytes: corrupt(row.bytes) });
+		}
+		const repo = new PlanRepository(db);
+		expect(await repo.openPatient(pal.patientId, NOW)).toEqual({ ok: false, reason: 'document-corrupt' });
+		expect(await repo.changePlan(pal.patientId, nurse, () => {})).toEqual({ ok: false, reason: 'document-corrupt' });
+		const other = opened(await repo.openPatient(solveig.patientId, NOW));
+		expect(A.toJS(other.plan)).toEqual(A.toJS(createPlanDocument(solveig).doc));
+		expect(await repo.listPatients()).toHaveLength(demoPatients.length);
+	});
+
+	it('calls subscribers with the patient id after a change, until they unsubscribe', async () => {
+		const { repo } = await seeded();
+		const heard: PatientId[] = [];
+		const unsubscribe = repo.subscribe((id) => heard.push(id));
+		await repo.changePlan(pal.patientId, nurse, (p) => addMeasure(p, crypto.randomUUID() as ItemId, eveningWalk, nurse));
+		expect(heard).toEqual([pal.patientId]);
+		unsubscribe();
+		await repo.changePlan(solveig.patientId, nurse, (p) => addMeasure(p, crypto.randomUUID() as ItemId, eveningWalk, nurse));
+		expect(heard).toEqual([pal.patientId]);
+	});
+
+	it('tells another tab of a change, which then shows it instead of its held copy', async () => {
+		const { name, repo } = await seeded();
+		const otherTab = new PlanRepository(new DbepDb(name));
+		opened(await otherTab.openPatient(pal.patientId, NOW));
+		const heard = new Promise<PatientId>((resolve) => otherTab.subscribe(resolve));
+		const id = crypto.randomUUID() as ItemId;
+		await repo.changePlan(pal.patientId, nurse, (p) => addMeasure(p, id, eveningWalk, nurse));
+		expect(await heard).toBe(pal.patientId);
+		expect(opened(await otherTab.openPatient(pal.patientId, NOW)).plan.measures[id]?.title).toBe(eveningWalk.title);
+	});
+
+	it('imports several plans in one commit, marked as synced', async () => {
+		const db = new DbepDb(`dbep-test-${crypto.randomUUID()}`);
+		const repo = new PlanRepository(db);
+		const commit = vi.spyOn(repo.store, 'commit');
+		const docs = demoDocuments();
+		await repo.importPlans(docs, IMPORTED);
+
+		expect(commit).toHaveBeenCalledTimes(1);
+		expect(await db.docs.count()).toBe(docs.length);
+		expect(await db.unsynced.count()).toBe(0);
+		const list = await repo.listPatients();
+		expect(list.every((p) => !p.unsynced)).toBe(true);
+		expect(list.map((p) => p.patientId).sort()).toEqual(docs.map((d) => d.patientId).sort());
+		for (const d of docs) {
+			const { plan } = opened(await new PlanRepository(db).openPatient(d.patientId, NOW));
+			expect(A.getHeads(plan)).toEqual(A.getHeads(d.doc));
+		}
+	});
+});

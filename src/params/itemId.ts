@@ -1,0 +1,4 @@
+import type { ParamMatcher } from '@sveltejs/kit';
+import { isItemId } from '$lib/domain/ids';
+
+export const match: ParamMatcher = (param) => isItemId(param);

@@ -46,15 +46,34 @@ test('a damaged or missing plan gives a clear message and leaves the other patie
 	// The list is built from summaries, so every patient is still listed.
 	await expect(page.getByTestId('patient-row')).toHaveCount(demoPatients.length);
 
+	// What was last stored is still readable; the damage is told as soon as the plan is parsed.
 	await page.getByRole('link', { name: pal.patient.name }).click();
+	await expect(page.getByRole('heading', { level: 1, name: pal.patient.name })).toBeVisible();
+	const damaged = page.getByTestId('plan-damaged');
+	await expect(damaged).toContainText('Planen kan bare leses på denne enheten.');
+	await expect(damaged).toContainText('Lagret data for planen er skadet.');
+	await expect(damaged).toContainText('Andre pasienter er ikke berørt');
+
+	await page.goto(`/patients/${second.patientId}`);
+	await expect(page.getByRole('heading', { level: 1, name: second.patient.name })).toBeVisible();
+	await expect(page.getByTestId('plan-damaged')).toContainText('Lagrede data for planen mangler på denne enheten.');
+
+	// Without a stored view, nothing can be shown: a clear message instead of the plan.
+	await page.evaluate(() => new Promise((resolve) => {
+		const req = indexedDB.open('dbep');
+		req.onsuccess = () => {
+			const tx = req.result.transaction('views', 'readwrite');
+			tx.objectStore('views').clear();
+			tx.oncomplete = () => { req.result.close(); resolve(null); };
+		};
+	}));
+	await page.goto(`/patients/${pal.patientId}`);
 	const alert = page.getByTestId('plan-error');
 	await expect(alert).toContainText('Planen for denne pasienten kan ikke leses på denne enheten.');
 	await expect(alert).toContainText('Andre pasienter er ikke berørt');
 
-	await page.goto(`/patients/${second.patientId}`);
-	await expect(page.getByTestId('plan-error')).toContainText('Fant ikke pasienten på denne enheten.');
-
 	await page.goto(`/patients/${third.patientId}`);
 	await expect(page.getByRole('heading', { level: 1, name: third.patient.name })).toBeVisible();
 	await expect(page.getByTestId('plan-error')).toHaveCount(0);
+	await expect(page.getByTestId('plan-damaged')).toHaveCount(0);
 });

@@ -17,12 +17,12 @@ function stored(docId: DocumentId, patientId: PatientId, kind: 'plan' | 'log', d
 	return { docId, patientId, kind, bytes: Buffer.from(A.save(doc)).toString('base64'), heads: A.getHeads(doc) };
 }
 
-/** A month of twice-daily visit records for every daily measure of the plan. */
-function monthLog(plan: Plan, month: Month): A.Doc<MeasureLog> {
+/** Visit records for every daily measure's times on days 1 to `lastDay` of the month. */
+function monthLog(plan: Plan, month: Month, lastDay: number): A.Doc<MeasureLog> {
 	let log = genesis(logDocId(plan.patientId, month), newMeasureLog(plan.patientId, month));
-	const daily = Object.values(plan.measures).filter((m) => m.timing.kind === 'daily' && m.performer.kind === 'service');
+	const daily = Object.values(plan.measures).filter((m) => m.timing.kind === 'daily');
 	let n = 0;
-	for (let day = 1; day <= 28; day++) {
+	for (let day = 1; day <= lastDay; day++) {
 		log = A.change(log, (d) => {
 			for (const m of daily) {
 				for (const slot of m.timing.kind === 'daily' ? m.timing.times : []) {
@@ -44,20 +44,28 @@ function months(until: string, count: number): Month[] {
 	});
 }
 
-/** `count` patients, the first of them with a plan holding `edits` changes over two years. */
-export function buildDeviceData(count: number, edits: number, thisMonth: string): DeviceData {
+/**
+ * `count` patients, one of them (with a daily home visit) with a plan holding `edits` changes over two years and
+ * visit logs for the 24 months up to yesterday (`today` is `YYYY-MM-DD`), leaving today's visits open.
+ */
+export function buildDeviceData(count: number, edits: number, today: string): DeviceData {
+	const thisMonth = today.slice(0, 7);
+	const day = Number(today.slice(8, 10));
 	const docs: StoredDoc[] = [];
 	const summaries: PatientSummary[] = [];
 	let longPlan: DeviceData['longPlan'] | null = null;
-	for (const [i, p] of syntheticPatients(count, 7).entries()) {
+	const patients = syntheticPatients(count, 7);
+	// The long history goes to a patient with a daily home visit, so the benchmark can record one.
+	const long = patients.findIndex((p) => Object.values(p.plan.measures).some((m) => m.timing.kind === 'daily' && m.performer.kind === 'service'));
+	for (const [i, p] of patients.entries()) {
 		let plan = genesis(planDocId(p.patientId), p.plan);
 		const logs: A.Doc<MeasureLog>[] = [];
-		if (i === 0) {
+		if (i === long) {
 			plan = withEditHistory(plan, edits, 3);
 			const bytes = A.save(plan).length;
 			longPlan = { patientId: p.patientId, name: p.patient.name, changes: A.getAllChanges(plan).length, bytes };
 			for (const month of months(thisMonth, 24)) {
-				const log = monthLog(plan, month);
+				const log = monthLog(plan, month, month === thisMonth ? day - 1 : 28);
 				docs.push(stored(logDocId(p.patientId, month), p.patientId, 'log', log));
 				if (logs.length < 2) logs.push(log);
 			}

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
+import { osloParts } from '../lib/domain/time';
+import { dueOn, isClinicianMeasure } from '../lib/domain/worklist';
 import { buildDeviceData, type DeviceData } from './device-data';
 import { injectDeviceData } from './inject';
 
@@ -63,6 +65,15 @@ async function recordTime(page: Page): Promise<number> {
 	return page.evaluate(() => performance.getEntriesByName('dbep:record-persisted')[0]!.duration);
 }
 
+/** Names of patients to record a visit for, one per due home-visit slot today, the long plan first. */
+function recordTargets(data: DeviceData, count: number): string[] {
+	const now = new Date().toISOString();
+	const slots = (s: DeviceData['summaries'][number]) =>
+		dueOn({ ...s, measures: s.measures.filter(isClinicianMeasure) }, now).filter((d) => !d.recorded).length;
+	const ordered = [...data.summaries].sort((a, b) => Number(b.patientId === data.longPlan.patientId) - Number(a.patientId === data.longPlan.patientId));
+	return ordered.flatMap((s) => Array<string>(slots(s)).fill(s.name)).slice(0, count);
+}
+
 function report(name: string, values: number[], target: number): void {
 	const m = median(values);
 	const verdict = m < target ? 'meets' : 'MISSES';
@@ -71,7 +82,7 @@ function report(name: string, values: number[], target: number): void {
 
 async function main(): Promise<void> {
 	const t0 = performance.now();
-	const data: DeviceData = buildDeviceData(PATIENTS, EDITS, new Date().toISOString().slice(0, 7));
+	const data: DeviceData = buildDeviceData(PATIENTS, EDITS, osloParts(new Date()).date);
 	const bytes = data.docs.reduce((n, d) => n + (d.bytes.length * 3) / 4, 0);
 	console.log(`device data: ${PATIENTS} patients, ${data.docs.length} documents, ${(bytes / 1024).toFixed(0)} KiB, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 	console.log(`long plan: ${data.longPlan.changes} changes over two years, ${(data.longPlan.bytes / 1024).toFixed(1)} KiB saved`);
@@ -98,13 +109,17 @@ async function main(): Promise<void> {
 		console.log(`patient list rows rendered offline: ${rows}`);
 		report('patient list, navigation to usable list, offline', list, 1000);
 
+		// The first opening parses the document and stores its view; later ones read the view.
+		const first = await planTime(page, data.longPlan.name);
+		console.log(`open plan with two years of edits, first time on this device (parses ${data.longPlan.changes} changes, stores the view): ${first.toFixed(1)} ms`);
 		const plan: number[] = [];
 		for (let i = 0; i < RUNS; i++) plan.push(await planTime(page, data.longPlan.name));
 		report(`open plan with two years of edits (${data.longPlan.changes} changes)`, plan, 100);
 
+		// Each due slot can be recorded once: the long plan's open slots first, then other patients'.
 		const record: number[] = [];
-		for (let i = 0; i < RUNS; i++) {
-			await planTime(page, data.longPlan.name);
+		for (const name of recordTargets(data, RUNS)) {
+			await planTime(page, name);
 			record.push(await recordTime(page));
 		}
 		report('persist one recorded measure', record, 50);

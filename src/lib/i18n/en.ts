@@ -46,6 +46,7 @@ export const en: Messages = {
 		careTeam: 'Care team',
 		responsible: 'Responsible for the plan',
 		comments: 'Comments',
+		showAllComments: (n) => `Show all ${n} comments`,
 		noComments: 'No comments.',
 		addComment: 'Write a comment',
 		commentLabel: 'Comment',
@@ -64,7 +65,9 @@ export const en: Messages = {
 		conflict: 'Two different changes were made at the same time. Please check the status.',
 		unreadable: 'The plan for this patient cannot be read on this device.',
 		unreadableHelp: 'The stored data for this patient is damaged or incomplete. Other patients are not affected. Contact support; do not clear the app data, or changes not yet sent will be lost.',
-		notFound: 'This patient is not on this device.'
+		notFound: 'This patient is not on this device.',
+		damaged: 'This plan can only be read on this device.',
+		damagedHelp: 'You see what was last stored, but new changes to the plan cannot be saved here. Other patients are not affected. Contact support; do not clear the app data, or changes not yet sent will be lost.'
 	},
 	visit: {
 		title: "Today's visit",
@@ -159,7 +162,7 @@ export const en: Messages = {
 		'national-id-format': 'The national ID must have 11 digits.',
 		'national-id-checksum': 'The national ID has a wrong check digit.',
 		'national-id-date': 'The national ID holds a date that does not exist.',
-		'document-missing': 'The plan is not on this device.',
+		'document-missing': 'The stored data for the plan is missing on this device.',
 		'document-corrupt': 'The stored data for the plan is damaged.',
 		'document-incomplete': 'The stored data for the plan is incomplete.'
 	}

@@ -5,6 +5,12 @@ import { nb, type Messages } from './nb';
 export type Locale = 'nb' | 'en';
 const MESSAGES: Record<Locale, Messages> = { nb, en };
 const KEY = 'dbep-locale';
+// Formatters are costly to create and cheap to reuse: one per language, made once.
+const formats = (tag: string) => ({
+	date: new Intl.DateTimeFormat(tag, { timeZone: 'Europe/Oslo', day: 'numeric', month: 'long', year: 'numeric' }),
+	time: new Intl.DateTimeFormat(tag, { timeZone: 'Europe/Oslo', hour: '2-digit', minute: '2-digit' })
+});
+const FORMATS: Record<Locale, ReturnType<typeof formats>> = { nb: formats('nb-NO'), en: formats('en-GB') };
 
 function stored(): Locale {
 	try {
@@ -44,12 +50,12 @@ class I18n {
 	/** A date (`YYYY-MM-DD` or an instant) in the current language's format, Oslo time. */
 	date(value: string): string {
 		const d = value.length === 10 ? new Date(`${value}T12:00:00Z`) : new Date(value);
-		return d.toLocaleDateString(this.locale === 'nb' ? 'nb-NO' : 'en-GB', { timeZone: 'Europe/Oslo', day: 'numeric', month: 'long', year: 'numeric' });
+		return FORMATS[this.locale].date.format(d);
 	}
 
 	/** A clock time of an instant, Oslo time. */
 	time(value: string): string {
-		return new Date(value).toLocaleTimeString(this.locale === 'nb' ? 'nb-NO' : 'en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', minute: '2-digit' });
+		return FORMATS[this.locale].time.format(new Date(value));
 	}
 }
 

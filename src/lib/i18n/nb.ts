@@ -47,6 +47,7 @@ export const nb = {
 		careTeam: 'Behandlingsteam',
 		responsible: 'Planansvarlig',
 		comments: 'Kommentarer',
+		showAllComments: (n: number) => `Vis alle ${n} kommentarer`,
 		noComments: 'Ingen kommentarer.',
 		addComment: 'Skriv en kommentar',
 		commentLabel: 'Kommentar',
@@ -65,7 +66,9 @@ export const nb = {
 		conflict: 'To ulike endringer ble gjort samtidig. Kontroller status.',
 		unreadable: 'Planen for denne pasienten kan ikke leses på denne enheten.',
 		unreadableHelp: 'Lagret data for pasienten er skadet eller ufullstendig. Andre pasienter er ikke berørt. Ta kontakt med support; ikke slett appens data, da går endringer som ikke er sendt tapt.',
-		notFound: 'Fant ikke pasienten på denne enheten.'
+		notFound: 'Fant ikke pasienten på denne enheten.',
+		damaged: 'Planen kan bare leses på denne enheten.',
+		damagedHelp: 'Du ser det som sist ble lagret, men nye endringer i planen kan ikke lagres her. Andre pasienter er ikke berørt. Ta kontakt med support; ikke slett appens data, da går endringer som ikke er sendt tapt.'
 	},
 	visit: {
 		title: 'Dagens besøk',
@@ -175,7 +178,7 @@ export const nb = {
 		'national-id-format': 'Fødselsnummeret må ha 11 sifre.',
 		'national-id-checksum': 'Fødselsnummeret har feil kontrollsiffer.',
 		'national-id-date': 'Fødselsnummeret har en dato som ikke finnes.',
-		'document-missing': 'Planen finnes ikke på denne enheten.',
+		'document-missing': 'Lagrede data for planen mangler på denne enheten.',
 		'document-corrupt': 'Lagret data for planen er skadet.',
 		'document-incomplete': 'Lagret data for planen er ufullstendig.'
 	} satisfies Record<Reason, string>

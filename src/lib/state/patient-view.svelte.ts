@@ -1,4 +1,3 @@
-import type { Doc } from '@automerge/automerge/slim';
 import type { ItemId, PatientId } from '$lib/domain/ids';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
 import type { LoadProblem } from '$lib/storage/doc-store';
@@ -8,17 +7,21 @@ import { nowContext } from '$lib/session';
 
 export type ViewState =
 	| { status: 'loading' }
-	| { status: 'ready'; plan: Doc<Plan>; logs: Doc<MeasureLog>[] }
+	| { status: 'ready'; plan: Plan; logs: MeasureLog[]; conflicts: string[] }
 	| { status: 'failed'; reason: LoadProblem };
 
 /** One patient's plan and recent logs as a page sees them, with the operations a page may run. */
 export class PatientView {
 	state = $state.raw<ViewState>({ status: 'loading' });
+	/** Damage found after the plan was shown from its view: it can be read but not changed. */
+	problem = $state<LoadProblem | null>(null);
 
 	constructor(readonly patientId: PatientId) {}
 
 	#show(result: OpenResult): void {
-		this.state = result.ok ? { status: 'ready', ...result.value } : { status: 'failed', reason: result.reason };
+		if (result.ok) this.state = { status: 'ready', ...result.value };
+		else if (this.state.status === 'ready') this.problem = result.reason;
+		else this.state = { status: 'failed', reason: result.reason };
 	}
 
 	/** Opens the patient and follows changes to it; returns the function that stops following. */
@@ -26,6 +29,9 @@ export class PatientView {
 		const { repo } = await device();
 		const open = async () => this.#show(await repo.openPatient(this.patientId, new Date().toISOString()));
 		await open();
+		// Parse the plan while the nurse reads it, so her first edit does not wait for it.
+		const idle = globalThis.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
+		idle(() => void repo.warm(this.patientId).then((problem) => (this.problem = problem)));
 		return repo.subscribe((id) => {
 			if (id === this.patientId) void open();
 		});
@@ -49,7 +55,7 @@ export class PatientView {
 	}
 
 	/** The plan, when loaded. */
-	get plan(): Doc<Plan> | null {
+	get plan(): Plan | null {
 		return this.state.status === 'ready' ? this.state.plan : null;
 	}
 

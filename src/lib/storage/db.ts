@@ -25,6 +25,12 @@ export type DocRow = {
 /** A document holding changes that have not been acknowledged by the server. */
 export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string };
 
+/**
+ * A document's plain value at `heads`: the read model a page renders, so opening a large plan
+ * does not wait for Automerge to parse its history. Current only while `heads` equal the doc row's.
+ */
+export type ViewRow = { docId: DocumentId; heads: string[]; value: unknown; conflicts: string[] };
+
 /** Small device-level values (e.g. whether demo data was loaded). */
 export type MetaRow = { key: string; value: unknown };
 
@@ -34,6 +40,7 @@ export class DbepDb extends Dexie {
 	docs!: Table<DocRow, DocumentId>;
 	summaries!: Table<PatientSummary, PatientId>;
 	unsynced!: Table<UnsyncedRow, DocumentId>;
+	views!: Table<ViewRow, DocumentId>;
 	meta!: Table<MetaRow, string>;
 
 	constructor(name = 'dbep') {
@@ -45,5 +52,6 @@ export class DbepDb extends Dexie {
 			unsynced: 'docId, patientId',
 			meta: 'key'
 		});
+		this.version(2).stores({ views: 'docId' });
 	}
 }

@@ -10,6 +10,8 @@ export type DocWrite = {
 	kind: DocRow['kind'];
 	doc: Doc<unknown>;
 	since: Heads | null;
+	/** Paths the view should flag as conflicted (see `stampedConflicts`). */
+	conflicts?: string[];
 };
 
 export type LoadProblem = 'document-missing' | 'document-corrupt' | 'document-incomplete';
@@ -52,12 +54,12 @@ export class DocStore {
 	}
 
 	/**
-	 * Writes each document's changes, the patients' list summaries and the unsynced marks in one
-	 * transaction, compacting a document whose increments have outgrown its snapshot.
+	 * Writes each document's changes, its view, the patients' list summaries and the unsynced
+	 * marks in one transaction, compacting a document whose increments have outgrown its snapshot.
 	 */
 	async commit(writes: readonly DocWrite[], opts: { summaries: readonly PatientSummary[]; unsynced: boolean; at: string }): Promise<void> {
 		const { db } = this;
-		await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced], async () => {
+		await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views], async () => {
 			for (const w of writes) await this.#write(w, opts);
 			if (opts.summaries.length) await db.summaries.bulkPut([...opts.summaries]);
 		});
@@ -70,6 +72,7 @@ export class DocStore {
 		const base = { docId: w.docId, patientId: w.patientId, kind: w.kind, heads, updatedAt: opts.at };
 		const bytes = w.since && row ? saveSince(w.doc, w.since) : null;
 		if (bytes && bytes.length === 0) return;
+		await db.views.put({ docId: w.docId, heads, value: w.doc, conflicts: w.conflicts ?? [] });
 		if (bytes && row && row.incrementalBytes + bytes.length <= row.snapshotBytes) {
 			const key = `${w.docId}|incremental|${headsKey(heads)}`;
 			await db.chunks.put({ key, docId: w.docId, kind: 'incremental', bytes });

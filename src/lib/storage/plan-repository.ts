@@ -1,4 +1,5 @@
 import { change, type Doc, type Heads, getHeads } from '@automerge/automerge/slim';
+import { stampedConflicts } from '$lib/domain/conflicts';
 import { genesis } from '$lib/domain/genesis';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
 import { logMonthOf, newMeasureLog } from '$lib/domain/measure-log';
@@ -7,14 +8,26 @@ import { summarize, type PatientSummary } from '$lib/domain/worklist';
 import type { DbepDb } from './db';
 import { DocStore, type DocWrite, type LoadProblem } from './doc-store';
 
-/** A patient's plan with the logs of the recent months, as the plan page shows them. */
-export type OpenPatient = { plan: Doc<Plan>; logs: Doc<MeasureLog>[] };
+/**
+ * A patient's plan with the logs of the recent months, as the plan page shows them: plain values
+ * (from the stored views where current), and the paths of stamped fields in conflict.
+ */
+export type OpenPatient = { plan: Plan; logs: MeasureLog[]; conflicts: string[] };
 export type OpenResult = { ok: true; value: OpenPatient } | { ok: false; reason: LoadProblem };
 
 /** A row of the patient list: the stored summary plus whether the device holds unsent changes. */
 export type PatientListItem = PatientSummary & { unsynced: boolean };
 
 type Held<T> = { doc: Doc<T>; stored: Heads };
+type Read<T> = { value: T; conflicts: string[] };
+
+function conflictsOf(docId: DocumentId, doc: Doc<unknown>): string[] {
+	return docId.startsWith('plan:') ? stampedConflicts(doc as Doc<Plan>) : [];
+}
+
+function sameHeads(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && [...a].sort().join() === [...b].sort().join();
+}
 
 const byName = new Intl.Collator('nb').compare;
 
@@ -80,32 +93,64 @@ export class PlanRepository {
 		return fresh;
 	}
 
-	async #recentLogs(patientId: PatientId, now: string): Promise<Held<MeasureLog>[]> {
+	/**
+	 * A document's value for reading: the held document, else its stored view when current, else
+	 * the document loaded from its chunks (and its view stored for next time).
+	 */
+	async #read<T>(docId: DocumentId): Promise<Read<T> | LoadProblem> {
+		const held = this.#held.get(docId) as Held<T> | undefined;
+		if (held) return { value: held.doc, conflicts: conflictsOf(docId, held.doc) };
+		const [row, view] = await Promise.all([this.db.docs.get(docId), this.db.views.get(docId)]);
+		if (row && view && sameHeads(row.heads, view.heads)) return { value: view.value as T, conflicts: view.conflicts };
+		const loaded = await this.#get<T>(docId);
+		if (typeof loaded === 'string') return loaded;
+		const conflicts = conflictsOf(docId, loaded.doc);
+		await this.db.views.put({ docId, heads: getHeads(loaded.doc), value: loaded.doc, conflicts });
+		return { value: loaded.doc, conflicts };
+	}
+
+	async #recentLogs(patientId: PatientId, now: string): Promise<MeasureLog[]> {
 		const month = logMonthOf(now);
-		const logs: Held<MeasureLog>[] = [];
+		const logs: MeasureLog[] = [];
 		for (const m of [previousMonth(month), month]) {
 			const docId = logDocId(patientId, m);
 			// A log created by the change being committed is held but not stored yet; it counts too.
 			if (!this.#held.has(docId) && !(await this.db.docs.get(docId))) continue;
-			const held = await this.#get<MeasureLog>(docId);
+			const read = await this.#read<MeasureLog>(docId);
 			// A damaged log must not hide the plan: it is left out of the view and the summary.
-			if (typeof held !== 'string') logs.push(held);
+			if (typeof read !== 'string') logs.push(read.value);
 		}
 		return logs;
 	}
 
-	/** Opens a patient's plan and the logs of this and last month (by `now`). */
+	/** Opens a patient's plan and the logs of this and last month (by `now`), without parsing what has a current view. */
 	async openPatient(patientId: PatientId, now: string): Promise<OpenResult> {
-		const plan = await this.#get<Plan>(planDocId(patientId));
+		const plan = await this.#read<Plan>(planDocId(patientId));
 		if (typeof plan === 'string') return { ok: false, reason: plan };
 		const logs = await this.#recentLogs(patientId, now);
-		return { ok: true, value: { plan: plan.doc, logs: logs.map((l) => l.doc) } };
+		return { ok: true, value: { plan: plan.value, logs, conflicts: plan.conflicts } };
 	}
 
-	async #commit(patientId: PatientId, written: [DocumentId, Held<unknown>, DocRowKind][], plan: Doc<Plan>, ctx: Context): Promise<void> {
+	/**
+	 * Parses the patient's plan ahead of its first edit, so that edit does not wait for it; tells
+	 * of stored data too damaged to edit, which a current view would otherwise hide until then.
+	 */
+	async warm(patientId: PatientId): Promise<LoadProblem | null> {
+		const held = await this.#get<Plan>(planDocId(patientId));
+		return typeof held === 'string' ? held : null;
+	}
+
+	async #commit(patientId: PatientId, written: [DocumentId, Held<unknown>, DocRowKind][], plan: Plan, ctx: Context): Promise<void> {
 		const logs = await this.#recentLogs(patientId, ctx.at);
-		const writes: DocWrite[] = written.map(([docId, held, kind]) => ({ docId, patientId, kind, doc: held.doc, since: held.stored }));
-		await this.store.commit(writes, { summaries: [summarize(plan, logs.map((l) => l.doc))], unsynced: true, at: ctx.at });
+		const writes: DocWrite[] = written.map(([docId, held, kind]) => ({
+			docId,
+			patientId,
+			kind,
+			doc: held.doc,
+			since: held.stored,
+			conflicts: conflictsOf(docId, held.doc)
+		}));
+		await this.store.commit(writes, { summaries: [summarize(plan, logs)], unsynced: true, at: ctx.at });
 		for (const [, held] of written) held.stored = getHeads(held.doc);
 		this.#emit(patientId);
 		this.#channel?.postMessage({ patientId });
@@ -123,7 +168,8 @@ export class PlanRepository {
 
 	/** Applies an operation to the patient's log for the month of `at`, creating it if needed. */
 	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void): Promise<OpenResult> {
-		const plan = await this.#get<Plan>(planDocId(patientId));
+		// The summary needs only the plan's value: recording a visit never waits for the plan to parse.
+		const plan = await this.#read<Plan>(planDocId(patientId));
 		if (typeof plan === 'string') return { ok: false, reason: plan };
 		const month = logMonthOf(at);
 		const docId = logDocId(patientId, month);
@@ -135,13 +181,13 @@ export class PlanRepository {
 		}
 		if (typeof held === 'string') return { ok: false, reason: held };
 		held.doc = change(held.doc, { time: changeTime(ctx) }, op);
-		await this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.doc, ctx);
+		await this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.value, ctx);
 		return this.openPatient(patientId, ctx.at);
 	}
 
 	/** Stores whole plan documents received or created elsewhere (demo seed, later the server). */
 	async importPlans(docs: readonly { docId: DocumentId; patientId: PatientId; doc: Doc<Plan> }[], at: string): Promise<void> {
-		const writes: DocWrite[] = docs.map((d) => ({ docId: d.docId, patientId: d.patientId, kind: 'plan', doc: d.doc, since: null }));
+		const writes: DocWrite[] = docs.map((d) => ({ docId: d.docId, patientId: d.patientId, kind: 'plan', doc: d.doc, since: null, conflicts: stampedConflicts(d.doc) }));
 		await this.store.commit(writes, { summaries: docs.map((d) => summarize(d.doc, [])), unsynced: false, at });
 	}
 }

@@ -12,6 +12,9 @@ test('a home visit works offline and survives a reload and a new tab', async ({ 
 	await page.reload();
 	await expect(page.getByTestId('connectivity')).toContainText('Frakoblet');
 	await expect(page.getByTestId('patient-row')).toHaveCount(demoPatients.length);
+	const palRow = page.getByTestId('patient-row').filter({ hasText: palName });
+	await expect(palRow).toContainText('08:00 Øyedråper daglig');
+	await expect(palRow.getByTestId('unsynced-badge')).toHaveCount(0);
 
 	await page.getByRole('link', { name: palName }).click();
 	await expect(page.getByRole('heading', { level: 1, name: palName })).toBeVisible();
@@ -34,6 +37,15 @@ test('a home visit works offline and survives a reload and a new tab', async ({ 
 	await expect(page.getByRole('heading', { level: 1, name: palName })).toBeVisible();
 	await expect(page.getByRole('heading', { name: 'Tilsyn av hud og trykkpunkter' })).toBeVisible();
 
+	// Put the annual check on hold and comment on it for the eye clinic.
+	const annual = page.getByTestId('measure').filter({ hasText: 'Årlig kontroll hos øyelege' });
+	await annual.getByLabel('Status').selectOption({ label: 'Satt på vent' });
+	await expect(annual.getByLabel('Status')).toHaveValue('on-hold');
+	await annual.getByText(/Kommentarer/).click();
+	await annual.getByLabel('Kommentar').fill('Datteren mener synet er blitt dårligere.');
+	await annual.getByRole('button', { name: 'Legg til kommentar' }).click();
+	await expect(annual).toContainText('Datteren mener synet er blitt dårligere.');
+
 	// Edit the purpose goal.
 	await page.getByRole('link', { name: 'Endre: Forebygge synstap' }).click();
 	await page.getByLabel('Mål', { exact: true }).fill('Forebygge synstap og fall');
@@ -45,6 +57,9 @@ test('a home visit works offline and survives a reload and a new tab', async ({ 
 		await expect(p.getByTestId('visit-item').filter({ hasText: 'Øyedråper daglig' }).getByTestId('visit-recorded')).toHaveText('Utført kl. 08:10');
 		await expect(p.getByRole('heading', { name: 'Tilsyn av hud og trykkpunkter' })).toBeVisible();
 		await expect(p.getByText('Forebygge synstap og fall')).toBeVisible();
+		const annual = p.getByTestId('measure').filter({ hasText: 'Årlig kontroll hos øyelege' });
+		await expect(annual.getByLabel('Status')).toHaveValue('on-hold');
+		await expect(annual).toContainText('Datteren mener synet er blitt dårligere.');
 	};
 
 	await page.reload();
@@ -57,7 +72,9 @@ test('a home visit works offline and survives a reload and a new tab', async ({ 
 
 	// The list, opened offline in the new tab, shows the unsent change on Pål's row.
 	await tab.goto('/');
-	await expect(tab.getByTestId('patient-row').filter({ hasText: palName }).getByTestId('unsynced-badge')).toBeVisible();
+	const row = tab.getByTestId('patient-row').filter({ hasText: palName });
+	await expect(row.getByTestId('unsynced-badge')).toBeVisible();
+	await expect(row).toContainText('utført');
 });
 
 test('a change in one tab shows in another tab of the same device', async ({ context, page }) => {

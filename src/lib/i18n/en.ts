@@ -60,6 +60,7 @@ export const en: Messages = {
 		pll: 'Medication list',
 		addresses: 'Addresses',
 		targetDate: 'Target date',
+		expressedBy: (name) => `Set by ${name}`,
 		writtenBy: (name, date) => `Written by ${name}, ${date}`,
 		none: 'None.',
 		conflict: 'Two different changes were made at the same time. Please check the status.',

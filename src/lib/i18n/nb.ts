@@ -61,6 +61,7 @@ export const nb = {
 		pll: 'Legemiddelliste',
 		addresses: 'Gjelder',
 		targetDate: 'Måldato',
+		expressedBy: (name: string) => `Satt av ${name}`,
 		writtenBy: (name: string, date: string) => `Skrevet av ${name}, ${date}`,
 		none: 'Ingen.',
 		conflict: 'To ulike endringer ble gjort samtidig. Kontroller status.',

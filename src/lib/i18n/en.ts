@@ -33,6 +33,7 @@ export const en: Messages = {
 	},
 	plan: {
 		whatMatters: 'What matters to you?',
+		addWhatMatters: "Write down what matters to the patient, in the patient's own words",
 		whatMattersEmpty: 'Nobody has written anything here yet.',
 		treatmentPlan: 'Treatment plan',
 		diagnoses: 'Diagnoses and problems',

@@ -34,6 +34,7 @@ export const nb = {
 	},
 	plan: {
 		whatMatters: 'Hva er viktig for deg?',
+		addWhatMatters: 'Skriv ned hva som er viktig for pasienten, med pasientens egne ord',
 		whatMattersEmpty: 'Ingen har skrevet noe her ennå.',
 		treatmentPlan: 'Behandlingsplan',
 		diagnoses: 'Diagnoser og problemer',

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
 		// Each due slot can be recorded once: the long plan's open slots first, then other patients'.
 		const record: number[] = [];
-		for (const name of recordTargets(data, RUNS)) {
+		for (const name of recordTargets(data, 2 * RUNS + 1)) {
 			await planTime(page, name);
 			record.push(await recordTime(page));
 		}

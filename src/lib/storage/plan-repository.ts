@@ -48,6 +48,8 @@ function changeTime(ctx: Context): number {
 export class PlanRepository {
 	readonly store: DocStore;
 	readonly #held = new Map<DocumentId, Held<unknown>>();
+	/** Views read from IndexedDB, kept while their heads are current: a large plan is cloned out once. */
+	readonly #views = new Map<DocumentId, Read<unknown> & { heads: string[] }>();
 	readonly #listeners = new Set<(patientId: PatientId) => void>();
 	readonly #channel: BroadcastChannel | null;
 
@@ -72,6 +74,7 @@ export class PlanRepository {
 
 	#forget(patientId: PatientId): void {
 		for (const id of this.#held.keys()) if (id.includes(patientId)) this.#held.delete(id);
+		for (const id of this.#views.keys()) if (id.includes(patientId)) this.#views.delete(id);
 	}
 
 	/** The patient list, from summaries alone: no document is loaded. */
@@ -100,8 +103,14 @@ export class PlanRepository {
 	async #read<T>(docId: DocumentId): Promise<Read<T> | LoadProblem> {
 		const held = this.#held.get(docId) as Held<T> | undefined;
 		if (held) return { value: held.doc, conflicts: conflictsOf(docId, held.doc) };
-		const [row, view] = await Promise.all([this.db.docs.get(docId), this.db.views.get(docId)]);
-		if (row && view && sameHeads(row.heads, view.heads)) return { value: view.value as T, conflicts: view.conflicts };
+		const row = await this.db.docs.get(docId);
+		const cached = this.#views.get(docId);
+		if (row && cached && sameHeads(row.heads, cached.heads)) return cached as Read<T>;
+		const view = row ? await this.db.views.get(docId) : undefined;
+		if (row && view && sameHeads(row.heads, view.heads)) {
+			this.#views.set(docId, view);
+			return { value: view.value as T, conflicts: view.conflicts };
+		}
 		const loaded = await this.#get<T>(docId);
 		if (typeof loaded === 'string') return loaded;
 		const conflicts = conflictsOf(docId, loaded.doc);

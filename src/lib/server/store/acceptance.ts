@@ -1,0 +1,160 @@
+import * as Automerge from '@automerge/automerge';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
+import type { DocumentStore, StoredChunk } from './types';
+
+/** A store on fresh, empty storage; `reopen` opens another instance on the same data, `cleanup` closes all and deletes it. */
+export type StoreHarness = { store: DocumentStore; reopen: () => Promise<DocumentStore>; cleanup: () => Promise<void> };
+
+type Plan = { title: string; measures: string[] };
+
+const patient = (): PatientId => randomUUID() as PatientId;
+const chunk = (key: string, bytes: Uint8Array, kind: StoredChunk['kind'] = 'incremental'): StoredChunk => ({ key, kind, bytes });
+const byKey = (chunks: StoredChunk[]): StoredChunk[] => [...chunks].sort((a, b) => (a.key < b.key ? -1 : 1));
+const keysOf = async (store: DocumentStore, docId: DocumentId): Promise<string[]> => byKey(await store.chunks(docId)).map((c) => c.key);
+
+/** The behaviour every DocumentStore implementation must show (after automerge-repo's runStorageAdapterTests). */
+export function runStoreAcceptance(name: string, open: () => Promise<StoreHarness>): void {
+	describe(`${name} document store`, () => {
+		let h!: StoreHarness;
+		let store!: DocumentStore;
+		const p = patient();
+		const doc = planDocId(p);
+		beforeEach(async () => ((h = await open()), (store = h.store)));
+		afterEach(() => h.cleanup());
+
+		it('returns the committed bytes exactly, and [] for an unknown document', async () => {
+			const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+			const big = new Uint8Array(randomBytes(1 << 20));
+			const view = new Uint8Array([9, 9, 1, 2, 3, 9]).subarray(2, 5);
+			await store.commit(doc, p, { add: [chunk('a', all, 'snapshot'), chunk('b', big), chunk('c', view)], remove: [], heads: ['h1'] });
+			const [a, b, c, ...rest] = byKey(await store.chunks(doc));
+			expect([a, c, rest]).toStrictEqual([chunk('a', all, 'snapshot'), chunk('c', Uint8Array.of(1, 2, 3)), []]);
+			// A deep equality over a megabyte takes seconds; compare its bytes directly.
+			expect([b?.key, b?.kind, b?.bytes.constructor, b && Buffer.compare(b.bytes, big)]).toEqual(['b', 'incremental', Uint8Array, 0]);
+			expect(await store.chunks(planDocId(patient()))).toEqual([]);
+		});
+
+		it('keeps everything across a restart', async () => {
+			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(1, 2))], remove: [], heads: ['h1'] });
+			await store.saveSyncState('peer', doc, Uint8Array.of(7));
+			await store.close();
+			const again = await h.reopen();
+			expect(await again.chunks(doc)).toStrictEqual([chunk('a', Uint8Array.of(1, 2))]);
+			expect(await again.manifest()).toStrictEqual([{ docId: doc, patientId: p, heads: ['h1'] }]);
+			expect(await again.loadSyncState('peer', doc)).toStrictEqual(Uint8Array.of(7));
+		});
+
+		it('removes only the named keys of the named document', async () => {
+			const other = logDocId(p, '2025-01' as Month);
+			const add = ['a', 'b', 'c'].map((k) => chunk(k, Uint8Array.of(1)));
+			await store.commit(doc, p, { add, remove: [], heads: ['h1'] });
+			await store.commit(other, p, { add, remove: [], heads: ['h1'] });
+			await store.commit(doc, p, { add: [chunk('s', Uint8Array.of(2), 'snapshot')], remove: ['a', 'b', 'unknown'], heads: ['h2'] });
+			expect(await keysOf(store, doc)).toEqual(['c', 's']);
+			expect(await keysOf(store, other)).toEqual(['a', 'b', 'c']);
+		});
+
+		it('records heads in the manifest, filtered by patient', async () => {
+			const q = patient();
+			const [d1, d2, d3] = [planDocId(p), logDocId(p, '2025-02' as Month), planDocId(q)];
+			for (const d of [d1, d2]) await store.commit(d, p, { add: [], remove: [], heads: ['h1'] });
+			await store.commit(d3, q, { add: [], remove: [], heads: [] });
+			await store.commit(d1, p, { add: [], remove: [], heads: ['h2', 'h3'] });
+			const byDoc = <T extends { docId: string }>(m: T[]): T[] => [...m].sort((a, b) => (a.docId < b.docId ? -1 : 1));
+			expect(await store.manifest()).toStrictEqual(
+				byDoc([{ docId: d1, patientId: p, heads: ['h2', 'h3'] }, { docId: d2, patientId: p, heads: ['h1'] }, { docId: d3, patientId: q, heads: [] }])
+			);
+			expect((await store.manifest([q])).map((d) => d.docId)).toEqual([d3]);
+			expect((await store.manifest([p, patient()])).map((d) => d.docId)).toEqual(byDoc([{ docId: d1 }, { docId: d2 }]).map((d) => d.docId));
+			expect(await store.manifest([])).toEqual([]);
+		});
+
+		it('refuses to move a document to another patient, writing nothing', async () => {
+			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(1))], remove: [], heads: ['h1'] });
+			await expect(store.commit(doc, patient(), { add: [chunk('b', Uint8Array.of(2))], remove: ['a'], heads: ['h2'] })).rejects.toThrow(/another patient/);
+			expect(await keysOf(store, doc)).toEqual(['a']);
+			expect(await store.manifest()).toStrictEqual([{ docId: doc, patientId: p, heads: ['h1'] }]);
+		});
+
+		it('keeps one sync state per peer and document', async () => {
+			const other = logDocId(p, '2025-03' as Month);
+			await store.saveSyncState('peer-1', doc, Uint8Array.of(1));
+			await store.saveSyncState('peer-2', doc, Uint8Array.of(2));
+			await store.saveSyncState('peer-1', other, Uint8Array.of(3));
+			await store.saveSyncState('peer-1', doc, Uint8Array.of(4, 4));
+			expect(await store.loadSyncState('peer-1', doc)).toStrictEqual(Uint8Array.of(4, 4));
+			expect(await store.loadSyncState('peer-2', doc)).toStrictEqual(Uint8Array.of(2));
+			expect(await store.loadSyncState('peer-1', other)).toStrictEqual(Uint8Array.of(3));
+			expect(await store.loadSyncState('peer-3', doc)).toBeNull();
+			await expect(store.saveSyncState('peer-1', doc, [5] as unknown as Uint8Array)).rejects.toBeInstanceOf(TypeError);
+			expect(await store.loadSyncState('peer-1', doc)).toStrictEqual(Uint8Array.of(4, 4));
+		});
+
+		it('treats committing the same chunk key twice as one chunk, keeping the first', async () => {
+			const write = { add: [chunk('a', Uint8Array.of(1, 2, 3)), chunk('a', Uint8Array.of(1, 2, 3))], remove: [], heads: ['h1'] };
+			await store.commit(doc, p, write);
+			await store.commit(doc, p, write);
+			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(9))], remove: [], heads: ['h1'] });
+			expect(await store.chunks(doc)).toStrictEqual([chunk('a', Uint8Array.of(1, 2, 3))]);
+		});
+
+		it('stores an Automerge document as snapshot and increment that load back equal', async () => {
+			const first = Automerge.from<Plan>({ title: 'Pål', measures: ['Øyedråper'] });
+			const second = Automerge.change(Automerge.clone(first), (d) => void d.measures.push('Gåtur'));
+			const add = [chunk('s', Automerge.save(first), 'snapshot'), chunk('i', Automerge.saveSince(second, Automerge.getHeads(first)))];
+			await store.commit(doc, p, { add, remove: [], heads: Automerge.getHeads(second) });
+			await store.close();
+			const again = await h.reopen();
+			const chunks = (await again.chunks(doc)).sort((a, b) => Number(a.kind === 'incremental') - Number(b.kind === 'incremental'));
+			const loaded = chunks.reduce((d, c) => Automerge.loadIncremental(d, c.bytes), Automerge.init<Plan>());
+			expect(Automerge.toJS(loaded)).toEqual({ title: 'Pål', measures: ['Øyedråper', 'Gåtur'] });
+			expect(Automerge.getHeads(loaded)).toEqual(Automerge.getHeads(second));
+			expect((await again.manifest())[0]?.heads).toEqual(Automerge.getHeads(second));
+		});
+
+		it('tells subscribers of a commit once it is visible, and stops after unsubscribe', async () => {
+			const [a, b] = [planDocId(patient()), planDocId(patient())];
+			const seen: DocumentId[] = [];
+			const visible: Promise<number>[] = [];
+			const still: DocumentId[] = [];
+			const stop = store.subscribe((id) => (seen.push(id), visible.push(store.chunks(id).then((c) => c.length))));
+			store.subscribe((id) => still.push(id));
+			await store.commit(a, p, { add: [chunk('a', Uint8Array.of(1))], remove: [], heads: ['h1'] });
+			await vi.waitFor(() => expect(seen).toEqual([a]), { timeout: 2000 });
+			expect(await Promise.all(visible)).toEqual([1]);
+			stop();
+			await store.commit(b, p, { add: [], remove: [], heads: ['h1'] });
+			await vi.waitFor(() => expect(still).toEqual([a, b]), { timeout: 2000 });
+			expect(seen).toEqual([a]);
+		});
+
+		it('loses nothing when 50 commits to different documents and 50 to one run at once', async () => {
+			const others = Array.from({ length: 50 }, () => patient());
+			await Promise.all([
+				...others.map((q) => store.commit(planDocId(q), q, { add: [chunk('s', Uint8Array.of(1), 'snapshot')], remove: [], heads: ['h'] })),
+				...Array.from({ length: 50 }, (_, i) => store.commit(doc, p, { add: [chunk(`i${i}`, Uint8Array.of(i))], remove: [], heads: [`h${i}`] }))
+			]);
+			expect(await store.manifest()).toHaveLength(51);
+			for (const q of others) expect(await store.chunks(planDocId(q))).toHaveLength(1);
+			const chunks = await store.chunks(doc);
+			expect(new Set(chunks.map((c) => `${c.key}:${c.bytes[0]}`))).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `i${i}:${i}`)));
+		});
+
+		const bad: [string, unknown][] = [
+			['a key that is not a string', { key: 42, kind: 'snapshot', bytes: Uint8Array.of(1) }],
+			['bytes that are not a Uint8Array', { key: 'k', kind: 'snapshot', bytes: [1, 2] }],
+			['an unknown chunk kind', { key: 'k', kind: 'delta', bytes: Uint8Array.of(1) }],
+			['a chunk that is not an object', 'chunk']
+		];
+		it.each(bad)('refuses %s with a TypeError before writing anything', async (_, bad) => {
+			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(1))], remove: [], heads: ['h1'] });
+			const write = { add: [chunk('b', Uint8Array.of(2)), bad as StoredChunk], remove: ['a'], heads: ['h2'] };
+			await expect(store.commit(doc, p, write)).rejects.toBeInstanceOf(TypeError);
+			await expect(store.commit(doc, p, { ...write, add: [], heads: [1] as unknown as string[] })).rejects.toBeInstanceOf(TypeError);
+			expect(await store.chunks(doc)).toStrictEqual([chunk('a', Uint8Array.of(1))]);
+			expect(await store.manifest()).toStrictEqual([{ docId: doc, patientId: p, heads: ['h1'] }]);
+		});
+	});
+}

@@ -1,0 +1,80 @@
+import type { DocumentId, PatientId } from '$lib/domain/ids';
+import type { DocWrite, StoredChunk } from './types';
+
+const KINDS: ReadonlySet<unknown> = new Set(['snapshot', 'incremental']);
+
+function checkText(value: unknown, what: string): void {
+	if (typeof value !== 'string' || value.length === 0) {
+		throw new TypeError(`${what} must be a non-empty string, got ${describe(value)}`);
+	}
+}
+
+function checkBytes(value: unknown, what: string): void {
+	if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array, got ${describe(value)}`);
+}
+
+function checkTextList(value: unknown, what: string): void {
+	if (!Array.isArray(value)) throw new TypeError(`${what} must be an array, got ${describe(value)}`);
+	value.forEach((item, i) => checkText(item, `${what}[${i}]`));
+}
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
+}
+
+/** Throws a TypeError unless the commit's arguments have the declared shapes (they may come from a socket). */
+export function checkCommit(docId: DocumentId, patientId: PatientId, write: DocWrite): void {
+	checkText(docId, 'docId');
+	checkText(patientId, 'patientId');
+	if (typeof write !== 'object' || write === null) throw new TypeError(`write must be an object, got ${describe(write)}`);
+	if (!Array.isArray(write.add)) throw new TypeError(`write.add must be an array, got ${describe(write.add)}`);
+	write.add.forEach((chunk: StoredChunk, i) => {
+		if (typeof chunk !== 'object' || chunk === null) throw new TypeError(`write.add[${i}] must be a chunk, got ${describe(chunk)}`);
+		checkText(chunk.key, `write.add[${i}].key`);
+		if (!KINDS.has(chunk.kind)) throw new TypeError(`write.add[${i}].kind must be 'snapshot' or 'incremental', got ${String(chunk.kind)}`);
+		checkBytes(chunk.bytes, `write.add[${i}].bytes`);
+	});
+	checkTextList(write.remove, 'write.remove');
+	checkTextList(write.heads, 'write.heads');
+}
+
+/** Throws a TypeError unless `docId` is a non-empty string. */
+export function checkDocId(docId: DocumentId): void {
+	checkText(docId, 'docId');
+}
+
+/** Throws a TypeError unless a sync state's key and bytes have the declared shapes. */
+export function checkSyncState(peerId: string, docId: DocumentId, state?: Uint8Array): void {
+	checkText(peerId, 'peerId');
+	checkText(docId, 'docId');
+	if (state !== undefined) checkBytes(state, 'state');
+}
+
+/** Throws a TypeError unless `patientIds` is absent or a list of strings. */
+export function checkPatientIds(patientIds: readonly PatientId[] | undefined): void {
+	if (patientIds !== undefined) checkTextList(patientIds, 'patientIds');
+}
+
+/** A driver's Buffer over the same memory, without copying (the drivers bind Buffers). */
+export function toBuffer(bytes: Uint8Array): Buffer {
+	return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A plain Uint8Array copy of a driver's Buffer, which may be a view into a shared pool. */
+export function fromBuffer(buffer: Uint8Array): Uint8Array {
+	return new Uint8Array(buffer);
+}
+
+/** Calls each listener, so that one that throws neither stops the others nor fails a commit that succeeded. */
+export function notify(listeners: ReadonlySet<(docId: DocumentId) => void>, docId: DocumentId): void {
+	for (const listener of [...listeners]) {
+		if (!listeners.has(listener)) continue;
+		try {
+			listener(docId);
+		} catch (error) {
+			console.error(`document store: a subscriber failed on ${docId}`, error);
+		}
+	}
+}

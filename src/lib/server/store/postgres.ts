@@ -1,0 +1,185 @@
+import pg from 'pg';
+import type { DocumentId, PatientId } from '$lib/domain/ids';
+import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, toBuffer } from './boundary';
+import { PgListener } from './pg-listener';
+import type { ChunkKind, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+
+const CHANNEL = 'dbep_docs';
+const SCHEMA_VERSION = 1;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
+
+// COLLATE "C" makes the manifest's order byte order, as in SQLite.
+const SCHEMA_V1 = `
+	CREATE TABLE docs (
+		doc_id text COLLATE "C" PRIMARY KEY,
+		patient_id text COLLATE "C" NOT NULL,
+		heads text[] NOT NULL
+	);
+	CREATE INDEX docs_patient ON docs (patient_id);
+	CREATE TABLE chunks (
+		doc_id text COLLATE "C" NOT NULL,
+		key text COLLATE "C" NOT NULL,
+		kind text NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
+		bytes bytea NOT NULL,
+		PRIMARY KEY (doc_id, key)
+	);
+	CREATE TABLE sync_states (
+		peer_id text COLLATE "C" NOT NULL,
+		doc_id text COLLATE "C" NOT NULL,
+		state bytea NOT NULL,
+		PRIMARY KEY (peer_id, doc_id)
+	);
+`;
+
+/** Where the store keeps its tables: `schema` (created when missing) instead of the default search path. */
+export type PostgresStoreOptions = { schema?: string; maxConnections?: number };
+
+type DocRow = { doc_id: string; patient_id: string; heads: string[] };
+
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+	const client = await pool.connect();
+	let broken: Error | undefined;
+	try {
+		await client.query('BEGIN');
+		const result = await work(client);
+		await client.query('COMMIT');
+		return result;
+	} catch (error) {
+		await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+		throw error;
+	} finally {
+		client.release(broken);
+	}
+}
+
+async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
+	await inTransaction(pool, async (client) => {
+		// Serialises processes starting at once: CREATE ... IF NOT EXISTS alone can still collide.
+		await client.query(`SELECT pg_advisory_xact_lock(hashtext('dbep document store schema'))`);
+		if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+		await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+		const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
+		const version = rows[0]?.version ?? 0;
+		if (version > SCHEMA_VERSION) {
+			throw new Error(`document store: schema version ${version} is newer than this server (${SCHEMA_VERSION})`);
+		}
+		if (version < 1) await client.query(SCHEMA_V1);
+		await client.query('DELETE FROM schema_version');
+		await client.query('INSERT INTO schema_version (version) VALUES ($1)', [SCHEMA_VERSION]);
+	});
+}
+
+/**
+ * Opens the PostgreSQL document store, creating its tables when missing. Commits notify channel
+ * `dbep_docs` (`dbep_docs_<schema>` with a schema), which every store on the database LISTENs to.
+ */
+export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<DocumentStore> {
+	const { schema } = options;
+	if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new TypeError(`bad schema name: ${schema}`);
+	const pool = new pg.Pool({
+		connectionString,
+		max: options.maxConnections ?? 10,
+		application_name: 'dbep',
+		...(schema ? { options: `-c search_path=${schema}` } : {})
+	});
+	// An idle client's lost connection is reported here; without a handler it would end the process.
+	pool.on('error', (error) => console.error(`document store: idle connection failed (${error.message})`));
+	try {
+		await migrate(pool, schema);
+		const channel = schema ? `${CHANNEL}_${schema}` : CHANNEL;
+		const listeners = new Set<(docId: DocumentId) => void>();
+		const listener = await PgListener.start(connectionString, channel, (docId) => notify(listeners, docId as DocumentId));
+		return new PostgresStore(pool, listener, listeners);
+	} catch (error) {
+		await pool.end();
+		throw error;
+	}
+}
+
+/** The shared store: several server processes on one database, told of each other's commits by NOTIFY. */
+class PostgresStore implements DocumentStore {
+	readonly #pool: pg.Pool;
+	readonly #listener: PgListener;
+	readonly #listeners: Set<(docId: DocumentId) => void>;
+	#closing: Promise<void> | null = null;
+
+	constructor(pool: pg.Pool, listener: PgListener, listeners: Set<(docId: DocumentId) => void>) {
+		this.#pool = pool;
+		this.#listener = listener;
+		this.#listeners = listeners;
+	}
+
+	async commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<void> {
+		checkCommit(docId, patientId, write);
+		await inTransaction(this.#pool, async (client) => {
+			// Locks the document's row, so concurrent commits to one document apply one after the other.
+			const doc = await client.query(
+				`INSERT INTO docs (doc_id, patient_id, heads) VALUES ($1, $2, $3::text[])
+				 ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads WHERE docs.patient_id = excluded.patient_id`,
+				[docId, patientId, write.heads]
+			);
+			if (doc.rowCount === 0) throw new Error(`document store: ${docId} belongs to another patient than ${patientId}`);
+			if (write.remove.length) {
+				await client.query('DELETE FROM chunks WHERE doc_id = $1 AND key = ANY($2::text[])', [docId, write.remove]);
+			}
+			if (write.add.length) {
+				await client.query(
+					`INSERT INTO chunks (doc_id, key, kind, bytes)
+					 SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bytea[]) ON CONFLICT DO NOTHING`,
+					[docId, write.add.map((c) => c.key), write.add.map((c) => c.kind), write.add.map((c) => toBuffer(c.bytes))]
+				);
+			}
+			// Delivered to every listening session only when the transaction commits.
+			await client.query('SELECT pg_notify($1, $2)', [this.#listener.channel, docId]);
+		});
+	}
+
+	async chunks(docId: DocumentId): Promise<StoredChunk[]> {
+		checkDocId(docId);
+		const { rows } = await this.#pool.query<{ key: string; kind: ChunkKind; bytes: Buffer }>(
+			'SELECT key, kind, bytes FROM chunks WHERE doc_id = $1',
+			[docId]
+		);
+		return rows.map((row) => ({ key: row.key, kind: row.kind, bytes: fromBuffer(row.bytes) }));
+	}
+
+	async manifest(patientIds?: readonly PatientId[]): Promise<DocHeads[]> {
+		checkPatientIds(patientIds);
+		const { rows } = patientIds
+			? await this.#pool.query<DocRow>(
+					'SELECT doc_id, patient_id, heads FROM docs WHERE patient_id = ANY($1::text[]) ORDER BY doc_id',
+					[patientIds]
+				)
+			: await this.#pool.query<DocRow>('SELECT doc_id, patient_id, heads FROM docs ORDER BY doc_id');
+		return rows.map((row) => ({ docId: row.doc_id as DocumentId, patientId: row.patient_id as PatientId, heads: row.heads }));
+	}
+
+	async loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null> {
+		checkSyncState(peerId, docId);
+		const { rows } = await this.#pool.query<{ state: Buffer }>(
+			'SELECT state FROM sync_states WHERE peer_id = $1 AND doc_id = $2',
+			[peerId, docId]
+		);
+		return rows[0] ? fromBuffer(rows[0].state) : null;
+	}
+
+	async saveSyncState(peerId: string, docId: DocumentId, state: Uint8Array): Promise<void> {
+		checkSyncState(peerId, docId, state);
+		await this.#pool.query(
+			`INSERT INTO sync_states (peer_id, doc_id, state) VALUES ($1, $2, $3)
+			 ON CONFLICT (peer_id, doc_id) DO UPDATE SET state = excluded.state`,
+			[peerId, docId, toBuffer(state)]
+		);
+	}
+
+	subscribe(listener: (docId: DocumentId) => void): () => void {
+		this.#listeners.add(listener);
+		return () => void this.#listeners.delete(listener);
+	}
+
+	close(): Promise<void> {
+		this.#listeners.clear();
+		this.#closing ??= Promise.all([this.#listener.close(), this.#pool.end()]).then(() => undefined);
+		return this.#closing;
+	}
+}

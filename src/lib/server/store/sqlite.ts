@@ -1,0 +1,149 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DocumentId, PatientId } from '$lib/domain/ids';
+import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, toBuffer } from './boundary';
+import type { ChunkKind, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+	CREATE TABLE docs (
+		doc_id TEXT PRIMARY KEY,
+		patient_id TEXT NOT NULL,
+		heads TEXT NOT NULL -- JSON array of hex hashes
+	) WITHOUT ROWID;
+	CREATE INDEX docs_patient ON docs (patient_id);
+	CREATE TABLE chunks (
+		doc_id TEXT NOT NULL,
+		key TEXT NOT NULL,
+		kind TEXT NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
+		bytes BLOB NOT NULL,
+		PRIMARY KEY (doc_id, key)
+	);
+	CREATE TABLE sync_states (
+		peer_id TEXT NOT NULL,
+		doc_id TEXT NOT NULL,
+		state BLOB NOT NULL,
+		PRIMARY KEY (peer_id, doc_id)
+	);
+`;
+
+type DocRow = { doc_id: string; patient_id: string; heads: string };
+type ChunkRow = { key: string; kind: ChunkKind; bytes: Buffer };
+
+function migrate(db: Database.Database): void {
+	db.transaction(() => {
+		const version = db.pragma('user_version', { simple: true });
+		if (typeof version !== 'number' || version > SCHEMA_VERSION) {
+			throw new Error(`document store: schema version ${String(version)} is newer than this server (${SCHEMA_VERSION})`);
+		}
+		if (version < 1) db.exec(SCHEMA_V1);
+		db.pragma(`user_version = ${SCHEMA_VERSION}`);
+	}).immediate();
+}
+
+function toDocHeads(row: DocRow): DocHeads {
+	return { docId: row.doc_id as DocumentId, patientId: row.patient_id as PatientId, heads: JSON.parse(row.heads) as string[] };
+}
+
+/** Opens (creating when missing) the SQLite document store at `path`: WAL, fsync on every commit. */
+export function openSqliteStore(path: string): DocumentStore {
+	mkdirSync(dirname(path), { recursive: true });
+	const db = new Database(path);
+	try {
+		db.pragma('journal_mode = WAL');
+		db.pragma('synchronous = FULL');
+		db.pragma('busy_timeout = 5000');
+		migrate(db);
+	} catch (error) {
+		db.close();
+		throw error;
+	}
+	return new SqliteStore(db);
+}
+
+/** The default store: one SQLite file, one process; subscribers are this process's listeners. */
+class SqliteStore implements DocumentStore {
+	readonly #db: Database.Database;
+	readonly #listeners = new Set<(docId: DocumentId) => void>();
+	readonly #upsertDoc;
+	readonly #insertChunk;
+	readonly #deleteChunk;
+	readonly #selectChunks;
+	readonly #selectAllHeads;
+	readonly #selectPatientHeads;
+	readonly #selectSyncState;
+	readonly #upsertSyncState;
+	readonly #commit;
+
+	constructor(db: Database.Database) {
+		this.#db = db;
+		// The WHERE turns a commit naming another patient into a no-op that `commit` refuses.
+		this.#upsertDoc = db.prepare<[string, string, string]>(
+			`INSERT INTO docs (doc_id, patient_id, heads) VALUES (?, ?, ?)
+			 ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads WHERE docs.patient_id = excluded.patient_id`
+		);
+		this.#insertChunk = db.prepare<[string, string, string, Buffer]>(
+			'INSERT INTO chunks (doc_id, key, kind, bytes) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'
+		);
+		this.#deleteChunk = db.prepare<[string, string]>('DELETE FROM chunks WHERE doc_id = ? AND key = ?');
+		this.#selectChunks = db.prepare<[string], ChunkRow>('SELECT key, kind, bytes FROM chunks WHERE doc_id = ?');
+		this.#selectAllHeads = db.prepare<[], DocRow>('SELECT doc_id, patient_id, heads FROM docs ORDER BY doc_id');
+		this.#selectPatientHeads = db.prepare<[string], DocRow>(
+			'SELECT doc_id, patient_id, heads FROM docs WHERE patient_id IN (SELECT value FROM json_each(?)) ORDER BY doc_id'
+		);
+		this.#selectSyncState = db.prepare<[string, string], { state: Buffer }>(
+			'SELECT state FROM sync_states WHERE peer_id = ? AND doc_id = ?'
+		);
+		this.#upsertSyncState = db.prepare<[string, string, Buffer]>(
+			`INSERT INTO sync_states (peer_id, doc_id, state) VALUES (?, ?, ?)
+			 ON CONFLICT (peer_id, doc_id) DO UPDATE SET state = excluded.state`
+		);
+		this.#commit = db.transaction((docId: DocumentId, patientId: PatientId, write: DocWrite) => {
+			if (this.#upsertDoc.run(docId, patientId, JSON.stringify(write.heads)).changes === 0) {
+				throw new Error(`document store: ${docId} belongs to another patient than ${patientId}`);
+			}
+			for (const key of write.remove) this.#deleteChunk.run(docId, key);
+			for (const c of write.add) this.#insertChunk.run(docId, c.key, c.kind, toBuffer(c.bytes));
+		});
+	}
+
+	async commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<void> {
+		checkCommit(docId, patientId, write);
+		this.#commit.immediate(docId, patientId, write);
+		notify(this.#listeners, docId);
+	}
+
+	async chunks(docId: DocumentId): Promise<StoredChunk[]> {
+		checkDocId(docId);
+		return this.#selectChunks.all(docId).map((row) => ({ key: row.key, kind: row.kind, bytes: fromBuffer(row.bytes) }));
+	}
+
+	async manifest(patientIds?: readonly PatientId[]): Promise<DocHeads[]> {
+		checkPatientIds(patientIds);
+		const rows = patientIds ? this.#selectPatientHeads.all(JSON.stringify(patientIds)) : this.#selectAllHeads.all();
+		return rows.map(toDocHeads);
+	}
+
+	async loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null> {
+		checkSyncState(peerId, docId);
+		const row = this.#selectSyncState.get(peerId, docId);
+		return row ? fromBuffer(row.state) : null;
+	}
+
+	async saveSyncState(peerId: string, docId: DocumentId, state: Uint8Array): Promise<void> {
+		checkSyncState(peerId, docId, state);
+		this.#upsertSyncState.run(peerId, docId, toBuffer(state));
+	}
+
+	subscribe(listener: (docId: DocumentId) => void): () => void {
+		this.#listeners.add(listener);
+		return () => void this.#listeners.delete(listener);
+	}
+
+	async close(): Promise<void> {
+		this.#listeners.clear();
+		if (this.#db.open) this.#db.close();
+	}
+}

@@ -1,0 +1,180 @@
+/**
+ * The sync protocol between a device and the register: binary WebSocket frames, each one CBOR
+ * message, checked before use on both sides. One socket per device carries every document.
+ *
+ * Flow (round trips counted from the device):
+ * 1. Device → `hello` with a digest of its manifest (document id → heads hash).
+ *    Server → `welcome`: `upToDate` when the digests match (nothing changed: one round trip);
+ *    otherwise the server's manifest of the documents this device may hold. A device that said
+ *    `empty` then receives `snapshots` of everything without asking: compacted bytes and the
+ *    patients' list summaries, stored without parsing.
+ * 2. The device compares manifests: documents it lacks → `fetch` (answered by `snapshots`);
+ *    documents whose heads differ, or that only it holds and has not sent → `sync`, one
+ *    Automerge sync message each, batched; documents it holds, has sent, and the server no
+ *    longer lists → purged (access ended).
+ * 3. Automerge's sync protocol runs per document in batched `sync` frames until both sides
+ *    have nothing to send. The server stores incoming changes durably, then `ack`s the heads
+ *    the device advertised; the device clears a document's unsynced mark only when the acked
+ *    heads equal its current heads. While connected, changes on the server (from another
+ *    device or process) reach the device as `sync` frames.
+ * A message the server will not take is answered with `refused` and a reason code.
+ */
+import { decode, encode } from 'cborg';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { isPatientId, parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
+
+export const PROTOCOL_VERSION = 1;
+/** Frames above this are refused unread (the server's WebSocket also caps its payload). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Documents in one message, at most. */
+export const MAX_DOCS_PER_MESSAGE = 5000;
+const MAX_ID = 200;
+
+/** Why a frame or a change was refused: crosses the wire, becomes a sentence in the UI. */
+export type SyncReason =
+	| 'frame-too-large'
+	| 'frame-malformed'
+	| 'message-unknown'
+	| 'message-invalid'
+	| 'protocol-unsupported'
+	| 'hello-required'
+	| 'document-unknown'
+	| 'document-forbidden'
+	| 'sync-message-invalid'
+	| 'change-refused'
+	| 'server-error';
+
+export const SYNC_REASONS: readonly SyncReason[] = [
+	'frame-too-large',
+	'frame-malformed',
+	'message-unknown',
+	'message-invalid',
+	'protocol-unsupported',
+	'hello-required',
+	'document-unknown',
+	'document-forbidden',
+	'sync-message-invalid',
+	'change-refused',
+	'server-error'
+];
+
+/** One document in a manifest: its id and the hash of its sorted heads. */
+export type ManifestEntry = [docId: DocumentId, headsHash: string];
+/** An Automerge sync message for one document. */
+export type DocMessage = { docId: DocumentId; message: Uint8Array };
+/** A whole document as the server stores it, for a device that lacks it. */
+export type Snapshot = { docId: DocumentId; patientId: PatientId; heads: string[]; bytes: Uint8Array };
+/** The server has durably stored a device's document up to these heads. */
+export type Ack = { docId: DocumentId; heads: string[] };
+
+export type ClientMessage =
+	| { type: 'hello'; protocol: number; peerId: string; digest: string; empty: boolean }
+	| { type: 'fetch'; docIds: DocumentId[] }
+	| { type: 'sync'; docs: DocMessage[] }
+	| { type: 'ping' };
+
+export type ServerMessage =
+	| { type: 'welcome'; upToDate: boolean; manifest: ManifestEntry[] }
+	| { type: 'snapshots'; docs: Snapshot[]; summaries: PatientSummary[]; remaining: number }
+	| { type: 'sync'; docs: DocMessage[] }
+	| { type: 'ack'; docs: Ack[] }
+	| { type: 'refused'; reason: SyncReason; docId: DocumentId | null; detail: string }
+	| { type: 'pong' };
+
+export type Decoded<T> = { ok: true; message: T } | { ok: false; reason: SyncReason; detail: string };
+
+/** Encodes a message as one binary frame. */
+export function encodeMessage(message: ClientMessage | ServerMessage): Uint8Array {
+	return encode(message);
+}
+
+/** The hash of a document's heads, order-insensitive: what manifests compare. */
+export function headsHash(heads: readonly string[]): string {
+	return bytesToHex(sha256(utf8ToBytes([...heads].sort().join(',')))).slice(0, 32);
+}
+
+/** The digest of a whole manifest: equal digests mean both sides hold the same documents at the same heads. */
+export function manifestDigest(entries: readonly ManifestEntry[]): string {
+	const lines = entries.map(([id, hash]) => `${id} ${hash}\n`).sort();
+	return bytesToHex(sha256(utf8ToBytes(lines.join(''))));
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isStr = (v: unknown, max = MAX_ID): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+const isHex = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{1,128}$/.test(v);
+const isDocId = (v: unknown): v is DocumentId => parseDocumentId(v) !== null;
+const isHeads = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 1000 && v.every(isHex);
+const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+const isList = <T>(v: unknown, item: (x: unknown) => x is T): v is T[] => Array.isArray(v) && v.length <= MAX_DOCS_PER_MESSAGE && v.every(item);
+const isDocMessage = (v: unknown): v is DocMessage => isObj(v) && isDocId(v.docId) && isBytes(v.message);
+
+function parse(frame: Uint8Array): Decoded<Obj> {
+	if (frame.byteLength > MAX_FRAME_BYTES) return { ok: false, reason: 'frame-too-large', detail: `${frame.byteLength} bytes` };
+	let value: unknown;
+	try {
+		value = decode(frame);
+	} catch (error) {
+		return { ok: false, reason: 'frame-malformed', detail: error instanceof Error ? error.message.slice(0, 200) : 'not CBOR' };
+	}
+	if (!isObj(value) || typeof value.type !== 'string') return { ok: false, reason: 'frame-malformed', detail: 'not a message' };
+	return { ok: true, message: value };
+}
+
+const invalid = (type: string): Decoded<never> => ({ ok: false, reason: 'message-invalid', detail: `bad ${type} message` });
+
+/** Decodes and checks a frame from a device. */
+export function decodeClientMessage(frame: Uint8Array): Decoded<ClientMessage> {
+	const parsed = parse(frame);
+	if (!parsed.ok) return parsed;
+	const m = parsed.message;
+	switch (m.type) {
+		case 'hello':
+			if (typeof m.protocol !== 'number' || !isStr(m.peerId) || !isHex(m.digest) || typeof m.empty !== 'boolean') return invalid('hello');
+			if (m.protocol !== PROTOCOL_VERSION) return { ok: false, reason: 'protocol-unsupported', detail: `protocol ${m.protocol}` };
+			return { ok: true, message: { type: 'hello', protocol: m.protocol, peerId: m.peerId, digest: m.digest, empty: m.empty } };
+		case 'fetch':
+			return isList(m.docIds, isDocId) ? { ok: true, message: { type: 'fetch', docIds: m.docIds } } : invalid('fetch');
+		case 'sync':
+			return isList(m.docs, isDocMessage) ? { ok: true, message: { type: 'sync', docs: m.docs } } : invalid('sync');
+		case 'ping':
+			return { ok: true, message: { type: 'ping' } };
+		default:
+			return { ok: false, reason: 'message-unknown', detail: String(m.type).slice(0, 40) };
+	}
+}
+
+const isEntry = (v: unknown): v is ManifestEntry => Array.isArray(v) && v.length === 2 && isDocId(v[0]) && isHex(v[1]);
+const isSnapshot = (v: unknown): v is Snapshot => isObj(v) && isDocId(v.docId) && isPatientId(v.patientId) && isHeads(v.heads) && isBytes(v.bytes);
+const isAck = (v: unknown): v is Ack => isObj(v) && isDocId(v.docId) && isHeads(v.heads);
+const isSummary = (v: unknown): v is PatientSummary =>
+	isObj(v) && isPatientId(v.patientId) && typeof v.name === 'string' && Array.isArray(v.measures) && isObj(v.lastRecorded);
+
+/** Decodes and checks a frame from the server. */
+export function decodeServerMessage(frame: Uint8Array): Decoded<ServerMessage> {
+	const parsed = parse(frame);
+	if (!parsed.ok) return parsed;
+	const m = parsed.message;
+	switch (m.type) {
+		case 'welcome':
+			return typeof m.upToDate === 'boolean' && isList(m.manifest, isEntry) ? { ok: true, message: { type: 'welcome', upToDate: m.upToDate, manifest: m.manifest } } : invalid('welcome');
+		case 'snapshots':
+			return isList(m.docs, isSnapshot) && isList(m.summaries, isSummary) && typeof m.remaining === 'number'
+				? { ok: true, message: { type: 'snapshots', docs: m.docs, summaries: m.summaries, remaining: m.remaining } }
+				: invalid('snapshots');
+		case 'sync':
+			return isList(m.docs, isDocMessage) ? { ok: true, message: { type: 'sync', docs: m.docs } } : invalid('sync');
+		case 'ack':
+			return isList(m.docs, isAck) ? { ok: true, message: { type: 'ack', docs: m.docs } } : invalid('ack');
+		case 'refused':
+			return SYNC_REASONS.includes(m.reason as SyncReason) && (m.docId === null || isDocId(m.docId)) && typeof m.detail === 'string'
+				? { ok: true, message: { type: 'refused', reason: m.reason as SyncReason, docId: m.docId as DocumentId | null, detail: m.detail.slice(0, 500) } }
+				: invalid('refused');
+		case 'pong':
+			return { ok: true, message: { type: 'pong' } };
+		default:
+			return { ok: false, reason: 'message-unknown', detail: String(m.type).slice(0, 40) };
+	}
+}

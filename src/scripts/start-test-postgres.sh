@@ -27,12 +27,13 @@ fi
 if [[ -z "$VERSION" ]]; then
 	VERSION=$(ls -1 /usr/lib/postgresql | sort -V | tail -n 1)
 	echo "Creating PostgreSQL $VERSION cluster $NAME on port $PORT in $DIR..."
-	pg_createcluster "$VERSION" "$NAME" -p "$PORT" -d "$DIR" -- --auth=trust >/dev/null
+	pg_createcluster "$VERSION" "$NAME" -p "$PORT" -d "$DIR" -- --auth=trust >/dev/null 3>&-
 fi
 
 if ! pg_ctlcluster "$VERSION" "$NAME" status >/dev/null 2>&1; then
 	echo "Starting cluster $VERSION/$NAME..."
-	pg_ctlcluster "$VERSION" "$NAME" start
+	# The server must not inherit fd 3: $(...) would wait for it to close, forever.
+	pg_ctlcluster "$VERSION" "$NAME" start 3>&-
 fi
 
 for _ in $(seq 1 30); do

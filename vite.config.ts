@@ -1,8 +1,42 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import type { SyncSocket } from './src/lib/server/sync/websocket';
+
+type Runtime = typeof import('./src/lib/server/sync/runtime');
+
+/**
+ * In `vite dev`, serves /sync on Vite's own server with the hub the app's init hook starts (the
+ * same one: it lives on a global). Other upgrades, Vite's HMR among them, are left alone.
+ * Changes to the hub's code need a restart of the dev server.
+ */
+function devSync(): Plugin {
+	return {
+		name: 'dbep-dev-sync',
+		apply: 'serve',
+		configureServer(server) {
+			let socket: Promise<SyncSocket> | undefined;
+			server.httpServer?.on('upgrade', (req, stream, head) => {
+				if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return;
+				socket ??= server
+					.ssrLoadModule('/src/lib/server/sync/runtime.ts')
+					.then((mod) => (mod as Runtime).startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR }))
+					.then((runtime) => runtime.createSocket());
+				socket.then(
+					(s) => s.handleUpgrade(req, stream, head),
+					(error: unknown) => {
+						socket = undefined;
+						server.config.logger.error(`sync: could not start (${error instanceof Error ? error.message : String(error)})`);
+						stream.destroy();
+					}
+				);
+			});
+		}
+	};
+}
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), devSync()],
 	// Automerge loads its wasm through import.meta.url; pre-bundling breaks that in `vite dev`.
 	optimizeDeps: { exclude: ['@automerge/automerge'] },
 	build: { target: 'es2022' },

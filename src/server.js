@@ -1,6 +1,9 @@
-// The production entry: one Node process, one port. It answers /healthz itself and hands every
-// other request to SvelteKit's adapter-node handler. (The sync WebSocket joins it in issue #3.)
+// The production entry: one Node process, one port. It answers /healthz itself, hands every
+// other request to SvelteKit's adapter-node handler, and serves the sync WebSocket at /sync.
 // Plain ESM with JSDoc types: Node 20 runs it without a loader, and svelte-check still checks it.
+// The sync code is TypeScript bundled by kit's build: importing the handler runs the app's init
+// hook (src/hooks.server.ts), which opens the store and the hub and publishes them, with the
+// function that attaches the WebSocket, on globalThis[Symbol.for('dbep.sync')].
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 
@@ -10,6 +13,9 @@ process.env.ORIGIN ??= `http://localhost:${port}`;
 
 /** @type {{ handler: import('node:http').RequestListener }} */
 const { handler } = await import(/* @vite-ignore */ new URL('../build/handler.js', import.meta.url).href);
+/** @type {import('./lib/server/sync/runtime').SyncRuntime | undefined} */
+const sync = Reflect.get(globalThis, Symbol.for('dbep.sync'));
+if (!sync) throw new Error('DBEP: the sync runtime was not started by the build\'s init hook');
 const startedAt = new Date().toISOString();
 const serviceWorker = new URL('../build/client/service-worker.js', import.meta.url);
 
@@ -41,10 +47,29 @@ const server = createServer((req, res) => {
 	handler(req, res);
 });
 
+// Pages of these origins may open /sync besides the server's own (comma-separated SYNC_ALLOWED_ORIGINS).
+const allowedOrigins = [process.env.ORIGIN, ...(process.env.SYNC_ALLOWED_ORIGINS ?? '').split(',')]
+	.map((origin) => origin?.trim() ?? '')
+	.filter(Boolean);
+const syncSocket = sync.attach(server, { path: '/sync', allowedOrigins });
+
 server.listen(port, host, () => {
 	console.log(`DBEP listening on http://localhost:${port}`);
 });
 
+let stopping = false;
+/** Stops taking connections, ends the sync sockets, lets commits in flight finish, closes the store. */
+async function shutdown() {
+	if (stopping || !sync) return;
+	stopping = true;
+	setTimeout(() => process.exit(1), 10_000).unref();
+	server.close();
+	await syncSocket.close();
+	server.closeIdleConnections();
+	await sync.close();
+	process.exit(0);
+}
+
 for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
-	process.on(signal, () => server.close(() => process.exit(0)));
+	process.on(signal, () => void shutdown());
 }

@@ -39,6 +39,14 @@ test('a damaged or missing plan gives a clear message and leaves the other patie
 	const [, second, third] = demoPatients.filter((p) => p.patientId !== pal.patientId);
 	if (!second || !third) throw new Error('the demo cast needs at least three other patients');
 
+	// Plans that came by sync are stored unparsed; opening one stores its view.
+	for (const p of [pal, second]) {
+		await page.goto(`/patients/${p.patientId}`);
+		await expect(page.getByRole('heading', { level: 1, name: p.patient.name })).toBeVisible();
+	}
+	await page.context().setOffline(true);
+	await page.goto('/');
+
 	expect(await damage(page, `plan:${pal.patientId}`, 'flip')).toBeGreaterThan(0);
 	expect(await damage(page, `plan:${second.patientId}`, 'delete')).toBeGreaterThan(0);
 	await page.reload();
@@ -56,7 +64,7 @@ test('a damaged or missing plan gives a clear message and leaves the other patie
 
 	await page.goto(`/patients/${second.patientId}`);
 	await expect(page.getByRole('heading', { level: 1, name: second.patient.name })).toBeVisible();
-	await expect(page.getByTestId('plan-damaged')).toContainText('Lagrede data for planen mangler på denne enheten.');
+	await expect(page.getByTestId('plan-damaged')).toContainText('Lagret data for planen er ufullstendig.');
 
 	// Without a stored view, nothing can be shown: a clear message instead of the plan.
 	await page.evaluate(() => new Promise((resolve) => {

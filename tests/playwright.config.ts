@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 // Browser tests run against the production build served by the real server (`npm run build`
 // first): the service worker's precache list is empty in `vite dev`.
 const port = Number(process.env.E2E_PORT ?? 4173);
+// Each run starts from a fresh register holding only the demo plans.
+const dataDir = mkdtempSync(join(tmpdir(), 'dbep-e2e-'));
 
 export default defineConfig({
 	testDir: '.',
@@ -36,7 +41,7 @@ export default defineConfig({
 		command: 'node src/server.js',
 		cwd: '..',
 		url: `http://localhost:${port}/healthz`,
-		env: { PORT: String(port), HOST: '127.0.0.1' },
+		env: { PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir },
 		reuseExistingServer: false,
 		timeout: 30_000
 	}

@@ -13,10 +13,17 @@ export const en: Messages = {
 	optional: '(optional)',
 	status: {
 		online: 'Online',
+		connecting: 'Connecting to the server …',
 		offline: 'Offline – everything is kept on this tablet',
-		unsynced: (n) => (n === 0 ? 'All changes have been sent' : n === 1 ? '1 patient has changes not yet sent to the server' : `${n} patients have changes not yet sent to the server`),
+		unsynced: (n) => (n === 0 ? 'All changes have been sent' : n === 1 ? '1 patient has changes not yet sent' : `${n} patients have changes not yet sent`),
 		unsyncedShort: (n) => (n === 0 ? 'All sent' : `${n} not sent`),
-		noServerYet: 'Sync with the server is not switched on yet: changes stay on this tablet.',
+		lastSynced: (time) => `Last synced at ${time}`,
+		lastSyncedOn: (date, time) => `Last synced ${date} at ${time}`,
+		neverSynced: 'Not synced yet',
+		syncing: 'Syncing …',
+		syncNow: 'Sync now',
+		loadingPlans: (received, total) => `Fetching plans: ${received} of ${total}`,
+		problem: 'Sync ran into a problem',
 		updateReady: 'A new version of the app is ready.',
 		updateNow: 'Load new version'
 	},
@@ -166,6 +173,18 @@ export const en: Messages = {
 		'national-id-date': 'The national ID holds a date that does not exist.',
 		'document-missing': 'The stored data for the plan is missing on this device.',
 		'document-corrupt': 'The stored data for the plan is damaged.',
-		'document-incomplete': 'The stored data for the plan is incomplete.'
+		'document-incomplete': 'The stored data for the plan is incomplete.',
+		'frame-too-large': 'A message was too large to send between the tablet and the server.',
+		'frame-malformed': 'A message between the tablet and the server could not be read.',
+		'message-unknown': 'A message between the tablet and the server was of an unknown type.',
+		'message-invalid': 'A message between the tablet and the server was invalid.',
+		'protocol-unsupported': 'The app must be updated before it can sync. Please reload the page.',
+		'hello-required': 'The connection to the server did not start properly. Press “Sync now”.',
+		'document-unknown': 'The server does not know one of the plans.',
+		'document-forbidden': 'You no longer have access to one of the plans. Your changes are kept on this tablet.',
+		'sync-message-invalid': 'A change could not be read while syncing.',
+		'change-refused': 'The server did not accept a change you are not allowed to make. The change is kept on this tablet.',
+		'server-error': 'The server had an error. Your changes are stored safely and will be sent later.',
+		'storage-failed': 'Data from the server could not be stored on this tablet.'
 	}
 };

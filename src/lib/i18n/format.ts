@@ -1,4 +1,5 @@
 import type { MeasureCategory, Performer, Timing } from '$lib/domain/plan';
+import { osloParts } from '$lib/domain/time';
 import { i18n } from './index.svelte';
 
 /** A measure's timing in words, e.g. "Daglig kl. 08:00". */
@@ -24,4 +25,12 @@ export function performerText(p: Performer): string {
 /** A measure's category, in words. */
 export function categoryText(c: MeasureCategory): string {
 	return c.kind === 'snomed' ? i18n.m.selfCare[c.code] : c.text;
+}
+
+/** When the device last synced: "Sist synkronisert kl. 08:10", with the date when not today (Oslo time). */
+export function lastSyncedText(at: string | null, now: Date = new Date()): string {
+	const s = i18n.m.status;
+	if (!at) return s.neverSynced;
+	const time = i18n.time(at);
+	return osloParts(at).date === osloParts(now).date ? s.lastSynced(time) : s.lastSyncedOn(i18n.date(at), time);
 }

@@ -1,4 +1,6 @@
 import type { Reason } from '$lib/domain/reasons';
+import type { SyncReason } from '$lib/sync/protocol';
+import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import { en } from './en';
 import { nb, type Messages } from './nb';
 
@@ -42,8 +44,8 @@ class I18n {
 		return MESSAGES[locale].languageName;
 	}
 
-	/** A reason from anywhere in the app, as a sentence in the current language. */
-	messageFor(reason: Reason): string {
+	/** A reason from anywhere in the app (inputs, storage, sync), as a sentence in the current language. */
+	messageFor(reason: Reason | SyncReason | LocalSyncProblem): string {
 		return this.m.reason[reason];
 	}
 

@@ -1,4 +1,6 @@
 import type { Reason } from '$lib/domain/reasons';
+import type { SyncReason } from '$lib/sync/protocol';
+import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import type { CareRole, GoalCategory, GoalStatus, GuidanceLevel, MeasureStatus, SelfCareCode, WhatMattersAuthor } from '$lib/domain/plan';
 
 /** Norsk bokmål: the default language, and the shape every other language follows. */
@@ -14,10 +16,17 @@ export const nb = {
 	optional: '(valgfritt)',
 	status: {
 		online: 'Tilkoblet',
+		connecting: 'Kobler til serveren …',
 		offline: 'Frakoblet – alt lagres på nettbrettet',
-		unsynced: (n: number) => (n === 0 ? 'Alle endringer er sendt' : n === 1 ? '1 pasient har endringer som ikke er sendt til serveren' : `${n} pasienter har endringer som ikke er sendt til serveren`),
+		unsynced: (n: number) => (n === 0 ? 'Alle endringer er sendt' : n === 1 ? '1 pasient har endringer som ikke er sendt' : `${n} pasienter har endringer som ikke er sendt`),
 		unsyncedShort: (n: number) => (n === 0 ? 'Alt sendt' : `${n} ikke sendt`),
-		noServerYet: 'Synkronisering med serveren er ikke slått på ennå: endringer blir liggende på nettbrettet.',
+		lastSynced: (time: string) => `Sist synkronisert kl. ${time}`,
+		lastSyncedOn: (date: string, time: string) => `Sist synkronisert ${date} kl. ${time}`,
+		neverSynced: 'Ikke synkronisert ennå',
+		syncing: 'Synkroniserer …',
+		syncNow: 'Synkroniser nå',
+		loadingPlans: (received: number, total: number) => `Henter planer: ${received} av ${total}`,
+		problem: 'Synkroniseringen fikk et problem',
 		updateReady: 'En ny versjon av appen er klar.',
 		updateNow: 'Last inn ny versjon'
 	},
@@ -182,8 +191,20 @@ export const nb = {
 		'national-id-date': 'Fødselsnummeret har en dato som ikke finnes.',
 		'document-missing': 'Lagrede data for planen mangler på denne enheten.',
 		'document-corrupt': 'Lagret data for planen er skadet.',
-		'document-incomplete': 'Lagret data for planen er ufullstendig.'
-	} satisfies Record<Reason, string>
+		'document-incomplete': 'Lagret data for planen er ufullstendig.',
+		'frame-too-large': 'En melding var for stor til å sendes mellom nettbrettet og serveren.',
+		'frame-malformed': 'En melding mellom nettbrettet og serveren kunne ikke leses.',
+		'message-unknown': 'En melding mellom nettbrettet og serveren var av ukjent type.',
+		'message-invalid': 'En melding mellom nettbrettet og serveren var ugyldig.',
+		'protocol-unsupported': 'Appen må oppdateres før den kan synkronisere. Last inn siden på nytt.',
+		'hello-required': 'Tilkoblingen til serveren ble ikke startet riktig. Trykk «Synkroniser nå».',
+		'document-unknown': 'Serveren kjenner ikke til en av planene.',
+		'document-forbidden': 'Du har ikke lenger tilgang til en av planene. Endringene dine er beholdt på nettbrettet.',
+		'sync-message-invalid': 'En endring kunne ikke leses under synkroniseringen.',
+		'change-refused': 'Serveren tok ikke imot en endring du ikke har lov til å gjøre. Endringen er beholdt på nettbrettet.',
+		'server-error': 'Serveren fikk en feil. Endringene dine er trygt lagret og sendes senere.',
+		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.'
+	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>
 };
 
 export type Messages = typeof nb;

@@ -1,11 +1,22 @@
 import type { PlanRepository } from '$lib/storage/plan-repository';
+import { startSync, type SyncConnection, type SyncStatus } from '$lib/sync/connection';
+import type { SyncPhase, SyncProgress, SyncRefusal } from '$lib/sync/sync-state';
 
-/** What the status bar shows: connectivity, unsent work, and a waiting app update. */
+/** What the status bar shows: connectivity, sync with the server, unsent work, a waiting app update. */
 class DeviceStatus {
 	online = $state(true);
+	/** A socket to the server is open (in this tab or the tab that syncs). */
+	connected = $state(false);
+	phase = $state<SyncPhase>('idle');
 	unsyncedPatients = $state(0);
 	lastSynced = $state<string | null>(null);
+	/** Plans received so far while a fresh device loads them. */
+	progress = $state.raw<SyncProgress | null>(null);
+	/** The latest thing the server refused (or a frame from it the device could not use). */
+	refusal = $state.raw<SyncRefusal | null>(null);
 	activateUpdate = $state<(() => void) | null>(null);
+	#connection: SyncConnection | null = null;
+	#connecting: Promise<void> | undefined;
 	#started = false;
 
 	/** Starts following the network state and the repository's unsynced set. */
@@ -20,6 +31,29 @@ class DeviceStatus {
 		};
 		repo.subscribe(() => void count());
 		void count();
+		void repo.lastSyncedAt().then((at) => (this.lastSynced ??= at));
+	}
+
+	/** Starts syncing with the server and shows its status. */
+	connect(repo: PlanRepository): Promise<void> {
+		this.#connecting ??= startSync(repo).then((connection) => {
+			this.#connection = connection;
+			connection.subscribe((s) => this.#show(s));
+		});
+		return this.#connecting;
+	}
+
+	/** "Synkroniser nå": syncs at once, from whichever tab holds the connection. */
+	syncNow(): void {
+		this.#connection?.syncNow();
+	}
+
+	#show(s: SyncStatus): void {
+		this.connected = s.connected;
+		this.phase = s.phase;
+		this.progress = s.progress;
+		this.lastSynced = s.lastSyncedAt ?? this.lastSynced;
+		this.refusal = s.refusals.at(-1) ?? null;
 	}
 }
 

@@ -8,10 +8,16 @@ export class PatientList {
 	/** Loads the list and keeps it current; returns the function that stops following changes. */
 	async follow(): Promise<() => void> {
 		const { repo } = await device();
+		let latest = 0;
 		const load = async () => {
-			this.items = await repo.listPatients();
+			const mine = ++latest;
+			const items = await repo.listPatients();
+			// Reads may finish out of order: only the newest one is shown.
+			if (mine === latest) this.items = items;
 		};
+		// Following starts before the first read, so a change stored meanwhile (a sync) is not missed.
+		const stop = repo.subscribe(() => void load());
 		await load();
-		return repo.subscribe(() => void load());
+		return stop;
 	}
 }

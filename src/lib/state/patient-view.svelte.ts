@@ -27,14 +27,23 @@ export class PatientView {
 	/** Opens the patient and follows changes to it; returns the function that stops following. */
 	async follow(): Promise<() => void> {
 		const { repo } = await device();
-		const open = async () => this.#show(await repo.openPatient(this.patientId, new Date().toISOString()));
+		let latest = 0;
+		const open = async () => {
+			const mine = ++latest;
+			const result = await repo.openPatient(this.patientId, new Date().toISOString());
+			// Reads may finish out of order: only the newest one is shown.
+			if (mine === latest) this.#show(result);
+		};
+		// Following starts before the first read, so a change stored meanwhile (a sync) is not missed.
+		const stop = repo.subscribe((ids) => {
+			if (ids.includes(this.patientId)) void open();
+		});
 		await open();
 		// Parse the plan while the nurse reads it, so her first edit does not wait for it.
 		const idle = globalThis.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
-		idle(() => void repo.warm(this.patientId).then((problem) => (this.problem = problem)));
-		return repo.subscribe((id) => {
-			if (id === this.patientId) void open();
-		});
+		// A plan not yet on this device (still coming from the server) is not damage.
+		idle(() => void repo.warm(this.patientId).then((problem) => (this.problem = problem === 'document-missing' ? null : problem)));
+		return stop;
 	}
 
 	/** Applies a plan operation as the acting user, now. */

@@ -31,8 +31,11 @@ export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: stri
  */
 export type ViewRow = { docId: DocumentId; heads: string[]; value: unknown; conflicts: string[] };
 
-/** Small device-level values (e.g. whether demo data was loaded). */
+/** Small device-level values (the device's sync peer id, the last successful sync). */
 export type MetaRow = { key: string; value: unknown };
+
+/** A document's Automerge sync state with the server (`encodeSyncState`), decoded fresh per connection. */
+export type SyncStateRow = { docId: DocumentId; state: Uint8Array };
 
 /** The device's one database: document chunks, the list index and the outbox, written together. */
 export class DbepDb extends Dexie {
@@ -42,6 +45,7 @@ export class DbepDb extends Dexie {
 	unsynced!: Table<UnsyncedRow, DocumentId>;
 	views!: Table<ViewRow, DocumentId>;
 	meta!: Table<MetaRow, string>;
+	syncStates!: Table<SyncStateRow, DocumentId>;
 
 	constructor(name = 'dbep') {
 		super(name);
@@ -53,5 +57,6 @@ export class DbepDb extends Dexie {
 			meta: 'key'
 		});
 		this.version(2).stores({ views: 'docId' });
+		this.version(3).stores({ syncStates: 'docId' });
 	}
 }

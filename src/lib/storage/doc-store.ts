@@ -14,10 +14,13 @@ export type DocWrite = {
 	conflicts?: string[];
 };
 
+/** A whole saved document as received, stored without parsing: its heads are taken as given. */
+export type SnapshotWrite = { docId: DocumentId; patientId: PatientId; kind: DocRow['kind']; heads: string[]; bytes: Uint8Array };
+
 export type LoadProblem = 'document-missing' | 'document-corrupt' | 'document-incomplete';
 export type LoadResult<T> = { ok: true; doc: Doc<T> } | { ok: false; reason: LoadProblem };
 
-function headsKey(heads: Heads): string {
+function headsKey(heads: readonly string[]): string {
 	return [...heads].sort().map((h) => h.slice(0, 16)).join('.') || 'empty';
 }
 
@@ -40,7 +43,8 @@ export class DocStore {
 	/** Loads a document from its chunks; a damaged or partial one is reported, never thrown. */
 	async load<T>(docId: DocumentId): Promise<LoadResult<T>> {
 		const rows = await this.db.chunks.where('docId').equals(docId).toArray();
-		if (!rows.length) return { ok: false, reason: 'document-missing' };
+		// No chunks where the device has a row for the document: they were lost, not never here.
+		if (!rows.length) return { ok: false, reason: (await this.db.docs.get(docId)) ? 'document-incomplete' : 'document-missing' };
 		rows.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'snapshot' ? -1 : 1));
 		let doc = init<T>();
 		try {
@@ -90,5 +94,30 @@ export class DocStore {
 		if (opts.unsynced && !(await db.unsynced.get(w.docId))) {
 			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: opts.at });
 		}
+	}
+
+	/**
+	 * Replaces a document's chunks with one snapshot stored as is, and drops its view (made when
+	 * first opened). Runs inside the caller's transaction over chunks, docs and views; the caller
+	 * makes sure no unsent change is overwritten.
+	 */
+	async putSnapshot(s: SnapshotWrite, at: string): Promise<void> {
+		const { db } = this;
+		const key = `${s.docId}|snapshot|${headsKey(s.heads)}`;
+		const old = await db.chunks.where('docId').equals(s.docId).primaryKeys();
+		await db.chunks.bulkDelete(old.filter((k) => k !== key));
+		await db.chunks.put({ key, docId: s.docId, kind: 'snapshot', bytes: s.bytes });
+		await db.views.delete(s.docId);
+		const row = { docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at };
+		await db.docs.put({ ...row, snapshotBytes: s.bytes.length, incrementalBytes: 0 });
+		this.#seen.set(s.docId, new Set([key]));
+	}
+
+	/** Deletes a document's chunks, row and view, inside the caller's transaction over those tables. */
+	async remove(docId: DocumentId): Promise<void> {
+		await this.db.chunks.where('docId').equals(docId).delete();
+		await this.db.docs.delete(docId);
+		await this.db.views.delete(docId);
+		this.#seen.delete(docId);
 	}
 }

@@ -149,10 +149,10 @@ describe('PlanRepository', () => {
 		expect(await repo.listPatients()).toHaveLength(demoPatients.length);
 	});
 
-	it('calls subscribers with the patient id after a change, until they unsubscribe', async () => {
+	it('calls subscribers with the patient ids after a change, until they unsubscribe', async () => {
 		const { repo } = await seeded();
 		const heard: PatientId[] = [];
-		const unsubscribe = repo.subscribe((id) => heard.push(id));
+		const unsubscribe = repo.subscribe((ids) => heard.push(...ids));
 		await repo.changePlan(pal.patientId, nurse, (p) => addMeasure(p, crypto.randomUUID() as ItemId, eveningWalk, nurse));
 		expect(heard).toEqual([pal.patientId]);
 		unsubscribe();
@@ -164,7 +164,7 @@ describe('PlanRepository', () => {
 		const { name, repo } = await seeded();
 		const otherTab = new PlanRepository(new DbepDb(name));
 		opened(await otherTab.openPatient(pal.patientId, NOW));
-		const heard = new Promise<PatientId>((resolve) => otherTab.subscribe(resolve));
+		const heard = new Promise<PatientId | undefined>((resolve) => otherTab.subscribe((ids) => resolve(ids[0])));
 		const id = crypto.randomUUID() as ItemId;
 		await repo.changePlan(pal.patientId, nurse, (p) => addMeasure(p, id, eveningWalk, nurse));
 		expect(await heard).toBe(pal.patientId);

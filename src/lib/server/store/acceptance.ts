@@ -2,6 +2,7 @@ import * as Automerge from '@automerge/automerge';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
 import type { DocumentStore, StoredChunk } from './types';
 
 /** A store on fresh, empty storage; `reopen` opens another instance on the same data, `cleanup` closes all and deletes it. */
@@ -12,6 +13,15 @@ type Plan = { title: string; measures: string[] };
 const patient = (): PatientId => randomUUID() as PatientId;
 const chunk = (key: string, bytes: Uint8Array, kind: StoredChunk['kind'] = 'incremental'): StoredChunk => ({ key, kind, bytes });
 const byKey = (chunks: StoredChunk[]): StoredChunk[] => [...chunks].sort((a, b) => (a.key < b.key ? -1 : 1));
+const summaryOf = (patientId: PatientId, name = 'Pål Testesen'): PatientSummary => ({
+	patientId,
+	name,
+	birthDate: '1950-03-01',
+	municipality: 'Rana',
+	responsible: null,
+	measures: [],
+	lastRecorded: { 'm1|08:00': '2025-01-02T08:00:00.000Z' }
+});
 const keysOf = async (store: DocumentStore, docId: DocumentId): Promise<string[]> => byKey(await store.chunks(docId)).map((c) => c.key);
 
 /** The behaviour every DocumentStore implementation must show (after automerge-repo's runStorageAdapterTests). */
@@ -37,11 +47,12 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 		});
 
 		it('keeps everything across a restart', async () => {
-			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(1, 2))], remove: [], heads: ['h1'] });
+			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(1, 2))], remove: [], heads: ['h1'], summary: summaryOf(p) });
 			await store.saveSyncState('peer', doc, Uint8Array.of(7));
 			await store.close();
 			const again = await h.reopen();
 			expect(await again.chunks(doc)).toStrictEqual([chunk('a', Uint8Array.of(1, 2))]);
+			expect(await again.summaries()).toStrictEqual([summaryOf(p)]);
 			expect(await again.manifest()).toStrictEqual([{ docId: doc, patientId: p, heads: ['h1'] }]);
 			expect(await again.loadSyncState('peer', doc)).toStrictEqual(Uint8Array.of(7));
 		});
@@ -76,6 +87,62 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			await expect(store.commit(doc, patient(), { add: [chunk('b', Uint8Array.of(2))], remove: ['a'], heads: ['h2'] })).rejects.toThrow(/another patient/);
 			expect(await keysOf(store, doc)).toEqual(['a']);
 			expect(await store.manifest()).toStrictEqual([{ docId: doc, patientId: p, heads: ['h1'] }]);
+		});
+
+		it('stores a summary with a commit, replaces it with a later one and keeps it through commits without one', async () => {
+			const log = logDocId(p, '2025-04' as Month);
+			await store.commit(doc, p, { add: [], remove: [], heads: ['h1'], summary: summaryOf(p) });
+			await store.commit(log, p, { add: [], remove: [], heads: ['h1'] });
+			expect(await store.summaries()).toStrictEqual([summaryOf(p)]);
+			const renamed = { ...summaryOf(p, 'Pål Endret'), lastRecorded: {}, responsible: 'Kari Testlege' };
+			await store.commit(log, p, { add: [], remove: [], heads: ['h2'], summary: renamed });
+			expect(await store.summaries([p])).toStrictEqual([renamed]);
+		});
+
+		it('lists summaries ordered by patient, filtered by patient', async () => {
+			const [q, r] = [patient(), patient()];
+			for (const x of [p, q, r]) await store.commit(planDocId(x), x, { add: [], remove: [], heads: ['h'], summary: summaryOf(x, `N ${x}`) });
+			const sorted = [p, q, r].sort();
+			expect((await store.summaries()).map((s) => s.patientId)).toEqual(sorted);
+			expect(await store.summaries([q, patient()])).toStrictEqual([summaryOf(q, `N ${q}`)]);
+			expect(await store.summaries([])).toEqual([]);
+		});
+
+		it('writes a summary in the commit\'s transaction: visible to subscribers, absent when the commit is refused', async () => {
+			const seen: Promise<PatientSummary[]>[] = [];
+			store.subscribe(() => seen.push(store.summaries([p])));
+			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(1))], remove: [], heads: ['h1'], summary: summaryOf(p) });
+			await vi.waitFor(() => expect(seen).toHaveLength(1), { timeout: 2000 });
+			expect(await seen[0]).toStrictEqual([summaryOf(p)]);
+			const q = patient();
+			await expect(store.commit(doc, q, { add: [], remove: [], heads: ['h2'], summary: summaryOf(q) })).rejects.toThrow(/another patient/);
+			await expect(store.commit(doc, p, { add: [], remove: [], heads: ['h2'], summary: summaryOf(q) })).rejects.toBeInstanceOf(TypeError);
+			const notObject = { add: [], remove: [], heads: ['h2'], summary: 'Pål' as unknown as PatientSummary };
+			await expect(store.commit(doc, p, notObject)).rejects.toBeInstanceOf(TypeError);
+			expect(await store.summaries()).toStrictEqual([summaryOf(p)]);
+			expect(await store.manifest()).toStrictEqual([{ docId: doc, patientId: p, heads: ['h1'] }]);
+		});
+
+		it('commits a write with a base only while the stored heads equal it, in any order, writing nothing otherwise', async () => {
+			const heard: DocumentId[] = [];
+			store.subscribe((id) => heard.push(id));
+			const w = (key: string, heads: string[], base: string[]) => ({ add: [chunk(key, Uint8Array.of(1))], remove: [], heads, base, summary: summaryOf(p, key) });
+			expect(await store.commit(doc, p, w('a', ['h1', 'h2'], []))).toEqual({ ok: true });
+			expect(await store.commit(doc, p, w('b', ['h3'], []))).toEqual({ ok: false, reason: 'stale', heads: ['h1', 'h2'] });
+			expect(await store.commit(doc, p, w('c', ['h3'], ['h0']))).toEqual({ ok: false, reason: 'stale', heads: ['h1', 'h2'] });
+			expect(await store.commit(doc, p, w('d', ['h4'], ['h2', 'h1']))).toEqual({ ok: true });
+			expect(await keysOf(store, doc)).toEqual(['a', 'd']);
+			expect((await store.summaries())[0]?.name).toBe('d');
+			await vi.waitFor(() => expect(heard).toEqual([doc, doc]), { timeout: 2000 });
+		});
+
+		it('lets exactly one of two concurrent creators of a document with base [] commit', async () => {
+			const fresh = logDocId(p, '2025-05' as Month);
+			const results = await Promise.all(['x', 'y'].map((k) => store.commit(fresh, p, { add: [chunk(k, Uint8Array.of(1))], remove: [], heads: [`h${k}`], base: [] })));
+			expect(results.filter((r) => r.ok)).toHaveLength(1);
+			const winner = results[0]?.ok ? 'x' : 'y';
+			expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: 'stale', heads: [`h${winner}`] });
+			expect(await keysOf(store, fresh)).toEqual([winner]);
 		});
 
 		it('keeps one sync state per peer and document', async () => {

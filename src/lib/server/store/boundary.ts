@@ -38,6 +38,13 @@ export function checkCommit(docId: DocumentId, patientId: PatientId, write: DocW
 	});
 	checkTextList(write.remove, 'write.remove');
 	checkTextList(write.heads, 'write.heads');
+	if (write.base !== undefined) checkTextList(write.base, 'write.base');
+	const { summary } = write;
+	if (summary === undefined) return;
+	if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) {
+		throw new TypeError(`write.summary must be an object, got ${describe(summary)}`);
+	}
+	if (summary.patientId !== patientId) throw new TypeError(`write.summary is for another patient than ${patientId}`);
 }
 
 /** Throws a TypeError unless `docId` is a non-empty string. */
@@ -55,6 +62,13 @@ export function checkSyncState(peerId: string, docId: DocumentId, state?: Uint8A
 /** Throws a TypeError unless `patientIds` is absent or a list of strings. */
 export function checkPatientIds(patientIds: readonly PatientId[] | undefined): void {
 	if (patientIds !== undefined) checkTextList(patientIds, 'patientIds');
+}
+
+/** True when two head lists name the same hashes, in any order. */
+export function sameHeads(a: readonly string[], b: readonly string[]): boolean {
+	if (a.length !== b.length) return false;
+	const set = new Set(a);
+	return b.every((h) => set.has(h));
 }
 
 /** A driver's Buffer over the same memory, without copying (the drivers bind Buffers). */

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import { runStoreAcceptance } from './acceptance';
 import { openPostgresStore } from './postgres';
+import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import type { DocumentStore } from './types';
 
 const url = process.env.TEST_DATABASE_URL ?? '';
@@ -68,6 +69,33 @@ describe.skipIf(!url)('PostgreSQL', () => {
 			await vi.waitFor(() => expect(heard.length).toBe(41), { timeout: 1000, interval: 5 });
 		} finally {
 			await Promise.all([one.close(), two.close()]);
+			await drop();
+		}
+	});
+
+	it('migrates a version 1 schema to version 2, keeping its documents', async () => {
+		const { schema, drop } = await freshSchema();
+		const p = randomUUID() as PatientId;
+		const admin = new pg.Client({ connectionString: url });
+		await admin.connect();
+		try {
+			await admin.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
+			await admin.query(POSTGRES_MIGRATIONS[0] ?? '');
+			await admin.query('CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (1)');
+			await admin.query('INSERT INTO docs (doc_id, patient_id, heads) VALUES ($1, $2, $3)', [planDocId(p), p, ['h1']]);
+			const store = await openPostgresStore(url, { schema });
+			try {
+				expect(await store.manifest()).toStrictEqual([{ docId: planDocId(p), patientId: p, heads: ['h1'] }]);
+				expect(await store.summaries()).toEqual([]);
+				const summary = { patientId: p, name: 'Pål Testesen', birthDate: '1950-03-01', municipality: 'Rana', responsible: null, measures: [], lastRecorded: {} };
+				await store.commit(planDocId(p), p, { add: [], remove: [], heads: ['h2'], summary });
+				expect(await store.summaries([p])).toStrictEqual([summary]);
+			} finally {
+				await store.close();
+			}
+			expect((await admin.query('SELECT version FROM schema_version')).rows).toEqual([{ version: 2 }]);
+		} finally {
+			await admin.end();
 			await drop();
 		}
 	});

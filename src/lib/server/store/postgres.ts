@@ -1,73 +1,18 @@
 import pg from 'pg';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
-import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, toBuffer } from './boundary';
+import type { PatientSummary } from '$lib/domain/worklist';
+import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import { PgListener } from './pg-listener';
-import type { ChunkKind, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import { inTransaction, migrate } from './postgres-schema';
+import type { ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
 
 const CHANNEL = 'dbep_docs';
-const SCHEMA_VERSION = 1;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
-
-// COLLATE "C" makes the manifest's order byte order, as in SQLite.
-const SCHEMA_V1 = `
-	CREATE TABLE docs (
-		doc_id text COLLATE "C" PRIMARY KEY,
-		patient_id text COLLATE "C" NOT NULL,
-		heads text[] NOT NULL
-	);
-	CREATE INDEX docs_patient ON docs (patient_id);
-	CREATE TABLE chunks (
-		doc_id text COLLATE "C" NOT NULL,
-		key text COLLATE "C" NOT NULL,
-		kind text NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
-		bytes bytea NOT NULL,
-		PRIMARY KEY (doc_id, key)
-	);
-	CREATE TABLE sync_states (
-		peer_id text COLLATE "C" NOT NULL,
-		doc_id text COLLATE "C" NOT NULL,
-		state bytea NOT NULL,
-		PRIMARY KEY (peer_id, doc_id)
-	);
-`;
 
 /** Where the store keeps its tables: `schema` (created when missing) instead of the default search path. */
 export type PostgresStoreOptions = { schema?: string; maxConnections?: number };
 
 type DocRow = { doc_id: string; patient_id: string; heads: string[] };
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-	const client = await pool.connect();
-	let broken: Error | undefined;
-	try {
-		await client.query('BEGIN');
-		const result = await work(client);
-		await client.query('COMMIT');
-		return result;
-	} catch (error) {
-		await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-		throw error;
-	} finally {
-		client.release(broken);
-	}
-}
-
-async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
-	await inTransaction(pool, async (client) => {
-		// Serialises processes starting at once: CREATE ... IF NOT EXISTS alone can still collide.
-		await client.query(`SELECT pg_advisory_xact_lock(hashtext('dbep document store schema'))`);
-		if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-		await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
-		const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
-		const version = rows[0]?.version ?? 0;
-		if (version > SCHEMA_VERSION) {
-			throw new Error(`document store: schema version ${version} is newer than this server (${SCHEMA_VERSION})`);
-		}
-		if (version < 1) await client.query(SCHEMA_V1);
-		await client.query('DELETE FROM schema_version');
-		await client.query('INSERT INTO schema_version (version) VALUES ($1)', [SCHEMA_VERSION]);
-	});
-}
 
 /**
  * Opens the PostgreSQL document store, creating its tables when missing. Commits notify channel
@@ -109,9 +54,13 @@ class PostgresStore implements DocumentStore {
 		this.#listeners = listeners;
 	}
 
-	async commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<void> {
+	async commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<CommitResult> {
 		checkCommit(docId, patientId, write);
-		await inTransaction(this.#pool, async (client) => {
+		return inTransaction(this.#pool, async (client): Promise<CommitResult> => {
+			if (write.base) {
+				const stale = await this.#staleBase(client, docId, patientId, write.base);
+				if (stale) return stale;
+			}
 			// Locks the document's row, so concurrent commits to one document apply one after the other.
 			const doc = await client.query(
 				`INSERT INTO docs (doc_id, patient_id, heads) VALUES ($1, $2, $3::text[])
@@ -129,9 +78,32 @@ class PostgresStore implements DocumentStore {
 					[docId, write.add.map((c) => c.key), write.add.map((c) => c.kind), write.add.map((c) => toBuffer(c.bytes))]
 				);
 			}
+			if (write.summary) {
+				await client.query(
+					`INSERT INTO summaries (patient_id, summary) VALUES ($1, $2::jsonb)
+					 ON CONFLICT (patient_id) DO UPDATE SET summary = excluded.summary`,
+					[patientId, JSON.stringify(write.summary)]
+				);
+			}
 			// Delivered to every listening session only when the transaction commits.
 			await client.query('SELECT pg_notify($1, $2)', [this.#listener.channel, docId]);
+			return { ok: true };
 		});
+	}
+
+	/** Locks the document's row and checks its heads against `base`; creates the row of a new document first, so a concurrent creator makes this one stale. */
+	async #staleBase(client: pg.PoolClient, docId: DocumentId, patientId: PatientId, base: readonly string[]): Promise<CommitResult | null> {
+		const heads = async () => (await client.query<{ heads: string[] }>('SELECT heads FROM docs WHERE doc_id = $1 FOR UPDATE', [docId])).rows[0]?.heads;
+		const stored = await heads();
+		if (stored === undefined && !base.length) {
+			const created = await client.query(
+				'INSERT INTO docs (doc_id, patient_id, heads) VALUES ($1, $2, $3::text[]) ON CONFLICT (doc_id) DO NOTHING',
+				[docId, patientId, []]
+			);
+			if (created.rowCount === 1) return null;
+			return { ok: false, reason: 'stale', heads: (await heads()) ?? [] };
+		}
+		return sameHeads(stored ?? [], base) ? null : { ok: false, reason: 'stale', heads: stored ?? [] };
 	}
 
 	async chunks(docId: DocumentId): Promise<StoredChunk[]> {
@@ -152,6 +124,17 @@ class PostgresStore implements DocumentStore {
 				)
 			: await this.#pool.query<DocRow>('SELECT doc_id, patient_id, heads FROM docs ORDER BY doc_id');
 		return rows.map((row) => ({ docId: row.doc_id as DocumentId, patientId: row.patient_id as PatientId, heads: row.heads }));
+	}
+
+	async summaries(patientIds?: readonly PatientId[]): Promise<PatientSummary[]> {
+		checkPatientIds(patientIds);
+		const { rows } = patientIds
+			? await this.#pool.query<{ summary: PatientSummary }>(
+					'SELECT summary FROM summaries WHERE patient_id = ANY($1::text[]) ORDER BY patient_id',
+					[patientIds]
+				)
+			: await this.#pool.query<{ summary: PatientSummary }>('SELECT summary FROM summaries ORDER BY patient_id');
+		return rows.map((row) => row.summary);
 	}
 
 	async loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null> {

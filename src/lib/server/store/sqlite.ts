@@ -2,12 +2,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
-import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, toBuffer } from './boundary';
-import type { ChunkKind, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import type { PatientSummary } from '$lib/domain/worklist';
+import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import type { ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA_V1 = `
+/** Each schema version's DDL, in order: version n is reached by running the first n. */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+	`
 	CREATE TABLE docs (
 		doc_id TEXT PRIMARY KEY,
 		patient_id TEXT NOT NULL,
@@ -27,7 +28,15 @@ const SCHEMA_V1 = `
 		state BLOB NOT NULL,
 		PRIMARY KEY (peer_id, doc_id)
 	);
-`;
+`,
+	`
+	CREATE TABLE summaries (
+		patient_id TEXT PRIMARY KEY,
+		summary TEXT NOT NULL -- JSON PatientSummary
+	) WITHOUT ROWID;
+`
+];
+const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
 
 type DocRow = { doc_id: string; patient_id: string; heads: string };
 type ChunkRow = { key: string; kind: ChunkKind; bytes: Buffer };
@@ -38,7 +47,7 @@ function migrate(db: Database.Database): void {
 		if (typeof version !== 'number' || version > SCHEMA_VERSION) {
 			throw new Error(`document store: schema version ${String(version)} is newer than this server (${SCHEMA_VERSION})`);
 		}
-		if (version < 1) db.exec(SCHEMA_V1);
+		SQLITE_MIGRATIONS.slice(version).forEach((ddl) => db.exec(ddl));
 		db.pragma(`user_version = ${SCHEMA_VERSION}`);
 	}).immediate();
 }
@@ -67,18 +76,23 @@ export function openSqliteStore(path: string): DocumentStore {
 class SqliteStore implements DocumentStore {
 	readonly #db: Database.Database;
 	readonly #listeners = new Set<(docId: DocumentId) => void>();
+	readonly #selectHeads;
 	readonly #upsertDoc;
 	readonly #insertChunk;
 	readonly #deleteChunk;
 	readonly #selectChunks;
 	readonly #selectAllHeads;
 	readonly #selectPatientHeads;
+	readonly #upsertSummary;
+	readonly #selectAllSummaries;
+	readonly #selectPatientSummaries;
 	readonly #selectSyncState;
 	readonly #upsertSyncState;
 	readonly #commit;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
+		this.#selectHeads = db.prepare<[string], { heads: string }>('SELECT heads FROM docs WHERE doc_id = ?');
 		// The WHERE turns a commit naming another patient into a no-op that `commit` refuses.
 		this.#upsertDoc = db.prepare<[string, string, string]>(
 			`INSERT INTO docs (doc_id, patient_id, heads) VALUES (?, ?, ?)
@@ -93,6 +107,13 @@ class SqliteStore implements DocumentStore {
 		this.#selectPatientHeads = db.prepare<[string], DocRow>(
 			'SELECT doc_id, patient_id, heads FROM docs WHERE patient_id IN (SELECT value FROM json_each(?)) ORDER BY doc_id'
 		);
+		this.#upsertSummary = db.prepare<[string, string]>(
+			'INSERT INTO summaries (patient_id, summary) VALUES (?, ?) ON CONFLICT (patient_id) DO UPDATE SET summary = excluded.summary'
+		);
+		this.#selectAllSummaries = db.prepare<[], { summary: string }>('SELECT summary FROM summaries ORDER BY patient_id');
+		this.#selectPatientSummaries = db.prepare<[string], { summary: string }>(
+			'SELECT summary FROM summaries WHERE patient_id IN (SELECT value FROM json_each(?)) ORDER BY patient_id'
+		);
 		this.#selectSyncState = db.prepare<[string, string], { state: Buffer }>(
 			'SELECT state FROM sync_states WHERE peer_id = ? AND doc_id = ?'
 		);
@@ -100,19 +121,27 @@ class SqliteStore implements DocumentStore {
 			`INSERT INTO sync_states (peer_id, doc_id, state) VALUES (?, ?, ?)
 			 ON CONFLICT (peer_id, doc_id) DO UPDATE SET state = excluded.state`
 		);
-		this.#commit = db.transaction((docId: DocumentId, patientId: PatientId, write: DocWrite) => {
+		this.#commit = db.transaction((docId: DocumentId, patientId: PatientId, write: DocWrite): CommitResult => {
+			if (write.base) {
+				const row = this.#selectHeads.get(docId);
+				const heads = row ? (JSON.parse(row.heads) as string[]) : [];
+				if (!sameHeads(heads, write.base)) return { ok: false, reason: 'stale', heads };
+			}
 			if (this.#upsertDoc.run(docId, patientId, JSON.stringify(write.heads)).changes === 0) {
 				throw new Error(`document store: ${docId} belongs to another patient than ${patientId}`);
 			}
 			for (const key of write.remove) this.#deleteChunk.run(docId, key);
 			for (const c of write.add) this.#insertChunk.run(docId, c.key, c.kind, toBuffer(c.bytes));
+			if (write.summary) this.#upsertSummary.run(patientId, JSON.stringify(write.summary));
+			return { ok: true };
 		});
 	}
 
-	async commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<void> {
+	async commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<CommitResult> {
 		checkCommit(docId, patientId, write);
-		this.#commit.immediate(docId, patientId, write);
-		notify(this.#listeners, docId);
+		const result = this.#commit.immediate(docId, patientId, write);
+		if (result.ok) notify(this.#listeners, docId);
+		return result;
 	}
 
 	async chunks(docId: DocumentId): Promise<StoredChunk[]> {
@@ -124,6 +153,12 @@ class SqliteStore implements DocumentStore {
 		checkPatientIds(patientIds);
 		const rows = patientIds ? this.#selectPatientHeads.all(JSON.stringify(patientIds)) : this.#selectAllHeads.all();
 		return rows.map(toDocHeads);
+	}
+
+	async summaries(patientIds?: readonly PatientId[]): Promise<PatientSummary[]> {
+		checkPatientIds(patientIds);
+		const rows = patientIds ? this.#selectPatientSummaries.all(JSON.stringify(patientIds)) : this.#selectAllSummaries.all();
+		return rows.map((row) => JSON.parse(row.summary) as PatientSummary);
 	}
 
 	async loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null> {

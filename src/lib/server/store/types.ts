@@ -1,4 +1,5 @@
 import type { DocumentId, PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
 
 /** How a chunk was saved: a whole document (`save`) or the changes since earlier heads (`saveSince`). */
 export type ChunkKind = 'snapshot' | 'incremental';
@@ -9,23 +10,41 @@ export type StoredChunk = { key: string; kind: ChunkKind; bytes: Uint8Array };
 /** A document's owner and current heads, as listed in the manifest. */
 export type DocHeads = { docId: DocumentId; patientId: PatientId; heads: string[] };
 
-/** One commit: chunks to add, keys of chunks they replace (compaction), and the resulting heads. */
-export type DocWrite = { add: readonly StoredChunk[]; remove: readonly string[]; heads: readonly string[] };
+/**
+ * One commit: chunks to add, keys of chunks they replace (compaction), the resulting heads,
+ * optionally the patient's list summary after the change (replacing the stored one), and
+ * optionally the heads it was computed from (`base`, [] for a new document): then it is made
+ * only if the stored heads are still those (compare-and-set between server processes).
+ */
+export type DocWrite = {
+	add: readonly StoredChunk[];
+	remove: readonly string[];
+	heads: readonly string[];
+	summary?: PatientSummary;
+	base?: readonly string[];
+};
+
+/** A commit's outcome: made, or not made because the stored heads differ from its `base` (they are given). */
+export type CommitResult = { ok: true } | { ok: false; reason: 'stale'; heads: string[] };
 
 /** The server's authoritative document store: SQLite by default, PostgreSQL when configured. */
 export interface DocumentStore {
 	/**
-	 * Atomically and durably adds chunks, removes the named chunk keys of this document and records
-	 * its new heads; resolves only once committed, then notifies subscribers (on PostgreSQL also
-	 * those of other processes). Adding an existing key keeps the stored chunk. Rejects with a
-	 * TypeError on malformed input and with an Error when the document belongs to another patient;
+	 * Atomically and durably adds chunks, removes the named chunk keys of this document, records
+	 * its new heads and (when given) replaces the patient's summary; resolves only once committed,
+	 * then notifies subscribers (on PostgreSQL also those of other processes). Adding an existing
+	 * key keeps the stored chunk. Resolves `stale` without writing when `base` is given and the
+	 * stored heads (in any order) differ. Rejects with a TypeError on malformed input (including a
+	 * summary of another patient) and with an Error when the document belongs to another patient;
 	 * in both cases nothing is written.
 	 */
-	commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<void>;
+	commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<CommitResult>;
 	/** All chunks of a document, in no particular order ([] when unknown). */
 	chunks(docId: DocumentId): Promise<StoredChunk[]>;
 	/** Every document's heads, ordered by id; only the given patients' when `patientIds` is passed. */
 	manifest(patientIds?: readonly PatientId[]): Promise<DocHeads[]>;
+	/** The stored list summaries, ordered by patient id; only the given patients' when `patientIds` is passed. */
+	summaries(patientIds?: readonly PatientId[]): Promise<PatientSummary[]>;
 	/** The persisted Automerge sync state of one peer for one document, or null. */
 	loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null>;
 	/** Durably replaces the sync state of one peer for one document. */

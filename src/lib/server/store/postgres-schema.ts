@@ -1,0 +1,71 @@
+import pg from 'pg';
+
+/**
+ * Each schema version's DDL, in order: version n is reached by running the first n.
+ * COLLATE "C" makes the manifest's order byte order, as in SQLite.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+	`
+	CREATE TABLE docs (
+		doc_id text COLLATE "C" PRIMARY KEY,
+		patient_id text COLLATE "C" NOT NULL,
+		heads text[] NOT NULL
+	);
+	CREATE INDEX docs_patient ON docs (patient_id);
+	CREATE TABLE chunks (
+		doc_id text COLLATE "C" NOT NULL,
+		key text COLLATE "C" NOT NULL,
+		kind text NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
+		bytes bytea NOT NULL,
+		PRIMARY KEY (doc_id, key)
+	);
+	CREATE TABLE sync_states (
+		peer_id text COLLATE "C" NOT NULL,
+		doc_id text COLLATE "C" NOT NULL,
+		state bytea NOT NULL,
+		PRIMARY KEY (peer_id, doc_id)
+	);
+`,
+	`
+	CREATE TABLE summaries (
+		patient_id text COLLATE "C" PRIMARY KEY,
+		summary jsonb NOT NULL
+	);
+`
+];
+const SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
+
+/** Runs `work` in one transaction on one pooled connection; a connection whose ROLLBACK failed is discarded. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+	const client = await pool.connect();
+	let broken: Error | undefined;
+	try {
+		await client.query('BEGIN');
+		const result = await work(client);
+		await client.query('COMMIT');
+		return result;
+	} catch (error) {
+		await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+		throw error;
+	} finally {
+		client.release(broken);
+	}
+}
+
+/** Brings the schema (created when missing) to this server's version, refusing a newer one. */
+export async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
+	await inTransaction(pool, async (client) => {
+		// Serialises processes starting at once: CREATE ... IF NOT EXISTS alone can still collide.
+		await client.query(`SELECT pg_advisory_xact_lock(hashtext('dbep document store schema'))`);
+		if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+		await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+		const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
+		const version = rows[0]?.version ?? 0;
+		if (version > SCHEMA_VERSION) {
+			throw new Error(`document store: schema version ${version} is newer than this server (${SCHEMA_VERSION})`);
+		}
+		for (const ddl of POSTGRES_MIGRATIONS.slice(version)) await client.query(ddl);
+		await client.query('DELETE FROM schema_version');
+		await client.query('INSERT INTO schema_version (version) VALUES ($1)', [SCHEMA_VERSION]);
+	});
+}

@@ -1,0 +1,66 @@
+import type { PatientId } from '$lib/domain/ids';
+import type { DocHeads, DocumentStore } from '$lib/server/store';
+import type { DocMessage, ServerMessage, Snapshot } from '$lib/sync/protocol';
+import { concatChunks } from './chunks';
+
+/** Frames the server builds aim at this size (one document larger than it travels alone). */
+export const FRAME_TARGET_BYTES = 1024 * 1024;
+const PARALLEL_READS = 8;
+
+type SnapshotsMessage = Extract<ServerMessage, { type: 'snapshots' }>;
+
+/** Splits sync messages into groups of about `target` bytes each, keeping their order. */
+export function splitDocMessages(docs: readonly DocMessage[], target = FRAME_TARGET_BYTES): DocMessage[][] {
+	const groups: DocMessage[][] = [];
+	let group: DocMessage[] = [];
+	let size = 0;
+	for (const doc of docs) {
+		if (group.length && size + doc.message.byteLength > target) {
+			groups.push(group);
+			group = [];
+			size = 0;
+		}
+		group.push(doc);
+		size += doc.message.byteLength;
+	}
+	if (group.length) groups.push(group);
+	return groups;
+}
+
+/**
+ * The stored documents as `snapshots` frames of about `target` bytes: each document's chunks
+ * concatenated (stored, never parsed), with the summaries of the patients it first names;
+ * `remaining` counts the documents still to come, 0 in the last frame. Heads must have been read
+ * before the chunks, so a document's bytes hold at least its heads (a commit in between only
+ * makes the device find more than it was told).
+ */
+export async function* snapshotFrames(store: DocumentStore, docs: readonly DocHeads[], target = FRAME_TARGET_BYTES): AsyncGenerator<SnapshotsMessage> {
+	const named = new Set<PatientId>();
+	let batch: Snapshot[] = [];
+	let size = 0;
+	let consumed = 0;
+	const flush = async (): Promise<SnapshotsMessage> => {
+		const patients = [...new Set(batch.map((d) => d.patientId))].filter((p) => !named.has(p));
+		patients.forEach((p) => named.add(p));
+		const summaries = patients.length ? await store.summaries(patients) : [];
+		const message: SnapshotsMessage = { type: 'snapshots', docs: batch, summaries, remaining: docs.length - consumed };
+		batch = [];
+		size = 0;
+		return message;
+	};
+	for (let i = 0; i < docs.length; i += PARALLEL_READS) {
+		const group = docs.slice(i, i + PARALLEL_READS);
+		const chunks = await Promise.all(group.map((d) => store.chunks(d.docId)));
+		for (const [j, d] of group.entries()) {
+			const stored = chunks[j] ?? [];
+			if (stored.length) {
+				const bytes = concatChunks(stored);
+				if (batch.length && size + bytes.byteLength > target) yield await flush();
+				batch.push({ docId: d.docId, patientId: d.patientId, heads: [...d.heads], bytes });
+				size += bytes.byteLength;
+			}
+			consumed++;
+		}
+	}
+	yield await flush();
+}

@@ -1,0 +1,143 @@
+/**
+ * The server side of sync. How it stays correct:
+ * - Each session handles its frames (and live pushes) one at a time, in order (session.ts).
+ * - Changes to one document apply one at a time across sessions (the cache's per-document lock),
+ *   on a clone; the store commits them (conditional on the heads it was computed from, so
+ *   processes sharing PostgreSQL merge and retry instead of overwriting) before the cached
+ *   document is replaced, the sync state persisted and the device's heads acknowledged.
+ * - Every commit the store reports (this process's or another's) is caught up with here: a
+ *   document whose stored heads differ from memory is reloaded, and every session hears of it.
+ */
+import * as Automerge from '@automerge/automerge';
+import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
+import type { DocumentStore } from '$lib/server/store';
+import { chunkOf, sameHeads } from './chunks';
+import { DocCache } from './doc-cache';
+import { consoleLog, errorCode, type SyncLogEvent } from './log';
+import { Session, type SyncPeer } from './session';
+import { nextSummary } from './summary';
+
+export type { SyncLogEvent } from './log';
+export type { SyncPeer } from './session';
+
+/** Tuning and reporting: documents leave memory after `idleEvictMs` idle or beyond `maxDocs`; `log` gets every event. */
+export type SyncHubOptions = { idleEvictMs?: number; maxDocs?: number; maxBadFrames?: number; log?: (event: SyncLogEvent) => void };
+
+/** One device's connection to the hub, whatever carries its frames. */
+export type SyncSession = { receive(frame: Uint8Array): Promise<void>; close(): void };
+
+/** A document to seed an empty register with. */
+export type SeedDocument = { docId: DocumentId; patientId: PatientId; doc: Automerge.Doc<unknown> };
+
+/**
+ * The server side of sync, free of any transport: sessions speak the protocol of
+ * `$lib/sync/protocol` over `connect`, documents live in the store and (while used) in memory,
+ * and a change from any session or any process reaches every other connected device.
+ */
+export class SyncHub {
+	readonly #store: DocumentStore;
+	readonly #cache: DocCache;
+	readonly #log: (event: SyncLogEvent) => void;
+	readonly #maxBadFrames: number;
+	readonly #sessions = new Set<Session>();
+	readonly #unsubscribe: () => void;
+	readonly #dirty = new Set<DocumentId>();
+	#catchingUp: Promise<void> | null = null;
+	#nextSession = 0;
+	#closed = false;
+
+	constructor(store: DocumentStore, options: SyncHubOptions = {}) {
+		this.#store = store;
+		this.#log = options.log ?? consoleLog;
+		this.#maxBadFrames = options.maxBadFrames ?? 20;
+		this.#cache = new DocCache(store, { idleEvictMs: options.idleEvictMs ?? 60_000, maxDocs: options.maxDocs ?? 500 });
+		this.#unsubscribe = store.subscribe((docId) => this.#committed(docId));
+	}
+
+	/** Stores each document (snapshot, heads, its patient's summary) when the register holds none; returns how many were stored. */
+	async seedIfEmpty(docs: readonly SeedDocument[]): Promise<number> {
+		if ((await this.#store.manifest()).length) return 0;
+		for (const { docId, patientId, doc } of docs) {
+			const ref = parseDocumentId(docId);
+			if (ref?.patientId !== patientId) throw new TypeError(`${docId} is not a document of patient ${patientId}`);
+			const summary = await nextSummary(ref, doc, undefined, async () => []);
+			const write = { add: [chunkOf('snapshot', Automerge.save(doc))], remove: [], heads: Automerge.getHeads(doc) };
+			await this.#store.commit(docId, patientId, summary ? { ...write, summary } : write);
+		}
+		this.#log({ event: 'seeded', docs: docs.length });
+		return docs.length;
+	}
+
+	/** Opens a session for one device; `send` carries the hub's frames to it. */
+	connect(send: (frame: Uint8Array) => void, peer: SyncPeer = {}): SyncSession {
+		if (this.#closed) throw new Error('sync hub: closed');
+		const session = new Session(++this.#nextSession, send, peer, {
+			store: this.#store,
+			cache: this.#cache,
+			log: this.#log,
+			maxBadFrames: this.#maxBadFrames,
+			changed: (docId, from) => this.#sessions.forEach((s) => s !== from && s.push(docId)),
+			closed: (s) => {
+				this.#sessions.delete(s);
+				this.#log({ event: 'session-closed', session: s.id });
+			}
+		});
+		this.#sessions.add(session);
+		this.#log({ event: 'session-opened', session: session.id });
+		return { receive: (frame) => session.receive(frame), close: () => session.close() };
+	}
+
+	/** How many sessions are open and documents in memory. */
+	get stats(): { sessions: number; docs: number } {
+		return { sessions: this.#sessions.size, docs: this.#cache.size };
+	}
+
+	/** Closes every session and waits for work in flight (commits finish); the store stays open. */
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#unsubscribe();
+		const sessions = [...this.#sessions];
+		const drained = sessions.map((s) => s.drained());
+		sessions.forEach((s) => s.close());
+		await Promise.all([...drained, this.#catchingUp]);
+		this.#cache.close();
+	}
+
+	#committed(docId: DocumentId): void {
+		if (this.#closed) return;
+		this.#dirty.add(docId);
+		this.#catchingUp ??= this.#catchUpAll().finally(() => {
+			this.#catchingUp = null;
+			if (this.#dirty.size) this.#committed([...this.#dirty][0] as DocumentId);
+		});
+	}
+
+	async #catchUpAll(): Promise<void> {
+		while (this.#dirty.size && !this.#closed) {
+			const ids = [...this.#dirty];
+			this.#dirty.clear();
+			for (const docId of ids) {
+				try {
+					if (await this.#catchUp(docId)) this.#sessions.forEach((s) => s.push(docId));
+				} catch (error) {
+					this.#log({ event: 'refresh-failed', docId, error: errorCode(error) });
+				}
+			}
+		}
+	}
+
+	/** Brings a committed document into memory if another process wrote it; true when sessions should hear of it. */
+	#catchUp(docId: DocumentId): Promise<boolean> {
+		const ref = parseDocumentId(docId);
+		if (!ref) return Promise.resolve(false);
+		return this.#cache.withLock(docId, async () => {
+			const entry = this.#cache.peek(docId);
+			if (!entry) return this.#sessions.size > 0;
+			const stored = (await this.#store.manifest([ref.patientId])).find((d) => d.docId === docId);
+			// Equal heads: this process made the commit (and told its sessions) or nothing is new.
+			if (stored && sameHeads(stored.heads, Automerge.getHeads(entry.doc))) return false;
+			return this.#cache.refresh(entry);
+		});
+	}
+}

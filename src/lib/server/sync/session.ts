@@ -1,0 +1,196 @@
+import * as Automerge from '@automerge/automerge';
+import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
+import type { DocHeads, DocumentStore } from '$lib/server/store';
+import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
+import type { Ack, ClientMessage, DocMessage, ManifestEntry, ServerMessage, SyncReason } from '$lib/sync/protocol';
+import { accessibleDocs, mayRead, type Principal } from './access';
+import type { DocCache } from './doc-cache';
+import { applyDocMessage } from './doc-sync';
+import { snapshotFrames, splitDocMessages } from './frames';
+import { errorCode, type SyncLogEvent } from './log';
+import { SyncStates } from './sync-states';
+
+/** What a session shares with its hub. */
+export type SessionHost = {
+	store: DocumentStore;
+	cache: DocCache;
+	log: (event: SyncLogEvent) => void;
+	maxBadFrames: number;
+	/** Tells the other sessions that a document changed. */
+	changed(docId: DocumentId, from: Session): void;
+	closed(session: Session): void;
+};
+
+/** A transport's hooks: `disconnect` is called when the hub ends a session (too many bad frames). */
+export type SyncPeer = { remote?: string; disconnect?: () => void };
+
+type Hello = Extract<ClientMessage, { type: 'hello' }>;
+
+/**
+ * One device's connection: frames are handled strictly one at a time in arrival order, and so
+ * are live pushes of other devices' changes, queued behind them.
+ */
+export class Session {
+	#principal: Principal | null = null;
+	#states: SyncStates | null = null;
+	readonly #held = new Set<DocumentId>();
+	readonly #acked = new Map<DocumentId, string>();
+	readonly #live = new Set<DocumentId>();
+	#badFrames = 0;
+	#tail: Promise<void> = Promise.resolve();
+	#closed = false;
+
+	constructor(
+		readonly id: number,
+		readonly send: (frame: Uint8Array) => void,
+		readonly peer: SyncPeer,
+		readonly host: SessionHost
+	) {}
+
+	/** Handles one frame after every earlier one; resolves when it has been handled (never rejects). */
+	receive(frame: Uint8Array): Promise<void> {
+		return this.#enqueue(() => this.#handle(frame));
+	}
+
+	/** Queues a push of a changed document: a sync message if the device holds it, else its snapshot. */
+	push(docId: DocumentId): void {
+		if (this.#closed || !this.#principal || this.#live.has(docId)) return;
+		this.#live.add(docId);
+		if (this.#live.size === 1) void this.#enqueue(() => this.#flushLive());
+	}
+
+	/** Ends the session: nothing more is sent or handled. */
+	close(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.host.closed(this);
+	}
+
+	/** Resolves once every queued frame and push has been handled. */
+	drained(): Promise<void> {
+		return this.#tail;
+	}
+
+	#enqueue(task: () => Promise<void>): Promise<void> {
+		const run = this.#tail.then(async () => {
+			if (this.#closed) return;
+			try {
+				await task();
+			} catch (error) {
+				this.host.log({ event: 'task-failed', session: this.id, error: errorCode(error) });
+				this.#reply({ type: 'refused', reason: 'server-error', docId: null, detail: 'try again later' });
+			}
+		});
+		this.#tail = run;
+		return run;
+	}
+
+	#reply(message: ServerMessage): void {
+		if (!this.#closed) this.send(encodeMessage(message));
+	}
+
+	#refuse(reason: SyncReason, docId: DocumentId | null, detail: string, bad: boolean): void {
+		this.host.log({ event: 'refused', session: this.id, reason, docId });
+		this.#reply({ type: 'refused', reason, docId, detail });
+		if (bad && ++this.#badFrames > this.host.maxBadFrames) {
+			this.host.log({ event: 'session-dropped', session: this.id, badFrames: this.#badFrames });
+			this.close();
+			this.peer.disconnect?.();
+		}
+	}
+
+	async #handle(frame: Uint8Array): Promise<void> {
+		const decoded = decodeClientMessage(frame);
+		if (!decoded.ok) return this.#refuse(decoded.reason, null, decoded.detail, true);
+		const message = decoded.message;
+		if (message.type === 'ping') return this.#reply({ type: 'pong' });
+		if (message.type === 'hello') return this.#hello(message);
+		const principal = this.#principal;
+		const states = this.#states;
+		if (!principal || !states) return this.#refuse('hello-required', null, 'send hello first', true);
+		if (message.type === 'fetch') return this.#fetch(principal, message.docIds);
+		return this.#sync(principal, states, message.docs);
+	}
+
+	async #hello(hello: Hello): Promise<void> {
+		if (this.#principal && this.#principal.peerId !== hello.peerId) return this.#refuse('message-invalid', null, 'peerId changed', true);
+		const principal = (this.#principal ??= { peerId: hello.peerId });
+		this.#states ??= new SyncStates(this.host.store, hello.peerId, this.host.log);
+		const docs = await accessibleDocs(this.host.store, principal);
+		const manifest = docs.map((d): ManifestEntry => [d.docId, headsHash(d.heads)]);
+		docs.forEach((d) => this.#held.add(d.docId));
+		if (manifestDigest(manifest) === hello.digest) return this.#reply({ type: 'welcome', upToDate: true, manifest: [] });
+		this.#reply({ type: 'welcome', upToDate: false, manifest });
+		if (hello.empty) await this.#sendSnapshots(docs);
+	}
+
+	async #fetch(principal: Principal, docIds: readonly DocumentId[]): Promise<void> {
+		const wanted = new Set(docIds);
+		const patients = [...new Set(docIds.map((id) => parseDocumentId(id)?.patientId).filter((p) => p !== undefined))];
+		const docs = (await accessibleDocs(this.host.store, principal, patients)).filter((d) => wanted.has(d.docId));
+		const found = new Set(docs.map((d) => d.docId));
+		for (const id of wanted) if (!found.has(id)) this.#refuse('document-unknown', id, 'no such document', false);
+		if (docs.length) await this.#sendSnapshots(docs);
+	}
+
+	async #sendSnapshots(docs: readonly DocHeads[]): Promise<void> {
+		docs.forEach((d) => this.#held.add(d.docId));
+		for await (const frame of snapshotFrames(this.host.store, docs)) {
+			if (this.#closed) return;
+			this.#reply(frame);
+		}
+	}
+
+	async #sync(principal: Principal, states: SyncStates, docs: readonly DocMessage[]): Promise<void> {
+		const replies: DocMessage[] = [];
+		const acks: Ack[] = [];
+		const committed: DocumentId[] = [];
+		let refused = false;
+		for (const doc of docs) {
+			this.#held.add(doc.docId);
+			const out = await applyDocMessage({ ...this.host, session: this.id, principal, states }, doc);
+			if (!out.ok) {
+				this.#refuse(out.reason, doc.docId, out.detail, !refused);
+				refused = true;
+				continue;
+			}
+			if (out.reply) replies.push(out.reply);
+			if (out.committed) committed.push(doc.docId);
+			const hash = out.ack && headsHash(out.ack.heads);
+			if (out.ack && this.#acked.get(doc.docId) !== hash) {
+				acks.push(out.ack);
+				this.#acked.set(doc.docId, hash ?? '');
+			}
+		}
+		if (acks.length) this.#reply({ type: 'ack', docs: acks });
+		for (const group of splitDocMessages(replies)) this.#reply({ type: 'sync', docs: group });
+		for (const docId of committed) this.host.changed(docId, this);
+	}
+
+	async #flushLive(): Promise<void> {
+		const principal = this.#principal;
+		const states = this.#states;
+		const ids = [...this.#live];
+		this.#live.clear();
+		if (!principal || !states) return;
+		const messages: DocMessage[] = [];
+		const fresh: DocHeads[] = [];
+		for (const docId of ids) {
+			const ref = parseDocumentId(docId);
+			if (!ref || !mayRead(principal, ref)) continue;
+			if (!this.#held.has(docId)) {
+				const entry = await this.host.cache.get(docId);
+				if (entry) fresh.push({ docId, patientId: ref.patientId, heads: Automerge.getHeads(entry.doc) });
+				continue;
+			}
+			const state = await states.get(docId);
+			const entry = await this.host.cache.get(docId);
+			if (!entry) continue;
+			const [next, message] = Automerge.generateSyncMessage(entry.doc, state);
+			states.set(docId, next);
+			if (message) messages.push({ docId, message });
+		}
+		for (const group of splitDocMessages(messages)) this.#reply({ type: 'sync', docs: group });
+		if (fresh.length) await this.#sendSnapshots(fresh);
+	}
+}

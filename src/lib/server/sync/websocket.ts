@@ -1,0 +1,103 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { encodeMessage, MAX_FRAME_BYTES } from '$lib/sync/protocol';
+import type { SyncHub, SyncSession } from './hub';
+
+/** Where sync listens, which page origins may open it (besides the server's own), how often dead sockets are looked for. */
+export type SyncSocketOptions = { path?: string; allowedOrigins?: readonly string[]; heartbeatMs?: number };
+
+/** The sync endpoint on a server: `handleUpgrade` takes a request for `path` (false for any other); `close` ends every socket. */
+export type SyncSocket = {
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+	close(): Promise<void>;
+};
+
+function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+	const origin = req.headers.origin;
+	// Browsers always send Origin on a WebSocket handshake; a client without one is not a page that could be hijacked.
+	if (origin === undefined) return true;
+	if (allowed.has(origin)) return true;
+	try {
+		return new URL(origin).host === req.headers.host;
+	} catch {
+		return false;
+	}
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+	socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function toBytes(data: RawData): Uint8Array {
+	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+	return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * The sync WebSocket over a hub: binary frames only, at most MAX_FRAME_BYTES (a larger one closes
+ * that socket with 1009), Origin checked before upgrading (403), a ping every `heartbeatMs` and
+ * sockets that missed the last one terminated.
+ */
+export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions = {}): SyncSocket {
+	const path = options.path ?? '/sync';
+	const allowed = new Set(options.allowedOrigins ?? []);
+	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+	const alive = new WeakMap<WebSocket, boolean>();
+
+	wss.on('connection', (ws: WebSocket) => {
+		// ws closes the socket itself on a protocol error (1009 for an oversized frame) after reporting it here.
+		ws.on('error', () => undefined);
+		const send = (frame: Uint8Array) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: true }));
+		let session: SyncSession;
+		try {
+			session = hub.connect(send, { disconnect: () => ws.close(1008, 'too many bad frames') });
+		} catch {
+			return ws.close(1001, 'server closing');
+		}
+		alive.set(ws, true);
+		ws.on('pong', () => alive.set(ws, true));
+		ws.on('message', (data, isBinary) => {
+			if (isBinary) return void session.receive(toBytes(data));
+			send(encodeMessage({ type: 'refused', reason: 'frame-malformed', docId: null, detail: 'text frames are not accepted' }));
+		});
+		ws.on('close', () => session.close());
+	});
+
+	const heartbeat = setInterval(() => {
+		for (const ws of wss.clients) {
+			if (!alive.get(ws)) {
+				ws.terminate();
+				continue;
+			}
+			alive.set(ws, false);
+			ws.ping();
+		}
+	}, options.heartbeatMs ?? 30_000);
+	heartbeat.unref();
+
+	return {
+		handleUpgrade(req, socket, head) {
+			if (new URL(req.url ?? '/', 'http://x').pathname !== path) return false;
+			if (!originAllowed(req, allowed)) refuseUpgrade(socket, '403 Forbidden');
+			else wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+			return true;
+		},
+		close() {
+			clearInterval(heartbeat);
+			for (const ws of wss.clients) ws.terminate();
+			return new Promise((resolve) => wss.close(() => resolve()));
+		}
+	};
+}
+
+/** Serves sync on `server`'s upgrade requests for `path`, leaving every other upgrade (e.g. Vite's HMR) alone. */
+export function attachSync(server: Server, hub: SyncHub, options: SyncSocketOptions = {}): SyncSocket {
+	const sync = createSyncSocket(hub, options);
+	const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void sync.handleUpgrade(req, socket, head);
+	server.on('upgrade', onUpgrade);
+	return {
+		handleUpgrade: sync.handleUpgrade,
+		close: () => (server.off('upgrade', onUpgrade), sync.close())
+	};
+}

@@ -1,0 +1,207 @@
+import * as A from '@automerge/automerge/slim';
+import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
+import { headsHash, type DocMessage, type ManifestEntry, type Snapshot } from '$lib/sync/protocol';
+import type { LoadProblem } from './doc-store';
+import { RepositoryCore, conflictsOf, sameHeads, type Held } from './repository-core';
+
+/** What became of received snapshots: stored, or not (`kept`: the device holds unsent changes to it, or its ids disagree). */
+export type ImportResult = { stored: DocumentId[]; kept: DocumentId[] };
+/** What became of documents to purge: deleted, or kept because they hold unsent changes. */
+export type PurgeResult = { purged: DocumentId[]; kept: DocumentId[] };
+/** The outcome of applying one received sync message. */
+export type ApplyResult = { ok: true; changed: boolean } | { ok: false; reason: LoadProblem | 'sync-message-invalid' };
+
+const now = () => new Date().toISOString();
+
+/**
+ * The repository's side of sync with the server: snapshots stored unparsed, sync messages applied
+ * and generated with persisted sync states, acknowledgements, purges and the manifest. Every
+ * stored sync change is one transaction and is announced to other tabs.
+ */
+export abstract class SyncRepository extends RepositoryCore {
+	/** Sync states of the current connection, decoded fresh from storage when it starts. */
+	readonly #states = new Map<DocumentId, A.SyncState>();
+
+	/** The device's sync peer id: random, created once, shared by every tab. */
+	async peerId(): Promise<string> {
+		const { db } = this;
+		return db.transaction('rw', db.meta, async () => {
+			const row = await db.meta.get('peerId');
+			if (typeof row?.value === 'string') return row.value;
+			const id = crypto.randomUUID();
+			await db.meta.put({ key: 'peerId', value: id });
+			return id;
+		});
+	}
+
+	/** Starts a new connection's exchange: sync states are decoded afresh from storage. */
+	beginSync(): void {
+		this.#states.clear();
+	}
+
+	/** Every document the device holds, with its heads hash, from the document rows alone. */
+	async manifest(): Promise<ManifestEntry[]> {
+		return (await this.db.docs.toArray()).map((r): ManifestEntry => [r.docId, headsHash(r.heads)]);
+	}
+
+	/** The documents holding changes the server has not acknowledged. */
+	async unsyncedDocs(): Promise<DocumentId[]> {
+		return (await this.db.unsynced.toCollection().primaryKeys()) as DocumentId[];
+	}
+
+	/** Stores snapshots as received, unparsed, with the patients' summaries; a document holding unsent changes is kept as it is. */
+	async importSnapshots(snapshots: readonly Snapshot[], summaries: readonly PatientSummary[], at = now()): Promise<ImportResult> {
+		const { db } = this;
+		const result: ImportResult = { stored: [], kept: [] };
+		await db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries], async () => {
+			const pending = new Set((await db.unsynced.toArray()).map((u) => u.patientId));
+			for (const s of snapshots) {
+				const ref = parseDocumentId(s.docId);
+				if (!ref || ref.patientId !== s.patientId || (await db.unsynced.get(s.docId))) {
+					result.kept.push(s.docId);
+					continue;
+				}
+				await this.store.putSnapshot({ ...s, kind: ref.kind }, at);
+				result.stored.push(s.docId);
+			}
+			// A patient with unsent changes keeps the summary made from them until sync merges both.
+			const fresh = summaries.filter((s) => !pending.has(s.patientId));
+			if (fresh.length) await db.summaries.bulkPut(fresh);
+		});
+		const patients = [...snapshots.map((s) => s.patientId), ...summaries.map((s) => s.patientId)];
+		this.forget(patients);
+		this.announce(patients);
+		return result;
+	}
+
+	async #syncState(docId: DocumentId): Promise<A.SyncState> {
+		let state = this.#states.get(docId);
+		if (!state) {
+			const row = await this.db.syncStates.get(docId);
+			state = row ? A.decodeSyncState(row.state) : A.initSyncState();
+			this.#states.set(docId, state);
+		}
+		return state;
+	}
+
+	/** The document to sync: held, loaded, or a new empty one when the device lacks it. */
+	async #syncDoc(docId: DocumentId): Promise<Held<unknown> | LoadProblem> {
+		const got = await this.get<unknown>(docId);
+		if (got !== 'document-missing') return got;
+		const fresh: Held<unknown> = { doc: A.init(), stored: [] };
+		this.held.set(docId, fresh);
+		return fresh;
+	}
+
+	/** Applies a sync message from the server; new changes are stored as synced, with view, summary and sync state, in one transaction. */
+	async applySyncMessage(docId: DocumentId, message: Uint8Array, at = now()): Promise<ApplyResult> {
+		const ref = parseDocumentId(docId);
+		if (!ref) return { ok: false, reason: 'sync-message-invalid' };
+		const held = await this.#syncDoc(docId);
+		if (typeof held === 'string') return { ok: false, reason: held };
+		let doc: A.Doc<unknown>;
+		let state: A.SyncState;
+		try {
+			[doc, state] = A.receiveSyncMessage(held.doc, await this.#syncState(docId), message);
+		} catch {
+			// A failed receive may leave the held document unusable: read it from storage next time.
+			this.held.delete(docId);
+			this.#states.delete(docId);
+			return { ok: false, reason: 'sync-message-invalid' };
+		}
+		held.doc = doc;
+		this.#states.set(docId, state);
+		const heads = A.getHeads(doc);
+		const changed = heads.length > 0 && !sameHeads(heads, held.stored);
+		const summary = changed ? await this.summaryOf(ref.patientId, at) : null;
+		const { db } = this;
+		await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views, db.syncStates], async () => {
+			if (changed) {
+				const write = { docId, patientId: ref.patientId, kind: ref.kind, doc, since: held.stored, conflicts: conflictsOf(docId, doc) };
+				await this.store.commit([write], { summaries: summary ? [summary] : [], unsynced: false, at });
+			}
+			await db.syncStates.put({ docId, state: A.encodeSyncState(state) });
+		});
+		if (changed) {
+			held.stored = heads;
+			this.announce([ref.patientId]);
+		}
+		return { ok: true, changed };
+	}
+
+	/** True once this connection has seen the server at the document's current heads: nothing left to exchange. */
+	async syncSettled(docId: DocumentId): Promise<boolean> {
+		const theirs = this.#states.get(docId)?.theirHeads;
+		if (!theirs) return false;
+		const held = this.held.get(docId);
+		const ours = held ? A.getHeads(held.doc) : (await this.db.docs.get(docId))?.heads;
+		return ours !== undefined && sameHeads(theirs, ours);
+	}
+
+	/** Sync messages for those of `docIds` with something to send; sync states are persisted. */
+	async generateSyncMessages(docIds: readonly DocumentId[]): Promise<DocMessage[]> {
+		const out: DocMessage[] = [];
+		const states: { docId: DocumentId; state: Uint8Array }[] = [];
+		for (const docId of new Set(docIds)) {
+			const held = await this.#syncDoc(docId);
+			if (typeof held === 'string') continue;
+			const [state, message] = A.generateSyncMessage(held.doc, await this.#syncState(docId));
+			this.#states.set(docId, state);
+			states.push({ docId, state: A.encodeSyncState(state) });
+			if (message) out.push({ docId, message });
+		}
+		if (states.length) await this.db.syncStates.bulkPut(states);
+		return out;
+	}
+
+	/** Clears the document's unsynced mark if its stored heads are still `heads`; true when cleared. */
+	async markAcked(docId: DocumentId, heads: readonly string[]): Promise<boolean> {
+		const { db } = this;
+		const cleared = await db.transaction('rw', [db.docs, db.unsynced], async () => {
+			const [row, mark] = await Promise.all([db.docs.get(docId), db.unsynced.get(docId)]);
+			if (!row || !mark || !sameHeads(row.heads, heads)) return null;
+			await db.unsynced.delete(docId);
+			return mark.patientId;
+		});
+		if (cleared) this.announce([cleared]);
+		return cleared !== null;
+	}
+
+	/** Deletes documents the device may no longer hold, and a patient's summary with their last one; never a document holding unsent changes. */
+	async purge(docIds: readonly DocumentId[]): Promise<PurgeResult> {
+		const { db } = this;
+		const result: PurgeResult = { purged: [], kept: [] };
+		const patients = new Set<PatientId>();
+		await db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.syncStates], async () => {
+			for (const docId of new Set(docIds)) {
+				if (await db.unsynced.get(docId)) {
+					result.kept.push(docId);
+					continue;
+				}
+				const row = await db.docs.get(docId);
+				const patientId = row?.patientId ?? parseDocumentId(docId)?.patientId;
+				await this.store.remove(docId);
+				await db.syncStates.delete(docId);
+				if (patientId) patients.add(patientId);
+				result.purged.push(docId);
+			}
+			for (const p of patients) if ((await db.docs.where('patientId').equals(p).count()) === 0) await db.summaries.delete(p);
+		});
+		for (const docId of result.purged) this.#states.delete(docId);
+		this.forget([...patients]);
+		this.announce([...patients]);
+		return result;
+	}
+
+	/** When the device last finished a sync with nothing left unsent (kept across reloads), or null. */
+	async lastSyncedAt(): Promise<string | null> {
+		const row = await this.db.meta.get('lastSyncedAt');
+		return typeof row?.value === 'string' ? row.value : null;
+	}
+
+	/** Remembers a finished sync. */
+	async recordSynced(at: string): Promise<void> {
+		await this.db.meta.put({ key: 'lastSyncedAt', value: at });
+	}
+}

@@ -1,0 +1,166 @@
+import * as A from '@automerge/automerge/slim';
+import { encode } from 'cborg';
+import { describe, expect, it } from 'vitest';
+import { logDocId, type DocumentId, type ItemId } from '$lib/domain/ids';
+import { logMonthOf, recordMeasure } from '$lib/domain/measure-log';
+import { addPlanComment } from '$lib/domain/plan-ops';
+import type { Context, Plan } from '$lib/domain/plan';
+import { clinicians, pal, solveig } from '$lib/fixtures';
+import { encodeMessage } from './protocol';
+import { standInPair as setup } from './stand-in-pair';
+import type { SyncProgress } from './sync-state';
+
+const NOW = '2026-10-05T08:00:00.000Z';
+const { name, role, organisation } = clinicians.ranaNurse;
+const nurse: Context = { by: { name, role, organisation }, at: NOW };
+const palPlan = `plan:${pal.patientId}` as DocumentId;
+const solveigPlan = `plan:${solveig.patientId}` as DocumentId;
+
+function comment(text: string) {
+	return (p: Plan) => addPlanComment(p, crypto.randomUUID() as ItemId, text, nurse);
+}
+
+function comments(doc: A.Doc<unknown> | undefined): string[] {
+	return Object.values((doc as A.Doc<Plan> | undefined)?.comments ?? {}).map((c) => c.text);
+}
+
+describe('SyncClient', () => {
+	it('loads everything onto a fresh device in one round trip, showing progress', async () => {
+		const { server, repo, client, connect } = setup();
+		server.snapshotsPerFrame = 2;
+		const progress: (SyncProgress | null)[] = [];
+		client.subscribe((s) => progress.push(s.progress));
+		await connect();
+
+		expect(server.inbox.map((m) => m.type)).toEqual(['hello']);
+		expect(server.inbox[0]).toMatchObject({ empty: true, peerId: 'device-1' });
+		expect(progress.filter((p) => p !== null)).toEqual([
+			{ received: 0, total: 6 },
+			{ received: 2, total: 6 },
+			{ received: 4, total: 6 }
+		]);
+		expect(client.state).toMatchObject({ phase: 'up-to-date', progress: null, refusals: [] });
+		expect(client.state.lastSyncedAt).not.toBeNull();
+		expect(await repo.lastSyncedAt()).toBe(client.state.lastSyncedAt);
+		expect((await repo.listPatients()).map((p) => p.patientId).sort()).toEqual([...server.docs.keys()].map((id) => id.slice(5)).sort());
+		const opened = await repo.openPatient(pal.patientId, NOW);
+		expect(opened.ok && opened.value.plan).toEqual(A.toJS(server.docs.get(palPlan) ?? A.init()));
+
+		// Reconnecting with nothing changed: one hello, one welcome.
+		server.inbox.length = 0;
+		await connect();
+		expect(server.inbox.map((m) => m.type)).toEqual(['hello']);
+		expect(client.state.phase).toBe('up-to-date');
+	});
+
+	it('sends a change made offline, and clears the unsynced mark on the ack', async () => {
+		const { server, repo, client, connect } = setup();
+		await connect();
+		client.stop('offline');
+		await repo.changePlan(pal.patientId, nurse, comment('Skrevet uten nett'));
+		const month = logMonthOf(NOW);
+		const entry = { outcome: 'done' as const, measureId: pal.measures.eyeDrops, at: NOW, slot: '08:00', note: '' };
+		await repo.changeLog(pal.patientId, NOW, nurse, (log) => recordMeasure(log, crypto.randomUUID() as ItemId, entry, nurse));
+		expect((await repo.unsyncedDocs()).length).toBe(2);
+
+		const before = client.state.lastSyncedAt;
+		await connect();
+		expect(comments(server.docs.get(palPlan))).toContain('Skrevet uten nett');
+		expect(server.docs.has(logDocId(pal.patientId, month))).toBe(true);
+		expect(await repo.unsyncedDocs()).toEqual([]);
+		expect(client.state.phase).toBe('up-to-date');
+		expect(client.state.lastSyncedAt).not.toBe(before);
+	});
+
+	it('keeps the mark when a change is made after sending and before the ack', async () => {
+		const { server, repo, client, pump, connect } = setup();
+		await connect();
+		server.holdAcks = true;
+		await repo.changePlan(pal.patientId, nurse, comment('Første'));
+		await client.localChanged();
+		await pump();
+		expect(comments(server.docs.get(palPlan))).toContain('Første');
+		await repo.changePlan(pal.patientId, nurse, comment('Andre'));
+
+		server.releaseAcks(1);
+		await pump();
+		expect(await repo.unsyncedDocs()).toEqual([palPlan]);
+		expect(client.state.phase).not.toBe('up-to-date');
+
+		server.holdAcks = false;
+		await client.localChanged();
+		await pump();
+		expect(comments(server.docs.get(palPlan))).toContain('Andre');
+		expect(await repo.unsyncedDocs()).toEqual([]);
+		expect(client.state.phase).toBe('up-to-date');
+	});
+
+	it('brings a change made on the server to the connected device', async () => {
+		const { server, repo, client, pump, connect } = setup();
+		await connect();
+		server.change<Plan>(solveigPlan, comment('Fra fastlegen'));
+		await pump();
+		const opened = await repo.openPatient(solveig.patientId, NOW);
+		expect(opened.ok && Object.values(opened.value.plan.comments).map((c) => c.text)).toContain('Fra fastlegen');
+		expect(await repo.unsyncedDocs()).toEqual([]);
+		expect(client.state.phase).toBe('up-to-date');
+	});
+
+	it('records a refused change for the interface and keeps the change unsent', async () => {
+		const { server, repo, client, connect } = setup();
+		await connect();
+		client.stop('offline');
+		server.refuse.set(palPlan, 'change-refused');
+		await repo.changePlan(pal.patientId, nurse, comment('Ikke tillatt'));
+		await connect();
+		expect(client.state.refusals).toMatchObject([{ reason: 'change-refused', docId: palPlan }]);
+		expect(client.state.phase).toBe('error');
+		expect(await repo.unsyncedDocs()).toEqual([palPlan]);
+		expect(comments(server.docs.get(palPlan))).not.toContain('Ikke tillatt');
+	});
+
+	it('purges a document the server stops listing, unless it holds unsent changes', async () => {
+		const { server, repo, client, connect } = setup();
+		await connect();
+		client.stop('offline');
+		await repo.changePlan(pal.patientId, nurse, comment('Før tilgangen ble borte'));
+		server.forbidden.add(palPlan).add(solveigPlan);
+		await connect();
+
+		const listed = (await repo.listPatients()).map((p) => p.patientId);
+		expect(listed).toContain(pal.patientId);
+		expect(listed).not.toContain(solveig.patientId);
+		expect(await repo.openPatient(solveig.patientId, NOW)).toEqual({ ok: false, reason: 'document-missing' });
+		expect(await repo.unsyncedDocs()).toEqual([palPlan]);
+		expect(client.state.refusals).toMatchObject([{ reason: 'document-forbidden', docId: palPlan }]);
+	});
+
+	it('ignores bad frames from the server with a recorded reason, and goes on', async () => {
+		const { server, repo, client, pump, connect } = setup();
+		await connect();
+		await client.receive(new Uint8Array([0xff, 0x00, 0x13]));
+		await client.receive(encodeMessage({ type: 'sync', docs: [] }).slice(0, 3));
+		await client.receive(encode({ type: 'sync', docs: 'none' }));
+		await client.receive(encode({ type: 'surprise' }));
+		await client.receive(encodeMessage({ type: 'sync', docs: [{ docId: palPlan, message: new Uint8Array([0x42, 7]) }] }));
+		expect(client.state.refusals.map((r) => r.reason)).toEqual(['frame-malformed', 'frame-malformed', 'message-invalid', 'message-unknown', 'sync-message-invalid']);
+
+		await repo.changePlan(pal.patientId, nurse, comment('Etter støyen'));
+		await client.localChanged();
+		await pump();
+		expect(comments(server.docs.get(palPlan))).toContain('Etter støyen');
+		expect(await repo.unsyncedDocs()).toEqual([]);
+	});
+
+	it('drops frames queued for a connection that has ended', async () => {
+		const { server, repo, client, connect } = setup();
+		await connect();
+		server.change<Plan>(solveigPlan, comment('For sent'));
+		const late = server.outbox.splice(0);
+		client.stop('offline');
+		for (const f of late) await client.receive(f);
+		const opened = await repo.openPatient(solveig.patientId, NOW);
+		expect(opened.ok && Object.values(opened.value.plan.comments).map((c) => c.text)).not.toContain('For sent');
+		expect(client.state.phase).toBe('offline');
+	});
+});

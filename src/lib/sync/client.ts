@@ -1,0 +1,213 @@
+import type { DocumentId } from '$lib/domain/ids';
+import type { PlanRepository } from '$lib/storage/plan-repository';
+import { decodeServerMessage, encodeMessage, manifestDigest, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from './protocol';
+import { batches, compareManifests, INITIAL_SYNC_STATE, type SyncClientState, type SyncRefusal } from './sync-state';
+
+type Send = (message: ClientMessage) => void;
+type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+const MAX_REFUSALS = 20;
+/** Global refusals after which this connection cannot go on. */
+const FATAL = new Set(['protocol-unsupported', 'hello-required']);
+
+/**
+ * The device's side of sync, free of any transport: it turns the server's frames into stored
+ * changes and replies, strictly one frame at a time (IndexedDB writes sit between receive and
+ * reply), following the flow in `protocol.ts`. A test drives it in one process with a server.
+ */
+export class SyncClient {
+	#state: SyncClientState = INITIAL_SYNC_STATE;
+	readonly #listeners = new Set<(state: SyncClientState) => void>();
+	#queue: Promise<void> = Promise.resolve();
+	/** Bumped by every start and stop: work queued for an earlier connection is dropped. */
+	#session = 0;
+	#send: ((frame: Uint8Array) => void) | null = null;
+	#welcomed = false;
+	#saidEmpty = false;
+	#localQueued = false;
+	#fatal = false;
+	#received = 0;
+	readonly #fetching = new Set<DocumentId>();
+	/** Documents exchanged in this connection that have not yet reached the server's heads. */
+	readonly #awaiting = new Set<DocumentId>();
+
+	constructor(
+		readonly repo: PlanRepository,
+		readonly options: { peerId: string }
+	) {}
+
+	/** The current state, for the interface. */
+	get state(): SyncClientState {
+		return this.#state;
+	}
+
+	/** Calls `listener` with every new state; returns the function that stops it. */
+	subscribe(listener: (state: SyncClientState) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	#set(patch: Partial<SyncClientState>): void {
+		this.#state = { ...this.#state, ...patch };
+		for (const l of this.#listeners) l(this.#state);
+	}
+
+	#record(reason: SyncRefusal['reason'], docId: DocumentId | null, detail: string): void {
+		const refusal: SyncRefusal = { reason, docId, detail, at: new Date().toISOString() };
+		this.#set({ refusals: [...this.#state.refusals, refusal].slice(-MAX_REFUSALS) });
+	}
+
+	#enqueue(task: (send: Send) => Promise<void>): Promise<void> {
+		const session = this.#session;
+		const send: Send = (m) => {
+			if (session === this.#session) this.#send?.(encodeMessage(m));
+		};
+		const run = this.#queue.then(async () => {
+			if (session !== this.#session || !this.#send) return;
+			try {
+				await task(send);
+			} catch (error) {
+				this.#record('storage-failed', null, error instanceof Error ? error.message.slice(0, 200) : String(error));
+			}
+		});
+		this.#queue = run;
+		return run;
+	}
+
+	/** Starts an exchange on a new connection: says hello with the digest of what the device holds. */
+	start(send: (frame: Uint8Array) => void): Promise<void> {
+		this.#session++;
+		this.#send = send;
+		this.#welcomed = false;
+		this.#localQueued = false;
+		this.#fatal = false;
+		this.#received = 0;
+		this.#fetching.clear();
+		this.#awaiting.clear();
+		this.#set({ phase: 'connecting', progress: null, refusals: [] });
+		return this.#enqueue(async (out) => {
+			this.repo.beginSync();
+			if (!this.#state.lastSyncedAt) this.#set({ lastSyncedAt: await this.repo.lastSyncedAt() });
+			const manifest = await this.repo.manifest();
+			this.#saidEmpty = manifest.length === 0;
+			out({ type: 'hello', protocol: PROTOCOL_VERSION, peerId: this.options.peerId, digest: manifestDigest(manifest), empty: this.#saidEmpty });
+		});
+	}
+
+	/** Handles one frame from the server, after every frame before it. */
+	receive(frame: Uint8Array): Promise<void> {
+		return this.#enqueue(async (out) => {
+			const decoded = decodeServerMessage(frame);
+			if (!decoded.ok) return this.#record(decoded.reason, null, decoded.detail);
+			const m = decoded.message;
+			if (m.type === 'pong') return;
+			if (m.type === 'welcome') await this.#welcome(m, out);
+			else if (m.type === 'snapshots') await this.#snapshots(m, out);
+			else if (m.type === 'sync') await this.#sync(m, out);
+			else if (m.type === 'ack') await this.#ack(m);
+			else this.#refused(m);
+			await this.#settle();
+		});
+	}
+
+	/** Sends the device's unsent changes after a local change, when the exchange is under way. */
+	localChanged(): Promise<void> {
+		if (!this.#welcomed || this.#localQueued) return this.#queue;
+		this.#localQueued = true;
+		return this.#enqueue(async (out) => {
+			this.#localQueued = false;
+			await this.#sendSync(await this.repo.unsyncedDocs(), out);
+			await this.#settle();
+		});
+	}
+
+	/** Ends the connection's exchange; frames still queued for it are dropped. */
+	stop(phase: 'idle' | 'offline' | 'error' = 'idle'): void {
+		this.#session++;
+		this.#send = null;
+		this.#welcomed = false;
+		this.#set({ phase, progress: null });
+	}
+
+	async #sendSync(docIds: readonly DocumentId[], out: Send): Promise<void> {
+		if (!docIds.length) return;
+		const messages = await this.repo.generateSyncMessages(docIds);
+		for (const m of messages) this.#awaiting.add(m.docId);
+		for (const docs of batches(messages, (m) => m.message.byteLength + 64)) out({ type: 'sync', docs });
+		if (messages.length) this.#set({ phase: 'syncing' });
+	}
+
+	async #welcome(m: Of<'welcome'>, out: Send): Promise<void> {
+		this.#welcomed = true;
+		this.#set({ phase: 'syncing' });
+		const unsynced = new Set(await this.repo.unsyncedDocs());
+		// Equal digests: the server holds every document at the device's heads; only lost acks remain.
+		if (m.upToDate) return this.#sendSync([...unsynced], out);
+		const { missing, differing, gone } = compareManifests(await this.repo.manifest(), m.manifest, unsynced);
+		if (gone.length) await this.repo.purge(gone);
+		for (const docId of missing) this.#fetching.add(docId);
+		if (missing.length) this.#set({ progress: { received: 0, total: missing.length } });
+		// A device that said `empty` is sent everything without asking.
+		if (!this.#saidEmpty) for (const docIds of batches(missing)) out({ type: 'fetch', docIds });
+		await this.#sendSync(differing, out);
+	}
+
+	async #snapshots(m: Of<'snapshots'>, out: Send): Promise<void> {
+		const { kept } = await this.repo.importSnapshots(m.docs, m.summaries);
+		for (const d of m.docs) this.#fetching.delete(d.docId);
+		this.#received += m.docs.length;
+		if (m.remaining === 0) this.#fetching.clear();
+		this.#set({ progress: m.remaining === 0 ? null : { received: this.#received, total: this.#received + m.remaining } });
+		// The device holds unsent changes to these: they meet the server's through sync instead.
+		await this.#sendSync(kept, out);
+	}
+
+	async #sync(m: Of<'sync'>, out: Send): Promise<void> {
+		this.#set({ phase: 'syncing' });
+		const applied: DocumentId[] = [];
+		for (const { docId, message } of m.docs) {
+			const result = await this.repo.applySyncMessage(docId, message);
+			if (!result.ok) {
+				this.#record(result.reason, docId, '');
+				continue;
+			}
+			applied.push(docId);
+			this.#awaiting.add(docId);
+		}
+		await this.#sendSync(applied, out);
+	}
+
+	async #ack(m: Of<'ack'>): Promise<void> {
+		for (const { docId, heads } of m.docs) {
+			if (!(await this.repo.markAcked(docId, heads))) continue;
+			this.#awaiting.delete(docId);
+			const refusals = this.#state.refusals.filter((r) => r.docId !== docId);
+			if (refusals.length !== this.#state.refusals.length) this.#set({ refusals });
+		}
+	}
+
+	#refused(m: Of<'refused'>): void {
+		this.#record(m.reason, m.docId, m.detail);
+		if (m.docId) {
+			this.#awaiting.delete(m.docId);
+			this.#fetching.delete(m.docId);
+		} else if (FATAL.has(m.reason)) {
+			this.#fatal = true;
+			this.#set({ phase: 'error' });
+		}
+	}
+
+	/** Up to date when nothing is being fetched or exchanged; synced when every change is acknowledged too. */
+	async #settle(): Promise<void> {
+		for (const docId of this.#awaiting) if (await this.repo.syncSettled(docId)) this.#awaiting.delete(docId);
+		if (!this.#welcomed || this.#fatal || this.#fetching.size || this.#awaiting.size) return;
+		const unsynced = await this.repo.unsyncedDocs();
+		if (unsynced.length === 0) {
+			const at = new Date().toISOString();
+			await this.repo.recordSynced(at);
+			this.#set({ phase: 'up-to-date', lastSyncedAt: at, progress: null });
+		} else {
+			const refused = new Set(this.#state.refusals.map((r) => r.docId));
+			if (unsynced.every((id) => refused.has(id))) this.#set({ phase: 'error' });
+		}
+	}
+}

@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A server process of our own (built app, own data folder, own port), for tests that stop it. */
+export type ServerProcess = {
+	url: string;
+	dataDir: string;
+	/** Starts (or restarts) the process and waits until /healthz answers. */
+	start(): Promise<void>;
+	/** Ends it at once, as a crash or power loss would. */
+	kill(): Promise<void>;
+	/** Stops it and removes its data. */
+	dispose(): Promise<void>;
+};
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** A server on `port` with a fresh SQLite store in a temporary folder. */
+export function serverProcess(port: number): ServerProcess {
+	const dataDir = mkdtempSync(join(tmpdir(), 'dbep-e2e-'));
+	const url = `http://localhost:${port}`;
+	let child: ChildProcess | null = null;
+	const exited = () =>
+		new Promise<void>((resolve) => {
+			if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
+			else child.once('exit', () => resolve());
+		});
+	return {
+		url,
+		dataDir,
+		async start() {
+			child = spawn(process.execPath, ['src/server.js'], {
+				cwd: root,
+				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url },
+				stdio: ['ignore', 'ignore', 'inherit']
+			});
+			for (let i = 0; i < 150; i++) {
+				try {
+					if ((await fetch(`${url}/healthz`)).ok) return;
+				} catch {
+					// not listening yet
+				}
+				await new Promise((r) => setTimeout(r, 100));
+			}
+			throw new Error(`server on ${port} did not start`);
+		},
+		async kill() {
+			child?.kill('SIGKILL');
+			await exited();
+		},
+		async dispose() {
+			child?.kill('SIGTERM');
+			await exited();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+}

@@ -22,10 +22,15 @@ function median(xs: number[]): number {
 }
 
 async function startServer(): Promise<() => void> {
-	const child = spawn(process.execPath, ['src/server.js'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+	const dataDir = mkdtempSync(join(tmpdir(), 'dbep-bench-data-'));
+	const child = spawn(process.execPath, ['src/server.js'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir }, stdio: 'ignore' });
 	for (let i = 0; i < 100; i++) {
 		try {
-			if ((await fetch(`${base}/healthz`)).ok) return () => child.kill('SIGTERM');
+			if ((await fetch(`${base}/healthz`)).ok)
+				return () => {
+					child.kill('SIGTERM');
+					rmSync(dataDir, { recursive: true, force: true });
+				};
 		} catch {
 			await new Promise((r) => setTimeout(r, 100));
 		}

@@ -1,0 +1,99 @@
+// `npm run bench:sync`: sync figures in one process, no network delay, the same documents for
+// both: a fresh device receiving 1,000 plans, ours (SyncHub on a SQLite file → SyncClient on
+// fake-indexeddb) against automerge-repo 2.x (in memory), then reconnects.
+import 'fake-indexeddb/auto';
+import * as A from '@automerge/automerge';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planDocId, type PatientId } from '$lib/domain/ids';
+import type { Plan } from '$lib/domain/plan';
+import { addPlanComment, updateGoal } from '$lib/domain/plan-ops';
+import { clinicians, createPlanDocument, syntheticPatients } from '$lib/fixtures';
+import { SyncHub } from '$lib/server/sync/hub';
+import { openSqliteStore } from '$lib/server/store/sqlite';
+import { DbepDb } from '$lib/storage/db';
+import { PlanRepository } from '$lib/storage/plan-repository';
+import { SyncClient } from '$lib/sync/client';
+import { connectLoopback, type LinkStats } from '$lib/sync/loopback';
+import { automergeRepoFreshPeer } from './automerge-repo-baseline';
+
+const PLANS = Number(process.env.BENCH_PLANS ?? 1000);
+const CHANGES = 30;
+const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+const traffic = (s: LinkStats) => `${s.roundTrips} round trip(s), ${s.toServerFrames + s.toDeviceFrames} frames, up ${kib(s.toServerBytes)}, down ${kib(s.toDeviceBytes)}`;
+
+function buildPlans(): ReturnType<typeof createPlanDocument>[] {
+	return syntheticPatients(PLANS, 11).map((p) => {
+		const d = createPlanDocument(p);
+		let doc = d.doc;
+		for (let i = 1; i < CHANGES; i++) {
+			const at = new Date(Date.UTC(2025, 0, 1 + i)).toISOString();
+			doc = A.change(doc, { time: Date.parse(at) / 1000 }, (x) => addPlanComment(x, crypto.randomUUID() as never, `Notat ${i}`, { by: nurse, at }));
+		}
+		return { ...d, doc };
+	});
+}
+
+async function main(): Promise<void> {
+	let t = performance.now();
+	const plans = buildPlans();
+	console.log(`documents: ${plans.length} plans, ${CHANGES} changes each, ${kib(plans.reduce((n, p) => n + A.save(p.doc).length, 0))} saved, built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+	const baseline = await automergeRepoFreshPeer(plans.map((p) => p.doc), 50);
+	console.log(`automerge-repo 2.x, fresh peer receiving ${baseline.documents} plans (${baseline.inFlight} finds in flight, in memory): ${baseline.ms.toFixed(0)} ms`);
+
+	const dir = await mkdtemp(join(tmpdir(), 'dbep-bench-sync-'));
+	const store = openSqliteStore(join(dir, 'documents.sqlite'));
+	const hub = new SyncHub(store, { log: () => undefined });
+	await hub.seedIfEmpty(plans);
+	const repo = new PlanRepository(new DbepDb('bench-sync-device'));
+	const client = () => new SyncClient(repo, { peerId: 'bench-device' });
+
+	t = performance.now();
+	let link = await connectLoopback(hub, client());
+	await link.idle();
+	const fresh = performance.now() - t;
+	const held = await repo.db.docs.count();
+	if (held !== plans.length) throw new Error(`device holds ${held} of ${plans.length} plans`);
+	console.log(`ours, fresh device receiving ${held} plans (SQLite → IndexedDB, stored): ${fresh.toFixed(0)} ms; ${traffic(link.stats)}`);
+	console.log(`ratio: automerge-repo / ours = ${(baseline.ms / fresh).toFixed(1)}× (target ≥ 10×, ≤ 3 round trips: ${baseline.ms / fresh >= 10 && link.stats.roundTrips <= 3 ? 'meets' : 'MISSES'})`);
+	link.close();
+
+	t = performance.now();
+	link = await connectLoopback(hub, client());
+	await link.idle();
+	console.log(`reconnect with nothing changed over ${held} documents: ${(performance.now() - t).toFixed(0)} ms; ${traffic(link.stats)}`);
+	link.close();
+
+	// 30 patients × 50 offline edits on the device, then reconnect.
+	const edited: PatientId[] = plans.slice(0, 30).map((p) => p.patientId);
+	let changeBytes = 0;
+	for (const patientId of edited) {
+		const before = A.getHeads((await repo.openPatient(patientId, new Date().toISOString()).then(async () => (await repo.store.load<Plan>(planDocId(patientId)))).then((r) => (r.ok ? r.doc : A.init<Plan>()))));
+		for (let i = 0; i < 50; i++) {
+			const ctx = { by: nurse, at: new Date().toISOString() };
+			await repo.changePlan(patientId, ctx, (p) => {
+				const goal = Object.values(p.goals)[0];
+				if (goal && i % 2) updateGoal(p, goal.id, { category: goal.category, text: `${goal.text}.`, targetDate: goal.targetDate, addresses: [...goal.addresses] });
+				else addPlanComment(p, crypto.randomUUID() as never, `Observasjon ${i}`, ctx);
+			});
+		}
+		const after = await repo.store.load<Plan>(planDocId(patientId));
+		if (after.ok) changeBytes += A.getChanges(A.view(after.doc, before), after.doc).reduce((n, c) => n + c.length, 0);
+	}
+	t = performance.now();
+	link = await connectLoopback(hub, client());
+	await link.idle();
+	const unsynced = await repo.db.unsynced.count();
+	console.log(`reconnect after 30 patients × 50 offline edits: ${(performance.now() - t).toFixed(0)} ms; ${traffic(link.stats)}; the changes themselves: ${kib(changeBytes)}; unsent left: ${unsynced}`);
+	link.close();
+
+	await hub.close();
+	await store.close();
+	await rm(dir, { recursive: true, force: true });
+}
+
+await main();
+process.exit(0);

@@ -119,7 +119,7 @@ it('devices and the register converge after random partitioned edits of every ki
 					else if (a.kind === 'disconnect') {
 						devices[a.device]!.link?.close();
 						devices[a.device]!.link = null;
-					} else {
+					} else if (a.kind === 'edit') {
 						const d = devices[a.device]!;
 						const ctx = nurse(d.i);
 						if (a.edit.kind === 'record') {

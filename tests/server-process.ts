@@ -17,8 +17,8 @@ export type ServerProcess = {
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** A server on `port` with a fresh SQLite store in a temporary folder. */
-export function serverProcess(port: number): ServerProcess {
+/** A server on `port` with a fresh SQLite store in a temporary folder, or on `databaseUrl`. */
+export function serverProcess(port: number, databaseUrl?: string): ServerProcess {
 	const dataDir = mkdtempSync(join(tmpdir(), 'dbep-e2e-'));
 	const url = `http://localhost:${port}`;
 	let child: ChildProcess | null = null;
@@ -33,7 +33,7 @@ export function serverProcess(port: number): ServerProcess {
 		async start() {
 			child = spawn(process.execPath, ['src/server.js'], {
 				cwd: root,
-				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url },
+				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
 				stdio: ['ignore', 'ignore', 'inherit']
 			});
 			for (let i = 0; i < 150; i++) {

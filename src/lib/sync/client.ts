@@ -3,7 +3,8 @@ import type { PlanRepository } from '$lib/storage/plan-repository';
 import { decodeServerMessage, encodeMessage, manifestDigest, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from './protocol';
 import { batches, compareManifests, INITIAL_SYNC_STATE, type SyncClientState, type SyncRefusal } from './sync-state';
 
-type Send = (message: ClientMessage) => void;
+/** Sends on the connection a task started on; `live()` is false once that connection has ended. */
+type Send = ((message: ClientMessage) => void) & { live(): boolean };
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 const MAX_REFUSALS = 20;
 /** Global refusals after which this connection cannot go on. */
@@ -58,9 +59,12 @@ export class SyncClient {
 
 	#enqueue(task: (send: Send) => Promise<void>): Promise<void> {
 		const session = this.#session;
-		const send: Send = (m) => {
-			if (session === this.#session) this.#send?.(encodeMessage(m));
-		};
+		const send: Send = Object.assign(
+			(m: ClientMessage) => {
+				if (session === this.#session) this.#send?.(encodeMessage(m));
+			},
+			{ live: () => session === this.#session }
+		);
 		const run = this.#queue.then(async () => {
 			if (session !== this.#session || !this.#send) return;
 			try {
@@ -129,7 +133,8 @@ export class SyncClient {
 	}
 
 	async #sendSync(docIds: readonly DocumentId[], out: Send): Promise<void> {
-		if (!docIds.length) return;
+		// Generating a message marks it sent in the shared sync state: never for a connection that has ended.
+		if (!docIds.length || !out.live()) return;
 		const messages = await this.repo.generateSyncMessages(docIds);
 		for (const m of messages) this.#awaiting.add(m.docId);
 		for (const docs of batches(messages, (m) => m.message.byteLength + 64)) out({ type: 'sync', docs });

@@ -57,4 +57,4 @@ it('brings every device and the register to the same document, whatever the inte
 		}),
 		{ numRuns: Number(process.env.PROPERTY_RUNS ?? 25) }
 	);
-}, 60_000);
+});

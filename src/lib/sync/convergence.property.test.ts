@@ -93,7 +93,7 @@ async function stored<T>(db: DbepDb, docId: DocumentId): Promise<A.Doc<T> | null
 	return loaded.ok ? loaded.doc : null;
 }
 
-it('devices and the register converge after random partitioned edits of every kind', { timeout: 30 * 60_000 }, async () => {
+it('devices and the register converge after random partitioned edits of every kind', { timeout: 60 * 60_000 }, async () => {
 	await fc.assert(
 		fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 14 }), async (actions) => {
 			run++;

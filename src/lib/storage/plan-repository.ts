@@ -71,48 +71,54 @@ export class PlanRepository extends SyncRepository {
 			conflicts: conflictsOf(docId, held.doc)
 		}));
 		await this.store.commit(writes, { summaries: [summarize(plan, logs)], unsynced: true, at: ctx.at });
-		// The heads written, not the held document's now: a sync message may have moved it meanwhile.
-		written.forEach(([, held], i) => (held.stored = getHeads(writes[i]?.doc ?? held.doc)));
+		written.forEach(([, held]) => (held.stored = getHeads(held.doc)));
 		this.announce([patientId]);
 	}
 
 	/** Applies a domain operation to the patient's plan and stores it. */
 	async changePlan(patientId: PatientId, ctx: Context, op: (plan: Plan) => void): Promise<OpenResult> {
 		const docId = planDocId(patientId);
-		const held = await this.get<Plan>(docId);
-		if (typeof held === 'string') return { ok: false, reason: held };
-		if (!hasFields('plan', held.doc)) return { ok: false, reason: 'document-incomplete' };
-		held.doc = change(held.doc, { time: changeTime(ctx) }, op);
-		await this.#commit(patientId, [[docId, held as Held<unknown>, 'plan']], held.doc, ctx);
-		return this.openPatient(patientId, ctx.at);
+		const problem = await this.exclusive(async (): Promise<LoadProblem | null> => {
+			const held = await this.getForWrite<Plan>(docId);
+			if (typeof held === 'string') return held;
+			if (!hasFields('plan', held.doc)) return 'document-incomplete';
+			held.doc = change(held.doc, { time: changeTime(ctx) }, op);
+			await this.#commit(patientId, [[docId, held as Held<unknown>, 'plan']], held.doc, ctx);
+			return null;
+		});
+		return problem ? { ok: false, reason: problem } : this.openPatient(patientId, ctx.at);
 	}
 
 	/** Applies an operation to the patient's log for the month of `at`, creating it if needed. */
 	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void): Promise<OpenResult> {
-		// The summary needs only the plan's value: recording a visit never waits for the plan to parse.
-		const plan = await this.read<Plan>(planDocId(patientId));
-		if (typeof plan === 'string') return { ok: false, reason: plan };
-		if (!hasFields('plan', plan.value)) return { ok: false, reason: 'document-incomplete' };
-		const month = logMonthOf(at);
-		const docId = logDocId(patientId, month);
-		let held = await this.get<MeasureLog>(docId);
-		// A log still arriving through sync starts the same way: its first change is the same genesis.
-		if (held === 'document-missing' || (typeof held !== 'string' && getHeads(held.doc).length === 0)) {
-			const doc = genesis(docId, newMeasureLog(patientId, month));
-			held = { doc, stored: [] };
-			this.held.set(docId, held as Held<unknown>);
-		}
-		if (typeof held === 'string') return { ok: false, reason: held };
-		if (!hasFields('log', held.doc)) return { ok: false, reason: 'document-incomplete' };
-		held.doc = change(held.doc, { time: changeTime(ctx) }, op);
-		await this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.value, ctx);
-		return this.openPatient(patientId, ctx.at);
+		const problem = await this.exclusive(async (): Promise<LoadProblem | null> => {
+			// The summary needs only the plan's value: recording a visit never waits for the plan to parse.
+			const plan = await this.read<Plan>(planDocId(patientId));
+			if (typeof plan === 'string') return plan;
+			if (!hasFields('plan', plan.value)) return 'document-incomplete';
+			const month = logMonthOf(at);
+			const docId = logDocId(patientId, month);
+			let held = await this.getForWrite<MeasureLog>(docId);
+			// A log still arriving through sync starts the same way: its first change is the same genesis.
+			if (held === 'document-missing' || (typeof held !== 'string' && getHeads(held.doc).length === 0)) {
+				const doc = genesis(docId, newMeasureLog(patientId, month));
+				held = { doc, stored: [] };
+				this.held.set(docId, held as Held<unknown>);
+			}
+			if (typeof held === 'string') return held;
+			if (!hasFields('log', held.doc)) return 'document-incomplete';
+			held.doc = change(held.doc, { time: changeTime(ctx) }, op);
+			await this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.value, ctx);
+			return null;
+		});
+		return problem ? { ok: false, reason: problem } : this.openPatient(patientId, ctx.at);
 	}
 
 	/** Stores whole plan documents created elsewhere (tests, benchmarks) as synced, in one transaction. */
 	async importPlans(docs: readonly { docId: DocumentId; patientId: PatientId; doc: Doc<Plan> }[], at: string): Promise<void> {
 		const writes: DocWrite[] = docs.map((d) => ({ docId: d.docId, patientId: d.patientId, kind: 'plan', doc: d.doc, since: null, conflicts: stampedConflicts(d.doc) }));
-		await this.store.commit(writes, { summaries: docs.map((d) => summarize(d.doc, [])), unsynced: false, at });
+		await this.exclusive(() => this.store.commit(writes, { summaries: docs.map((d) => summarize(d.doc, [])), unsynced: false, at }));
+		this.forget(docs.map((d) => d.patientId));
 		this.announce(docs.map((d) => d.patientId));
 	}
 }

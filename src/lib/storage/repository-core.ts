@@ -1,4 +1,4 @@
-import { getHeads, type Doc, type Heads } from '@automerge/automerge/slim';
+import { getHeads, merge, type Doc, type Heads } from '@automerge/automerge/slim';
 import { stampedConflicts } from '$lib/domain/conflicts';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
 import { logMonthOf } from '$lib/domain/measure-log';
@@ -49,6 +49,8 @@ export abstract class RepositoryCore {
 	readonly #views = new Map<DocumentId, Read<unknown> & { heads: string[] }>();
 	readonly #listeners = new Set<(patientIds: readonly PatientId[]) => void>();
 	readonly #channel: BroadcastChannel | null;
+	/** The tail of this tab's queue of document writes. */
+	#writes: Promise<unknown> = Promise.resolve();
 
 	constructor(readonly db: DbepDb) {
 		this.store = new DocStore(db);
@@ -86,15 +88,52 @@ export abstract class RepositoryCore {
 		}
 	}
 
+	/**
+	 * Runs `task` with no other document write of this device running: queued in this tab, and
+	 * under a Web Lock across tabs where the platform has them. A write reads a held document,
+	 * changes it and stores what changed since it was last stored; two writes interleaving at
+	 * their awaits would store one's document over the other's (and compaction could then drop a
+	 * change). Tasks must not call `exclusive` themselves.
+	 */
+	protected exclusive<R>(task: () => Promise<R>): Promise<R> {
+		const locks = typeof navigator === 'object' ? navigator.locks : undefined;
+		const run = () => (locks ? locks.request(`dbep-writes:${this.db.name}`, task) : task());
+		const result = this.#writes.then(run, run);
+		this.#writes = result.catch(() => undefined);
+		return result;
+	}
+
 	/** The held document, else the one loaded from its chunks (then held). */
 	protected async get<T>(docId: DocumentId): Promise<Held<T> | LoadProblem> {
 		const held = this.held.get(docId) as Held<T> | undefined;
 		if (held) return held;
 		const loaded = await this.store.load<T>(docId);
 		if (!loaded.ok) return loaded.reason;
+		// Another read may have loaded and held it meanwhile, and a write may have changed that one.
+		const raced = this.held.get(docId) as Held<T> | undefined;
+		if (raced) return raced;
 		const fresh = { doc: loaded.doc, stored: getHeads(loaded.doc) };
 		this.held.set(docId, fresh);
 		return fresh;
+	}
+
+	/**
+	 * The document to write: as `get`, but a held document another tab has stored past since is
+	 * first merged with what is stored, so the write builds on every stored change. Call only
+	 * inside `exclusive`.
+	 */
+	protected async getForWrite<T>(docId: DocumentId): Promise<Held<T> | LoadProblem> {
+		const held = this.held.get(docId) as Held<T> | undefined;
+		if (!held) return this.get<T>(docId);
+		const row = await this.db.docs.get(docId);
+		if (!row || sameHeads(row.heads, held.stored)) return held;
+		const loaded = await this.store.load<T>(docId);
+		if (!loaded.ok) return loaded.reason;
+		// The held document may carry a change whose write failed; merging keeps it for the next write.
+		const stored = getHeads(loaded.doc);
+		held.doc = merge(loaded.doc, held.doc);
+		held.stored = stored;
+		return held;
 	}
 
 	/**

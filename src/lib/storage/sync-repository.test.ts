@@ -7,6 +7,7 @@ import { summarize } from '$lib/domain/worklist';
 import { clinicians, createPlanDocument, pal, solveig } from '$lib/fixtures';
 import { headsHash, type Snapshot } from '$lib/sync/protocol';
 import { DbepDb } from './db';
+import { DocStore } from './doc-store';
 import { PlanRepository } from './plan-repository';
 
 const AT = '2026-10-05T08:00:00.000Z';
@@ -175,5 +176,47 @@ describe('SyncRepository', () => {
 		const id = await repo.peerId();
 		expect(await new PlanRepository(new DbepDb(dbName)).peerId()).toBe(id);
 		expect(await fresh().repo.peerId()).not.toBe(id);
+	});
+
+	it('keeps a local change made while a sync message is being applied, in memory and in storage', async () => {
+		const { db, repo } = fresh();
+		await repo.importSnapshots([snapshotOf(palDoc)], [summarize(palDoc.doc, [])]);
+		await repo.warm(pal.patientId);
+		const server = { doc: comment(A.clone(palDoc.doc), 'Fra legen') as A.Doc<unknown>, state: A.initSyncState() };
+		// The device asks first, as it does on every connection; the server's answer carries the new comment.
+		const [ask] = await repo.generateSyncMessages([palDoc.docId]);
+		[server.doc, server.state] = A.receiveSyncMessage(server.doc, server.state, ask!.message);
+		const [state, answer] = A.generateSyncMessage(server.doc, server.state);
+		server.state = state;
+
+		// Both start before either has stored anything.
+		const [changed, applied] = await Promise.all([repo.changePlan(pal.patientId, nurse, (p) => (p.patient.municipality = 'Hemnes')), repo.applySyncMessage(palDoc.docId, answer!)]);
+		expect(applied).toMatchObject({ ok: true, changed: true });
+		expect(changed.ok).toBe(true);
+		const opened = await repo.openPatient(pal.patientId, AT);
+		const texts = (plan: Plan) => Object.values(plan.comments).map((c) => c.text);
+		expect(opened.ok && texts(opened.value.plan)).toContain('Fra legen');
+		expect(opened.ok && opened.value.plan.patient.municipality).toBe('Hemnes');
+		const reloaded = await new PlanRepository(new DbepDb(db.name)).openPatient(pal.patientId, AT);
+		expect(reloaded.ok && texts(reloaded.value.plan)).toContain('Fra legen');
+		expect(reloaded.ok && reloaded.value.plan.patient.municipality).toBe('Hemnes');
+		await exchange(repo, palDoc.docId, server);
+		expect((server.doc as Plan).patient.municipality).toBe('Hemnes');
+	});
+
+	it('builds a write on changes another tab stored meanwhile', async () => {
+		const { db, repo } = fresh();
+		await repo.importSnapshots([snapshotOf(palDoc)], [summarize(palDoc.doc, [])]);
+		await repo.warm(pal.patientId);
+		const otherTab = new PlanRepository(new DbepDb(db.name));
+		expect((await otherTab.changePlan(pal.patientId, nurse, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Fra fanen ved siden av', nurse))).ok).toBe(true);
+		// This tab held the plan as it was; its next write must not store over the other tab's.
+		expect((await repo.changePlan(pal.patientId, nurse, (p) => (p.patient.municipality = 'Hemnes'))).ok).toBe(true);
+		const reopened = await new PlanRepository(new DbepDb(db.name)).openPatient(pal.patientId, AT);
+		expect(reopened.ok && Object.values(reopened.value.plan.comments).map((c) => c.text)).toContain('Fra fanen ved siden av');
+		expect(reopened.ok && reopened.value.plan.patient.municipality).toBe('Hemnes');
+		// The row's heads (what the manifest tells the server) are those of the stored document.
+		const loaded = await new DocStore(db).load<Plan>(palDoc.docId);
+		expect(loaded.ok && [...A.getHeads(loaded.doc)].sort()).toEqual([...((await db.docs.get(palDoc.docId))?.heads ?? [])].sort());
 	});
 });

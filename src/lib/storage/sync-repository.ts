@@ -54,7 +54,7 @@ export abstract class SyncRepository extends RepositoryCore {
 	async importSnapshots(snapshots: readonly Snapshot[], summaries: readonly PatientSummary[], at = now()): Promise<ImportResult> {
 		const { db } = this;
 		const result: ImportResult = { stored: [], kept: [] };
-		await db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries], async () => {
+		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries], async () => {
 			const pending = new Set((await db.unsynced.toArray()).map((u) => u.patientId));
 			for (const s of snapshots) {
 				const ref = parseDocumentId(s.docId);
@@ -68,7 +68,7 @@ export abstract class SyncRepository extends RepositoryCore {
 			// A patient with unsent changes keeps the summary made from them until sync merges both.
 			const fresh = summaries.filter((s) => !pending.has(s.patientId));
 			if (fresh.length) await db.summaries.bulkPut(fresh);
-		});
+		}));
 		const patients = [...snapshots.map((s) => s.patientId), ...summaries.map((s) => s.patientId)];
 		this.forget(patients);
 		this.announce(patients);
@@ -85,9 +85,9 @@ export abstract class SyncRepository extends RepositoryCore {
 		return state;
 	}
 
-	/** The document to sync: held, loaded, or a new empty one when the device lacks it. */
+	/** The document to sync: held, loaded, or a new empty one when the device lacks it. Only inside `exclusive`. */
 	async #syncDoc(docId: DocumentId): Promise<Held<unknown> | LoadProblem> {
-		const got = await this.get<unknown>(docId);
+		const got = await this.getForWrite<unknown>(docId);
 		if (got !== 'document-missing') return got;
 		const fresh: Held<unknown> = { doc: A.init(), stored: [] };
 		this.held.set(docId, fresh);
@@ -98,12 +98,17 @@ export abstract class SyncRepository extends RepositoryCore {
 	async applySyncMessage(docId: DocumentId, message: Uint8Array, at = now()): Promise<ApplyResult> {
 		const ref = parseDocumentId(docId);
 		if (!ref) return { ok: false, reason: 'sync-message-invalid' };
+		return this.exclusive(() => this.#apply(docId, ref.patientId, ref.kind, message, at));
+	}
+
+	async #apply(docId: DocumentId, patientId: PatientId, kind: 'plan' | 'log', message: Uint8Array, at: string): Promise<ApplyResult> {
 		const held = await this.#syncDoc(docId);
 		if (typeof held === 'string') return { ok: false, reason: held };
+		const before = await this.#syncState(docId);
 		let doc: A.Doc<unknown>;
 		let state: A.SyncState;
 		try {
-			[doc, state] = A.receiveSyncMessage(held.doc, await this.#syncState(docId), message);
+			[doc, state] = A.receiveSyncMessage(held.doc, before, message);
 		} catch {
 			// A failed receive may leave the held document unusable: read it from storage next time.
 			this.held.delete(docId);
@@ -114,18 +119,18 @@ export abstract class SyncRepository extends RepositoryCore {
 		this.#states.set(docId, state);
 		const heads = A.getHeads(doc);
 		const changed = heads.length > 0 && !sameHeads(heads, held.stored);
-		const summary = changed ? await this.summaryOf(ref.patientId, at) : null;
+		const summary = changed ? await this.summaryOf(patientId, at) : null;
 		const { db } = this;
 		await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views, db.syncStates], async () => {
 			if (changed) {
-				const write = { docId, patientId: ref.patientId, kind: ref.kind, doc, since: held.stored, conflicts: conflictsOf(docId, doc) };
+				const write = { docId, patientId, kind, doc, since: held.stored, conflicts: conflictsOf(docId, doc) };
 				await this.store.commit([write], { summaries: summary ? [summary] : [], unsynced: false, at });
 			}
 			await db.syncStates.put({ docId, state: A.encodeSyncState(state) });
 		});
 		if (changed) {
 			held.stored = heads;
-			this.announce([ref.patientId]);
+			this.announce([patientId]);
 		}
 		return { ok: true, changed };
 	}
@@ -139,8 +144,16 @@ export abstract class SyncRepository extends RepositoryCore {
 		return ours !== undefined && sameHeads(theirs, ours);
 	}
 
-	/** Sync messages for those of `docIds` with something to send; sync states are persisted. */
-	async generateSyncMessages(docIds: readonly DocumentId[]): Promise<DocMessage[]> {
+	/**
+	 * Sync messages for those of `docIds` with something to send; sync states are persisted.
+	 * Generating marks changes as sent in the sync state, so nothing is generated once `live()`
+	 * says the connection it was for has ended (the wait for the write lock can outlast it).
+	 */
+	generateSyncMessages(docIds: readonly DocumentId[], live: () => boolean = () => true): Promise<DocMessage[]> {
+		return this.exclusive(async () => (live() ? this.#generate(docIds) : []));
+	}
+
+	async #generate(docIds: readonly DocumentId[]): Promise<DocMessage[]> {
 		const out: DocMessage[] = [];
 		const states: { docId: DocumentId; state: Uint8Array }[] = [];
 		for (const docId of new Set(docIds)) {
@@ -173,7 +186,7 @@ export abstract class SyncRepository extends RepositoryCore {
 		const { db } = this;
 		const result: PurgeResult = { purged: [], kept: [] };
 		const patients = new Set<PatientId>();
-		await db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.syncStates], async () => {
+		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.syncStates], async () => {
 			for (const docId of new Set(docIds)) {
 				if (await db.unsynced.get(docId)) {
 					result.kept.push(docId);
@@ -187,7 +200,7 @@ export abstract class SyncRepository extends RepositoryCore {
 				result.purged.push(docId);
 			}
 			for (const p of patients) if ((await db.docs.where('patientId').equals(p).count()) === 0) await db.summaries.delete(p);
-		});
+		}));
 		for (const docId of result.purged) this.#states.delete(docId);
 		this.forget([...patients]);
 		this.announce([...patients]);

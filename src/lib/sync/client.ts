@@ -135,7 +135,7 @@ export class SyncClient {
 	async #sendSync(docIds: readonly DocumentId[], out: Send): Promise<void> {
 		// Generating a message marks it sent in the shared sync state: never for a connection that has ended.
 		if (!docIds.length || !out.live()) return;
-		const messages = await this.repo.generateSyncMessages(docIds);
+		const messages = await this.repo.generateSyncMessages(docIds, out.live);
 		for (const m of messages) this.#awaiting.add(m.docId);
 		for (const docs of batches(messages, (m) => m.message.byteLength + 64)) out({ type: 'sync', docs });
 		if (messages.length) this.#set({ phase: 'syncing' });

@@ -101,10 +101,12 @@ it('devices and the register converge after random partitioned edits of every ki
 			const store = openSqliteStore(join(dir, 'documents.sqlite'));
 			const hub = new SyncHub(store, { log: () => undefined });
 			await hub.seedIfEmpty([base]);
-			const devices = [0, 1, 2].map((i) => ({ i, repo: new PlanRepository(new DbepDb(`conv-${run}-${i}`)), link: null as Loopback | null }));
+			const devices = [0, 1, 2].map((i) => ({ i, repo: new PlanRepository(new DbepDb(`conv-${run}-${i}`)), link: null as Loopback | null, client: null as SyncClient | null }));
 			const connect = async (d: (typeof devices)[number]) => {
 				if (d.link) return;
-				d.link = await connectLoopback(hub, new SyncClient(d.repo, { peerId: `device-${run}-${d.i}` }));
+				// One client per device across connections, as the app's syncing tab has.
+				d.client ??= new SyncClient(d.repo, { peerId: `device-${run}-${d.i}` });
+				d.link = await connectLoopback(hub, d.client);
 			};
 			const settle = async () => {
 				for (let round = 0; round < 4; round++) await Promise.all(devices.map((d) => d.link?.idle()));
@@ -155,7 +157,7 @@ it('devices and the register converge after random partitioned edits of every ki
 				for (const d of devices) d.link?.close();
 				await hub.close();
 				await store.close();
-				for (const d of devices) d.repo.db.close();
+				for (const d of devices) await d.repo.db.delete();
 				await rm(dir, { recursive: true, force: true });
 			}
 		}),

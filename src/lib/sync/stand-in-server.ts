@@ -1,6 +1,7 @@
 import * as A from '@automerge/automerge/slim';
 import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
+import { holdsHeads } from './heads';
 import { summarize } from '$lib/domain/worklist';
 import {
 	decodeClientMessage,
@@ -90,7 +91,7 @@ export class StandInServer {
 				this.docs.set(docId, doc);
 				this.#states.set(docId, state);
 				const { heads } = A.decodeSyncMessage(message);
-				if (heads.length && A.hasHeads(doc, heads)) acks.push({ docId, heads });
+				if (heads.length && holdsHeads(doc, heads)) acks.push({ docId, heads });
 				touched.push(docId);
 			} catch {
 				this.#out({ type: 'refused', reason: 'sync-message-invalid', docId, detail: 'stand-in' });

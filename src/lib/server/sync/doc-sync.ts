@@ -2,6 +2,7 @@ import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, type DocumentRef } from '$lib/domain/ids';
 import type { MeasureLog } from '$lib/domain/plan';
 import type { CommitResult, DocumentStore } from '$lib/server/store';
+import { holdsHeads } from '$lib/sync/heads';
 import type { Ack, DocMessage, SyncReason } from '$lib/sync/protocol';
 import { mayChange, type Principal } from './access';
 import { sameHeads, writeFor } from './chunks';
@@ -119,7 +120,7 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 		else if (!changed) Automerge.free(doc);
 		ctx.states.set(docId, next);
 		await ctx.states.persist(docId);
-		const ack = entry.stored && advertised.length && Automerge.hasHeads(entry.doc, advertised) ? { docId, heads: advertised } : null;
+		const ack = entry.stored && advertised.length && holdsHeads(entry.doc, advertised) ? { docId, heads: advertised } : null;
 		const [after, reply] = Automerge.generateSyncMessage(entry.doc, next);
 		ctx.states.set(docId, after);
 		return { ok: true, reply: reply ? { docId, message: reply } : null, ack, committed: changed };

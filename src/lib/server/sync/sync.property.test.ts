@@ -1,11 +1,11 @@
 import * as Automerge from '@automerge/automerge';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { planDocId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
 import { pal } from '$lib/fixtures';
 import { TestDevice } from './test-device';
-import { openHarness, sorted, storedDoc, type Harness } from './test-support';
+import { openHarness, sorted, storedDoc } from './test-support';
 
 const palPlan = planDocId(pal.patientId);
 type Op = { kind: 'edit' | 'sync' | 'reconnect'; device: number } | { kind: 'wait'; turns: number };
@@ -15,45 +15,48 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 	fc.record({ kind: fc.constant('wait' as const), turns: fc.integer({ min: 0, max: 5 }) })
 );
 
-let h: Harness;
 let run = 0;
-beforeAll(async () => void (h = await openHarness({ log: () => undefined })));
-afterAll(() => h.cleanup());
 
 it('brings every device and the register to the same document, whatever the interleaving of edits, syncs and reconnects', { timeout: 60 * 60_000 }, async () => {
 	await fc.assert(
 		fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
 			run++;
-			const devices = [0, 1, 2].map((i) => new TestDevice(`prop-${run}-${i}`).connect(h.hub));
-			devices.forEach((d) => d.hello());
-			await Promise.all(devices.map((d) => d.settle()));
-			const edits: string[] = [];
-			for (const o of ops) {
-				if (o.kind === 'wait') {
-					for (let i = 0; i < o.turns; i++) await new Promise((resolve) => setImmediate(resolve));
-					continue;
+			// A fresh register per run: one document growing over every run would make each run slower than the last.
+			const h = await openHarness({ log: () => undefined });
+			try {
+				const devices = [0, 1, 2].map((i) => new TestDevice(`prop-${run}-${i}`).connect(h.hub));
+				devices.forEach((d) => d.hello());
+				await Promise.all(devices.map((d) => d.settle()));
+				const edits: string[] = [];
+				for (const o of ops) {
+					if (o.kind === 'wait') {
+						for (let i = 0; i < o.turns; i++) await new Promise((resolve) => setImmediate(resolve));
+						continue;
+					}
+					const device = devices[o.device] as TestDevice;
+					if (o.kind === 'edit') {
+						const key = `${device.peerId}-${edits.length}`;
+						edits.push(key);
+						device.change<Plan>(palPlan, (d) => void (d.whatMatters[key] = { id: key, text: key, writtenAs: 'patient', by: { name: 'Test', role: 'patient', organisation: null }, at: '2025-01-01T00:00:00.000Z', status: 'active' } as Plan['whatMatters'][string]));
+					} else if (o.kind === 'sync') device.sync([palPlan]);
+					else {
+						device.connect(h.hub);
+						device.hello();
+					}
 				}
-				const device = devices[o.device] as TestDevice;
-				if (o.kind === 'edit') {
-					const key = `${device.peerId}-${edits.length}`;
-					edits.push(key);
-					device.change<Plan>(palPlan, (d) => void (d.whatMatters[key] = { id: key, text: key, writtenAs: 'patient', by: { name: 'Test', role: 'patient', organisation: null }, at: '2025-01-01T00:00:00.000Z', status: 'active' } as Plan['whatMatters'][string]));
-				} else if (o.kind === 'sync') device.sync([palPlan]);
-				else {
-					device.connect(h.hub);
-					device.hello();
+				for (const d of devices) {
+					d.connect(h.hub);
+					d.hello();
+					d.sync([palPlan]);
 				}
+				for (let round = 0; round < 4; round++) await Promise.all(devices.map((d) => d.settle()));
+				const server = await storedDoc<Plan>(h.store, palPlan);
+				for (const key of edits) expect(server.whatMatters[key]?.text).toBe(key);
+				for (const d of devices) expect(sorted(Automerge.getHeads(d.docs.get(palPlan) ?? Automerge.init()))).toEqual(sorted(Automerge.getHeads(server)));
+				devices.forEach((d) => d.disconnect());
+			} finally {
+				await h.cleanup();
 			}
-			for (const d of devices) {
-				d.connect(h.hub);
-				d.hello();
-				d.sync([palPlan]);
-			}
-			for (let round = 0; round < 4; round++) await Promise.all(devices.map((d) => d.settle()));
-			const server = await storedDoc<Plan>(h.store, palPlan);
-			for (const key of edits) expect(server.whatMatters[key]?.text).toBe(key);
-			for (const d of devices) expect(sorted(Automerge.getHeads(d.docs.get(palPlan) ?? Automerge.init()))).toEqual(sorted(Automerge.getHeads(server)));
-			devices.forEach((d) => d.disconnect());
 		}),
 		{ numRuns: Number(process.env.PROPERTY_RUNS ?? 25) }
 	);

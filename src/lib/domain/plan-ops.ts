@@ -168,7 +168,7 @@ export function putContactGuidance(plan: Plan, guidance: ContactGuidance): void 
 export function addCareTeamMember(
 	plan: Plan,
 	id: ItemId,
-	member: { name: string; role: CareRole; organisation: string },
+	member: { name: string; role: CareRole; organisation: string; personId?: string | null },
 	ctx: Context
 ): void {
 	const m: CareTeamMember = { id, ...copy(member), active: true, addedBy: copy(ctx.by), addedAt: ctx.at };

@@ -126,6 +126,12 @@ export type ContactGuidance = {
 /** A member of the patient's care team. */
 export type CareTeamMember = {
 	id: ItemId;
+	/**
+	 * The member's user id at the identity provider (OIDC `sub`), which the register matches the
+	 * logged-in user against for need-to-know; absent for members who do not log in (and in plans
+	 * made before it existed).
+	 */
+	personId?: string | null;
 	name: string;
 	role: CareRole;
 	organisation: string;

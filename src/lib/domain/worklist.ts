@@ -15,6 +15,8 @@ export type PatientSummary = {
 	measures: ScheduledMeasure[];
 	/** The latest record per measure and slot (`measureId|slot`) in recent months: its `at`. */
 	lastRecorded: Record<string, string>;
+	/** The user ids of the plan's active care team members who log in: who needs to know. */
+	team: string[];
 };
 
 /** A measure slot due on a day, and whether it is already recorded. */
@@ -89,6 +91,10 @@ export function summarize(plan: Plan, logs: readonly MeasureLog[]): PatientSumma
 			timing: JSON.parse(JSON.stringify(m.timing)) as Timing,
 			performer: JSON.parse(JSON.stringify(m.performer)) as Performer
 		})),
-		lastRecorded
+		lastRecorded,
+		team: Object.values(plan.careTeam)
+			.filter((m) => m.active && typeof m.personId === 'string')
+			.map((m) => m.personId as string)
+			.sort()
 	};
 }

@@ -20,7 +20,8 @@ const summaryOf = (patientId: PatientId, name = 'Pål Testesen'): PatientSummary
 	municipality: 'Rana',
 	responsible: null,
 	measures: [],
-	lastRecorded: { 'm1|08:00': '2025-01-02T08:00:00.000Z' }
+	lastRecorded: { 'm1|08:00': '2025-01-02T08:00:00.000Z' },
+	team: []
 });
 const keysOf = async (store: DocumentStore, docId: DocumentId): Promise<string[]> => byKey(await store.chunks(docId)).map((c) => c.key);
 

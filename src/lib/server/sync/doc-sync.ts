@@ -1,6 +1,7 @@
 import * as Automerge from '@automerge/automerge';
-import { parseDocumentId, type DocumentRef } from '$lib/domain/ids';
-import type { MeasureLog } from '$lib/domain/plan';
+import { parseDocumentId, planDocId, type DocumentRef } from '$lib/domain/ids';
+import { breachOf } from '$lib/server/access/rules';
+import type { MeasureLog, Plan } from '$lib/domain/plan';
 import type { CommitResult, DocumentStore } from '$lib/server/store';
 import { holdsHeads } from '$lib/sync/heads';
 import type { Ack, DocMessage, SyncReason } from '$lib/sync/protocol';
@@ -39,6 +40,13 @@ async function logsOf(ctx: DocSyncContext, ref: DocumentRef): Promise<MeasureLog
 		if (isLogOf(value, logRef)) logs.push(value);
 	}
 	return logs;
+}
+
+/** The patient's plan as the register holds it, for the rules on log entries; null for a plan. */
+async function planOf(ctx: DocSyncContext, ref: DocumentRef): Promise<Plan | null> {
+	if (ref.kind === 'plan') return null;
+	const entry = await ctx.cache.get(planDocId(ref.patientId));
+	return entry ? (Automerge.toJS(entry.doc) as Plan) : null;
 }
 
 const ATTEMPTS = 3;
@@ -111,7 +119,14 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 			return refuse('sync-message-invalid', error instanceof Error ? error.message.slice(0, 200) : 'not applicable');
 		}
 		const [doc, next] = received;
-		const changed = !sameHeads(before, Automerge.getHeads(doc));
+		const heads = Automerge.getHeads(doc);
+		const changed = !sameHeads(before, heads);
+		const breach = changed && ctx.principal.user ? breachOf(ctx.principal.user, ref, doc, before, heads, await planOf(ctx, ref)) : null;
+		if (breach) {
+			// Nothing of the message is kept: the clone goes, the cached document and sync state stay as they were.
+			Automerge.free(doc);
+			return refuse('change-refused', `${breach.rule}: ${breach.path}`);
+		}
 		if (changed && !(await commit(ctx, entry, ref, doc))) {
 			ctx.states.forget(docId);
 			return refuse('server-error', 'not stored; send again later');

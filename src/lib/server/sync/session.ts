@@ -1,9 +1,10 @@
 import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
+import type { User } from '$lib/server/access/users';
 import type { DocHeads, DocumentStore } from '$lib/server/store';
 import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
 import type { Ack, ClientMessage, DocMessage, ManifestEntry, ServerMessage, SyncReason } from '$lib/sync/protocol';
-import { accessibleDocs, mayRead, type Principal } from './access';
+import { accessibleDocs, mayRead, principalFor, type Principal } from './access';
 import type { DocCache } from './doc-cache';
 import { applyDocMessage } from './doc-sync';
 import { snapshotFrames, splitDocMessages } from './frames';
@@ -22,7 +23,7 @@ export type SessionHost = {
 };
 
 /** A transport's hooks: `disconnect` is called when the hub ends a session (too many bad frames). */
-export type SyncPeer = { remote?: string; disconnect?: () => void };
+export type SyncPeer = { remote?: string; disconnect?: () => void; /** The user the transport authenticated, if it does. */ user?: User | null };
 
 type Hello = Extract<ClientMessage, { type: 'hello' }>;
 
@@ -114,7 +115,8 @@ export class Session {
 
 	async #hello(hello: Hello): Promise<void> {
 		if (this.#principal && this.#principal.peerId !== hello.peerId) return this.#refuse('message-invalid', null, 'peerId changed', true);
-		const principal = (this.#principal ??= { peerId: hello.peerId });
+		const principal = await principalFor(this.host.store, hello.peerId, this.peer.user ?? null);
+		this.#principal = principal;
 		this.#states ??= new SyncStates(this.host.store, hello.peerId, this.host.log);
 		const docs = await accessibleDocs(this.host.store, principal);
 		const manifest = docs.map((d): ManifestEntry => [d.docId, headsHash(d.heads)]);

@@ -17,9 +17,11 @@ import {
 	type ManifestEntry,
 	type ServerMessage
 } from '$lib/sync/protocol';
+import type { User } from '$lib/server/access/users';
 import type { SyncSession } from './hub';
+import type { SyncPeer } from './session';
 
-type Connectable = { connect(send: (frame: Uint8Array) => void, peer?: { disconnect?: () => void }): SyncSession };
+type Connectable = { connect(send: (frame: Uint8Array) => void, peer?: SyncPeer): SyncSession };
 
 export class TestDevice {
 	readonly docs = new Map<DocumentId, Automerge.Doc<unknown>>();
@@ -33,7 +35,11 @@ export class TestDevice {
 	#outbox: Uint8Array[] = [];
 	#inFlight = 0;
 
-	constructor(readonly peerId: string) {}
+	/** `user`: who the transport says is logged in on this device (none: a transport that does not authenticate). */
+	constructor(
+		readonly peerId: string,
+		readonly user: User | null = null
+	) {}
 
 	/** Opens a new session (a reconnect forgets in-memory sync states, as a restarted device does). */
 	connect(hub: Connectable): this {
@@ -41,7 +47,7 @@ export class TestDevice {
 		this.#states.clear();
 		this.#outbox.length = 0;
 		this.disconnected = false;
-		this.#session = hub.connect((frame) => this.#onFrame(frame), { disconnect: () => (this.disconnected = true) });
+		this.#session = hub.connect((frame) => this.#onFrame(frame), { disconnect: () => (this.disconnected = true), user: this.user });
 		return this;
 	}
 

@@ -7,6 +7,7 @@ import * as Automerge from '@automerge/automerge';
 import { afterEach } from 'vitest';
 import type { DocumentId } from '$lib/domain/ids';
 import { demoDocuments } from '$lib/fixtures';
+import type { User } from '$lib/server/access/users';
 import type { DocumentStore } from '$lib/server/store';
 import { openSqliteStore } from '$lib/server/store/sqlite';
 import { concatChunks } from './chunks';
@@ -81,8 +82,8 @@ export function harnessesPerTest(): typeof openHarness {
 }
 
 /** A device that said hello empty and holds every snapshot. */
-export async function freshDevice(h: Harness, peerId = `tablet-${randomUUID().slice(0, 8)}`): Promise<TestDevice> {
-	const device = new TestDevice(peerId).connect(h.hub);
+export async function freshDevice(h: Harness, peerId = `tablet-${randomUUID().slice(0, 8)}`, user: User | null = null): Promise<TestDevice> {
+	const device = new TestDevice(peerId, user).connect(h.hub);
 	device.hello();
 	await device.settle();
 	return device;

@@ -1,0 +1,70 @@
+import * as A from '@automerge/automerge';
+import type { DocumentRef } from '$lib/domain/ids';
+import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
+import { isClinician, type User } from './users';
+
+/** Why a change is refused: the path it touched and the rule it broke, for the device to show. */
+export type RuleBreach = { path: string; rule: string };
+
+type Entry = { by?: { name?: unknown; role?: unknown } } | undefined;
+const OWNED_BY_PATIENT: ReadonlySet<unknown> = new Set<Role>(['patient', 'relative']);
+
+/** A patient or proxy may touch an entry they add, or one a patient or proxy wrote; never a clinician's. */
+function patientsEntry(before: Entry, after: Entry, user: User): string | null {
+	if (before) return OWNED_BY_PATIENT.has(before.by?.role) ? null : 'written by a clinician';
+	if (!after) return null;
+	// A new entry must carry the user's own name and role: nobody writes in another's name.
+	return after.by?.name === user.name && after.by?.role === user.role ? null : 'stamped with someone else';
+}
+
+const at = (record: unknown, key: A.Prop | undefined): Entry => (record && typeof key === 'string' ? ((record as Record<string, Entry>)[key] ?? undefined) : undefined);
+
+/** What a patient or proxy may write in a plan: what matters, comments, comments on measures. */
+function patientPlanRule(path: A.Prop[], before: Plan, after: Plan, user: User): string | null {
+	const [top, id, field, commentId] = path;
+	if (top === 'whatMatters' || top === 'comments') {
+		if (id === undefined) return 'the list itself';
+		return patientsEntry(at(before[top], id), at(after[top], id), user);
+	}
+	if (top === 'measures' && field === 'comments' && commentId !== undefined) {
+		const was = at(before.measures, id) as { comments?: unknown } | undefined;
+		const is = at(after.measures, id) as { comments?: unknown } | undefined;
+		return patientsEntry(at(was?.comments, commentId), at(is?.comments, commentId), user);
+	}
+	return 'owned by the care team';
+}
+
+/** What a patient or proxy may write in a log: reports on their self-treatment measures. */
+function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: MeasureLog, plan: Plan | null, user: User): string | null {
+	const [top, id] = path;
+	// The month's first change (genesis) makes the log's own fields; anyone with access may start it.
+	if (!before && (top !== 'entries' || path.length === 1)) return null;
+	if (top !== 'entries' || typeof id !== 'string') return 'owned by the care team';
+	const entry = after.entries?.[id] ?? before?.entries?.[id];
+	const measure = entry && plan?.measures?.[entry.measureId];
+	if (!measure || measure.performer.kind !== 'patient') return 'not a self-treatment measure';
+	return patientsEntry(at(before?.entries, id), at(after.entries, id), user);
+}
+
+/**
+ * Checks every change between `before` and `after` against what the user's role may write.
+ * Clinicians with access own the plan and may change all of it; a patient or proxy may write
+ * what matters, comments and self-treatment reports, and nothing a clinician owns. `plan` is the
+ * patient's plan, for checking which measures a log entry reports on.
+ */
+export function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, plan: Plan | null): RuleBreach | null {
+	if (isClinician(user)) return null;
+	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role may not write plans' };
+	const old = before.length ? (A.view(doc, before) as unknown) : null;
+	const now = A.view(doc, after) as unknown;
+	for (const patch of A.diff(doc, before, after)) {
+		const rule =
+			ref.kind === 'plan'
+				? old
+					? patientPlanRule(patch.path, old as Plan, now as Plan, user)
+					: 'only a clinician creates a plan'
+				: patientLogRule(patch.path, old as MeasureLog | null, now as MeasureLog, plan, user);
+		if (rule) return { path: patch.path.join('/'), rule };
+	}
+	return null;
+}

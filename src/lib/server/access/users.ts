@@ -1,0 +1,40 @@
+import type { PatientId } from '$lib/domain/ids';
+import type { CareRole, PersonRef, Role } from '$lib/domain/plan';
+import { clinicians, pal, relatives } from '$lib/fixtures';
+import { syntheticNationalId } from '$lib/fixtures/support';
+
+/** A logged-in person, as the identity provider vouches for them. */
+export type User = {
+	/** Subject at the identity provider (OIDC `sub`): the id care teams name members by. */
+	id: string;
+	name: string;
+	role: Role;
+	organisation: string | null;
+	/** Helsepersonellnummer, for clinicians. */
+	hpr: string | null;
+	/** The patients this user is (a patient: only themself) or holds a proxy for (a relative). */
+	patients: PatientId[];
+};
+
+const CLINICAL: ReadonlySet<Role> = new Set<CareRole>(['home-care', 'gp', 'specialist', 'coordinator']);
+
+/** True for the roles that work in care teams and own the treatment plan. */
+export function isClinician(user: Pick<User, 'role'>): boolean {
+	return CLINICAL.has(user.role);
+}
+
+/** How a change made by the user is stamped. */
+export function personRefOf(user: User): PersonRef {
+	return { name: user.name, role: user.role, organisation: user.organisation };
+}
+
+/** A patient of the demo who logs in but has no plan yet (synthetic). */
+export const planlessPatient = { patientId: 'b7e4c2d1-9a35-4f60-8c1e-2d3f4a5b6c70' as PatientId, name: 'Liv Aasen', nationalId: syntheticNationalId('1948-09-12', 'female') };
+
+/** The demo's users, who log in through the embedded identity provider. All synthetic. */
+export const demoUsers: readonly User[] = Object.freeze([
+	...Object.values(clinicians).map((c): User => ({ id: c.id, name: c.name, role: c.role, organisation: c.organisation, hpr: c.hpr, patients: [] })),
+	{ id: 'd1a1f0e2-5c3b-4d7a-8e9f-0a1b2c3d4e51', name: pal.patient.name, role: 'patient', organisation: null, hpr: null, patients: [pal.patientId] },
+	{ id: relatives.palDaughter.id, name: relatives.palDaughter.name, role: 'relative', organisation: null, hpr: null, patients: [pal.patientId] },
+	{ id: 'd2b2a1f3-6d4c-4e8b-9fa0-1b2c3d4e5f62', name: planlessPatient.name, role: 'patient', organisation: null, hpr: null, patients: [planlessPatient.patientId] }
+]);

@@ -1,0 +1,139 @@
+import * as Automerge from '@automerge/automerge';
+import { describe, expect, it } from 'vitest';
+import { genesis } from '$lib/domain/genesis';
+import { logDocId, planDocId, type DocumentId, type ItemId, type Month } from '$lib/domain/ids';
+import { newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
+import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
+import { addMeasure, addPlanComment, addWhatMatters, setMeasureStatus } from '$lib/domain/plan-ops';
+import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
+import { demoUsers, personRefOf, type User } from '$lib/server/access/users';
+import { freshDevice, harnessesPerTest, storedDoc } from './test-support';
+import type { TestDevice } from './test-device';
+
+const open = harnessesPerTest();
+const userOf = (id: string): User => demoUsers.find((u) => u.id === id)!;
+const ranaNurse = userOf(clinicians.ranaNurse.id);
+const altaNurse = userOf(clinicians.altaNurse.id);
+const bodoGp = userOf(clinicians.bodoGp.id);
+const palUser = demoUsers.find((u) => u.role === 'patient' && u.patients.includes(pal.patientId))!;
+const daughter = userOf(relatives.palDaughter.id);
+const palPlan = planDocId(pal.patientId);
+const AT = '2026-11-20T09:00:00.000Z';
+const ctx = (user: User): Context => ({ by: personRefOf(user), at: AT });
+const patientsHeld = (d: TestDevice) => [...new Set([...d.docs.keys()].map((id) => id.split(':')[1]))].sort();
+const refusals = (d: TestDevice) => d.received('refused').map((m) => [m.reason, m.docId]);
+
+async function chunkKeys(store: { chunks(id: DocumentId): Promise<{ key: string }[]> }, docId: DocumentId): Promise<string[]> {
+	return (await store.chunks(docId)).map((c) => c.key).sort();
+}
+
+describe('SyncHub: need to know', () => {
+	it('sends a clinician only the patients whose care team names them, and refuses the others', async () => {
+		const h = await open();
+		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const alta = await freshDevice(h, 'alta-tablet', altaNurse);
+		expect(patientsHeld(rana)).toEqual([pal.patientId, solveig.patientId].sort());
+		expect(patientsHeld(alta)).toEqual([astrid.patientId, johan.patientId].sort());
+
+		rana.send({ type: 'fetch', docIds: [planDocId(astrid.patientId)] });
+		rana.change<Plan>(palPlan, (p) => setMeasureStatus(p, pal.measures.eyeDrops, 'on-hold', ctx(ranaNurse)));
+		// A crafted message for a plan outside her care: refused, stored nowhere.
+		const before = await chunkKeys(h.store, planDocId(astrid.patientId));
+		rana.docs.set(planDocId(astrid.patientId), Automerge.change(Automerge.load<Plan>(Automerge.save(alta.docs.get(planDocId(astrid.patientId))!)), (p) => void (p.patient.municipality = 'Rana')));
+		rana.sync([planDocId(astrid.patientId)]);
+		await rana.settle();
+		expect(refusals(rana)).toEqual([
+			['document-unknown', planDocId(astrid.patientId)],
+			['document-forbidden', planDocId(astrid.patientId)]
+		]);
+		expect(await chunkKeys(h.store, planDocId(astrid.patientId))).toEqual(before);
+	});
+
+	it('sends a patient and their proxy only the patient’s own documents', async () => {
+		const h = await open();
+		expect(patientsHeld(await freshDevice(h, 'pal-phone', palUser))).toEqual([pal.patientId]);
+		expect(patientsHeld(await freshDevice(h, 'hanne-phone', daughter))).toEqual([pal.patientId]);
+		expect(patientsHeld(await freshDevice(h, 'liv-phone', demoUsers.find((u) => u.role === 'patient' && u !== palUser)!))).toEqual([]);
+	});
+
+	it('leaves out a patient at the next sync once the clinician is no longer on the care team', async () => {
+		const h = await open();
+		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		gp.change<Plan>(palPlan, (p) => void (p.careTeam[pal.careTeam.nurse]!.active = false));
+		gp.sync([palPlan]);
+		await gp.settle();
+		rana.connect(h.hub);
+		rana.hello();
+		await rana.settle();
+		const welcome = rana.received('welcome').at(-1)!;
+		expect(welcome.manifest.map(([id]) => id.split(':')[1])).not.toContain(pal.patientId);
+		expect(welcome.manifest.map(([id]) => id)).toContain(planDocId(solveig.patientId));
+	});
+});
+
+describe('SyncHub: role rules on every change', () => {
+	it('stores what a patient may write: what matters to him and a comment, in his own name', async () => {
+		const h = await open();
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		phone.change<Plan>(palPlan, (p) => {
+			addWhatMatters(p, crypto.randomUUID() as ItemId, 'Å gå tur med hunden', 'patient', ctx(palUser));
+			addPlanComment(p, crypto.randomUUID() as ItemId, 'Dråpene svir litt', ctx(palUser));
+		});
+		phone.sync([palPlan]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([]);
+		const stored = await storedDoc<Plan>(h.store, palPlan);
+		expect(Object.values(stored.whatMatters).map((w) => w.text)).toContain('Å gå tur med hunden');
+		expect(Object.values(stored.comments).map((c) => c.text)).toContain('Dråpene svir litt');
+	});
+
+	it.each([
+		['a clinician’s measure', (p: Plan) => void (p.measures[pal.measures.eyeDrops]!.title = 'Ingen dråper')],
+		['the care team', (p: Plan) => void (p.careTeam[pal.careTeam.nurse]!.active = false)],
+		['what matters written by a clinician', (p: Plan) => void (p.whatMatters[pal.whatMatters.livingAtHome]!.text = 'Noe annet')],
+		['a comment in someone else’s name', (p: Plan) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Legen sier stopp', ctx(bodoGp))]
+	])('refuses the whole change when a patient touches %s, storing and sending on nothing', async (_what, edit) => {
+		const h = await open();
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		const nurse = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const before = await chunkKeys(h.store, palPlan);
+		const heads = Automerge.getHeads(nurse.docs.get(palPlan)!);
+		// One change holding an allowed edit and a forbidden one: none of it may land.
+		phone.change<Plan>(palPlan, (p) => {
+			addWhatMatters(p, crypto.randomUUID() as ItemId, 'Lov å skrive', 'patient', ctx(palUser));
+			edit(p);
+		});
+		phone.sync([palPlan]);
+		await Promise.all([phone.settle(), nurse.settle()]);
+		expect(refusals(phone)).toEqual([['change-refused', palPlan]]);
+		expect(await chunkKeys(h.store, palPlan)).toEqual(before);
+		expect(Automerge.getHeads(nurse.docs.get(palPlan)!)).toEqual(heads);
+		expect(phone.acked.get(palPlan)).toBeUndefined();
+	});
+
+	it('lets a patient report on a self-treatment measure, but not record a clinician’s', async () => {
+		const h = await open();
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		const selfCare = crypto.randomUUID() as ItemId;
+		gp.change<Plan>(palPlan, (p) =>
+			addMeasure(p, selfCare, { title: 'Gå tur', description: '', category: { kind: 'text', text: 'Aktivitet' }, timing: { kind: 'as-needed' }, performer: { kind: 'patient' }, addresses: [], pllReference: null }, ctx(bodoGp))
+		);
+		gp.sync([palPlan]);
+		await gp.settle();
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		const logId = logDocId(pal.patientId, '2026-11' as Month);
+		const record = (measureId: ItemId) => (l: MeasureLog) => recordMeasure(l, crypto.randomUUID() as ItemId, { outcome: 'done', measureId, at: AT, slot: null, note: '' }, ctx(palUser));
+		phone.docs.set(logId, Automerge.change(genesis(logId, newMeasureLog(pal.patientId, '2026-11' as Month)), record(selfCare)) as Automerge.Doc<unknown>);
+		phone.sync([logId]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([]);
+		expect(Object.values((await storedDoc<MeasureLog>(h.store, logId)).entries).map((e) => e.measureId)).toEqual([selfCare]);
+
+		phone.change<MeasureLog>(logId, record(pal.measures.eyeDrops));
+		phone.sync([logId]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([['change-refused', logId]]);
+		expect(Object.values((await storedDoc<MeasureLog>(h.store, logId)).entries).map((e) => e.measureId)).toEqual([selfCare]);
+	});
+});

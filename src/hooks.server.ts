@@ -1,5 +1,6 @@
 import type { ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
+import { startAuthRuntime } from '$lib/server/auth/runtime';
 import { startSyncRuntime } from '$lib/server/sync/runtime';
 
 /**
@@ -10,4 +11,5 @@ import { startSyncRuntime } from '$lib/server/sync/runtime';
 export const init: ServerInit = async () => {
 	if (building) return;
 	await startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR });
+	await startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' });
 };

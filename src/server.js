@@ -3,7 +3,8 @@
 // Plain ESM with JSDoc types: Node 20 runs it without a loader, and svelte-check still checks it.
 // The sync code is TypeScript bundled by kit's build: importing the handler runs the app's init
 // hook (src/hooks.server.ts), which opens the store and the hub and publishes them, with the
-// function that attaches the WebSocket, on globalThis[Symbol.for('dbep.sync')].
+// function that attaches the WebSocket, on globalThis[Symbol.for('dbep.sync')], and starts login
+// (the embedded OpenID provider and session cookies) on globalThis[Symbol.for('dbep.auth')].
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 
@@ -16,6 +17,10 @@ const { handler } = await import(/* @vite-ignore */ new URL('../build/handler.js
 /** @type {import('./lib/server/sync/runtime').SyncRuntime | undefined} */
 const sync = Reflect.get(globalThis, Symbol.for('dbep.sync'));
 if (!sync) throw new Error('DBEP: the sync runtime was not started by the build\'s init hook');
+/** @type {Promise<import('./lib/server/auth/runtime').AuthRuntime> | undefined} */
+const authStarting = Reflect.get(globalThis, Symbol.for('dbep.auth'));
+if (!authStarting) throw new Error('DBEP: login was not started by the build\'s init hook');
+const auth = await authStarting;
 const startedAt = new Date().toISOString();
 const serviceWorker = new URL('../build/client/service-worker.js', import.meta.url);
 
@@ -44,6 +49,8 @@ const server = createServer((req, res) => {
 		void sendServiceWorker(res);
 		return;
 	}
+	// The embedded identity provider (/oidc, /interaction) when no other issuer is configured.
+	if (auth.provider?.handle(req, res)) return;
 	handler(req, res);
 });
 
@@ -51,7 +58,7 @@ const server = createServer((req, res) => {
 const allowedOrigins = [process.env.ORIGIN, ...(process.env.SYNC_ALLOWED_ORIGINS ?? '').split(',')]
 	.map((origin) => origin?.trim() ?? '')
 	.filter(Boolean);
-const syncSocket = sync.attach(server, { path: '/sync', allowedOrigins });
+const syncSocket = sync.attach(server, { path: '/sync', allowedOrigins, authenticate: (req) => auth.userOf(req.headers.cookie) });
 
 server.listen(port, host, () => {
 	console.log(`DBEP listening on http://localhost:${port}`);

@@ -1,5 +1,6 @@
 import { clinicians } from '$lib/fixtures';
 import type { Context, PersonRef } from '$lib/domain/plan';
+import { account } from '$lib/state/account.svelte';
 
 /**
  * The person using this device. Until login exists (issue #4) it is the demo home-care nurse
@@ -11,7 +12,7 @@ export const actingUser: PersonRef = {
 	organisation: clinicians.ranaNurse.organisation
 };
 
-/** The context for an operation done now by the acting user. */
+/** The context for an operation done now by the logged-in user (the demo nurse while nobody is). */
 export function nowContext(): Context {
-	return { by: actingUser, at: new Date().toISOString() };
+	return { by: account.personRef() ?? actingUser, at: new Date().toISOString() };
 }

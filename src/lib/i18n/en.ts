@@ -5,6 +5,11 @@ export const en: Messages = {
 	appName: 'Care plan',
 	skipToContent: 'Skip to main content',
 	language: 'Language',
+	account: {
+		logIn: 'Log in',
+		logOut: 'Log out',
+		signedInAs: (name: string) => `Logged in: ${name}`
+	},
 	languageName: 'English',
 	loading: 'Opening …',
 	back: 'Back',

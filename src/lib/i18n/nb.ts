@@ -8,6 +8,11 @@ export const nb = {
 	appName: 'Behandlingsplan',
 	skipToContent: 'Hopp til hovedinnhold',
 	language: 'Språk',
+	account: {
+		logIn: 'Logg inn',
+		logOut: 'Logg ut',
+		signedInAs: (name: string) => `Innlogget: ${name}`
+	},
 	languageName: 'Norsk bokmål',
 	loading: 'Åpner …',
 	back: 'Tilbake',

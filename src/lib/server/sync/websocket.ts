@@ -2,10 +2,21 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeMessage, MAX_FRAME_BYTES } from '$lib/sync/protocol';
+import type { User } from '$lib/server/access/users';
 import type { SyncHub, SyncSession } from './hub';
 
-/** Where sync listens, which page origins may open it (besides the server's own), how often dead sockets are looked for. */
-export type SyncSocketOptions = { path?: string; allowedOrigins?: readonly string[]; heartbeatMs?: number };
+/**
+ * Where sync listens, which page origins may open it (besides the server's own), how often dead
+ * sockets are looked for, and who the request's user is: `authenticate` returns the user, null
+ * for a request without a session (let through while login is optional), or 'invalid' for a
+ * forged, damaged or expired one (refused with 401).
+ */
+export type SyncSocketOptions = {
+	path?: string;
+	allowedOrigins?: readonly string[];
+	heartbeatMs?: number;
+	authenticate?: (req: IncomingMessage) => User | null | 'invalid';
+};
 
 /** The sync endpoint on a server: `handleUpgrade` takes a request for `path` (false for any other); `close` ends every socket. */
 export type SyncSocket = {
@@ -45,13 +56,13 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions = {}):
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 	const alive = new WeakMap<WebSocket, boolean>();
 
-	wss.on('connection', (ws: WebSocket) => {
+	wss.on('connection', (ws: WebSocket, user: User | null) => {
 		// ws closes the socket itself on a protocol error (1009 for an oversized frame) after reporting it here.
 		ws.on('error', () => undefined);
 		const send = (frame: Uint8Array) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: true }));
 		let session: SyncSession;
 		try {
-			session = hub.connect(send, { disconnect: () => ws.close(1008, 'too many bad frames') });
+			session = hub.connect(send, { disconnect: () => ws.close(1008, 'too many bad frames'), user });
 		} catch {
 			return ws.close(1001, 'server closing');
 		}
@@ -79,8 +90,10 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions = {}):
 	return {
 		handleUpgrade(req, socket, head) {
 			if (new URL(req.url ?? '/', 'http://x').pathname !== path) return false;
-			if (!originAllowed(req, allowed)) refuseUpgrade(socket, '403 Forbidden');
-			else wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+			if (!originAllowed(req, allowed)) return refuseUpgrade(socket, '403 Forbidden'), true;
+			const user = options.authenticate?.(req) ?? null;
+			if (user === 'invalid') return refuseUpgrade(socket, '401 Unauthorized'), true;
+			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, user));
 			return true;
 		},
 		close() {

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { User } from '$lib/server/access/users';
+import { demoAccounts, demoDirectory, userFromClaims, type IdClaims } from './directory';
+import { createEmbeddedProvider, type EmbeddedProvider } from './provider';
+import { relyingParty, type RelyingParty } from './relying-party';
+import { cookieValue, openSession, SESSION_COOKIE } from './session-cookie';
+
+/**
+ * Login as one process runs it, published on `globalThis[Symbol.for('dbep.auth')]` for
+ * src/server.js (which mounts the embedded provider and authenticates /sync) and used by the
+ * /auth routes.
+ */
+export type AuthRuntime = {
+	/** The embedded identity provider, when no other issuer is configured. */
+	provider: EmbeddedProvider | null;
+	rp: RelyingParty;
+	/** Signs session and login cookies. */
+	secret: string;
+	/** The logged-in user of a Cookie header: null without a session cookie, 'invalid' for a forged, damaged or expired one. */
+	userOf(cookieHeader: string | undefined): User | null | 'invalid';
+	userFromClaims(claims: IdClaims): User | null;
+};
+
+export const AUTH_RUNTIME = Symbol.for('dbep.auth');
+type Globals = { [AUTH_RUNTIME]?: Promise<AuthRuntime> };
+
+/** The secret that signs sessions: DBEP_SESSION_SECRET, else one kept in the data directory (so logins survive a restart). */
+async function sessionSecret(dataDir: string | undefined): Promise<string> {
+	const fromEnv = process.env.DBEP_SESSION_SECRET;
+	if (fromEnv && fromEnv.length >= 32) return fromEnv;
+	if (!dataDir) return randomBytes(32).toString('base64url');
+	const file = join(dataDir, 'session-secret');
+	try {
+		return (await readFile(file, 'utf8')).trim();
+	} catch {
+		const secret = randomBytes(32).toString('base64url');
+		await mkdir(dataDir, { recursive: true });
+		await writeFile(file, secret, { mode: 0o600 });
+		return secret;
+	}
+}
+
+async function create(opts: { origin: string; dataDir?: string }): Promise<AuthRuntime> {
+	const clientId = process.env.OIDC_CLIENT_ID ?? 'dbep-app';
+	const external = process.env.OIDC_ISSUER;
+	const provider = external
+		? null
+		: await createEmbeddedProvider({
+				origin: opts.origin,
+				clientId,
+				accounts: demoAccounts().map(({ user, claims }) => ({ claims, label: [roleLabel[user.role], user.organisation].filter(Boolean).join(', ') }))
+			});
+	const secret = await sessionSecret(opts.dataDir);
+	return {
+		provider,
+		rp: relyingParty({ issuer: external ?? provider!.issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET, redirectUri: `${opts.origin}/auth/callback` }),
+		secret,
+		userOf(header) {
+			const value = cookieValue(header, SESSION_COOKIE);
+			if (value === null) return null;
+			return openSession(value, secret) ?? 'invalid';
+		},
+		userFromClaims: (claims) => userFromClaims(claims, demoDirectory)
+	};
+}
+
+const roleLabel: Record<string, string> = { 'home-care': 'hjemmesykepleier', gp: 'fastlege', specialist: 'spesialist', coordinator: 'koordinator', patient: 'pasient', relative: 'pårørende med fullmakt' };
+
+/** Starts login once per process; later calls get the same runtime. */
+export function startAuthRuntime(opts: { origin: string; dataDir?: string }): Promise<AuthRuntime> {
+	const g = globalThis as Globals;
+	g[AUTH_RUNTIME] ??= create(opts).catch((error: unknown) => {
+		delete g[AUTH_RUNTIME];
+		throw error;
+	});
+	return g[AUTH_RUNTIME];
+}
+
+/** The running login runtime (started by the init hook). */
+export function authRuntime(): Promise<AuthRuntime> {
+	const running = (globalThis as Globals)[AUTH_RUNTIME];
+	if (!running) throw new Error('DBEP: login was not started by the init hook');
+	return running;
+}

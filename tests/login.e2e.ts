@@ -1,0 +1,50 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { astrid, clinicians, pal, solveig } from '../src/lib/fixtures';
+import { wcagViolations } from './helpers';
+import { serverProcess, type ServerProcess } from './server-process';
+
+let server: ServerProcess;
+
+test.beforeAll(async () => {
+	server = serverProcess(4185);
+	await server.start();
+});
+test.afterAll(async () => server.dispose());
+
+/** A fresh tablet that logs in through the embedded OpenID provider's login page as `name`. */
+async function logIn(browser: Browser, name: string): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await page.goto(`${server.url}/`);
+	await page.getByRole('link', { name: 'Logg inn' }).click();
+	await expect(page.getByRole('heading', { name: 'Logg inn' })).toBeVisible();
+	expect(await wcagViolations(page)).toEqual([]);
+	await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
+	await expect(page.getByTestId('signed-in')).toHaveText(`Innlogget: ${name}`);
+	return page;
+}
+
+test('the Rana nurse logs in through the real OpenID provider and her tablet gets her patients, not others', async ({ browser }) => {
+	const page = await logIn(browser, clinicians.ranaNurse.name);
+	await expect(page.getByRole('link', { name: pal.patient.name })).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByRole('link', { name: solveig.patient.name })).toBeVisible();
+	await expect(page.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+	await expect(page.getByRole('link', { name: astrid.patient.name })).toHaveCount(0);
+	// No token or code is left in the address.
+	expect(page.url()).toBe(`${server.url}/`);
+});
+
+test('Pål logs in and his phone holds only his own plan', async ({ browser }) => {
+	const page = await logIn(browser, pal.patient.name);
+	await expect(page.getByRole('link', { name: pal.patient.name })).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+	await expect(page.getByRole('link', { name: solveig.patient.name })).toHaveCount(0);
+});
+
+test('a forged session cookie is refused, and the callback without a login started here is refused', async ({ browser }) => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	const me = await page.request.get(`${server.url}/auth/me`, { headers: { cookie: 'dbep_session=eyJ1c2VyIjp7fX0.forged' } });
+	expect(me.status()).toBe(401);
+	const callback = await page.request.get(`${server.url}/auth/callback?code=abc&state=def`, { maxRedirects: 0 });
+	expect(callback.status()).toBe(400);
+});

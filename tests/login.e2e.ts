@@ -48,3 +48,24 @@ test('a forged session cookie is refused, and the callback without a login start
 	const callback = await page.request.get(`${server.url}/auth/callback?code=abc&state=def`, { maxRedirects: 0 });
 	expect(callback.status()).toBe(400);
 });
+
+test('Pål reads in his access log who read his plan, including a plan the nurse opened offline', async ({ browser }) => {
+	const nurse = await logIn(browser, clinicians.ranaNurse.name);
+	await expect(nurse.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+	await nurse.context().setOffline(true);
+	await nurse.getByRole('link', { name: pal.patient.name }).click();
+	await expect(nurse.getByRole('heading', { level: 1, name: pal.patient.name })).toBeVisible();
+	await nurse.getByRole('link', { name: 'Behandlingsplan' }).click();
+	await nurse.context().setOffline(false);
+	await expect(nurse.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+
+	const phone = await logIn(browser, pal.patient.name);
+	const log = phone.getByTestId('access-log');
+	await expect(async () => {
+		await phone.getByRole('link', { name: 'Innsynslogg' }).click();
+		await expect(log.getByRole('row').filter({ hasText: clinicians.ranaNurse.name }).filter({ hasText: 'åpnet på nettbrettet' })).toHaveCount(1, { timeout: 1000 });
+	}).toPass({ timeout: 20_000 });
+	await expect(log.getByRole('row').filter({ hasText: clinicians.ranaNurse.name }).first()).toContainText('Behandlingsteamet');
+	await expect(log.getByRole('row').filter({ hasText: pal.patient.name }).first()).toContainText('Pasienten selv');
+	expect(await wcagViolations(phone)).toEqual([]);
+});

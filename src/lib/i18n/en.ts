@@ -10,6 +10,21 @@ export const en: Messages = {
 		logOut: 'Log out',
 		signedInAs: (name: string) => `Logged in: ${name}`
 	},
+	accessLog: {
+		link: 'Access log',
+		title: 'Access log',
+		intro: 'Who has read or changed the plan, when, and why they had access.',
+		offline: 'The access log is kept by the plan register. Connect to the network to see it.',
+		notAllowed: 'Log in as the patient or their proxy to see the access log.',
+		empty: 'Nobody has read or changed the plan yet.',
+		when: 'When',
+		who: 'Who',
+		basis: 'Basis',
+		what: 'What',
+		action: { read: 'Read the plan', change: 'Changed the plan', refused: 'Change refused' },
+		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', unauthenticated: 'Device not logged in' },
+		reportedLater: 'opened on the tablet, reported at the next sync'
+	},
 	languageName: 'English',
 	loading: 'Opening …',
 	back: 'Back',

@@ -13,6 +13,21 @@ export const nb = {
 		logOut: 'Logg ut',
 		signedInAs: (name: string) => `Innlogget: ${name}`
 	},
+	accessLog: {
+		link: 'Innsynslogg',
+		title: 'Innsynslogg',
+		intro: 'Her ser du hvem som har lest eller endret planen, når, og hvorfor de hadde tilgang.',
+		offline: 'Innsynsloggen ligger hos behandlingsplanregisteret. Koble til nettet for å se den.',
+		notAllowed: 'Logg inn som pasienten eller den som har fullmakt, for å se innsynsloggen.',
+		empty: 'Ingen har lest eller endret planen ennå.',
+		when: 'Når',
+		who: 'Hvem',
+		basis: 'Grunnlag',
+		what: 'Hva',
+		action: { read: 'Leste planen', change: 'Endret planen', refused: 'Endring avvist' } as Record<'read' | 'change' | 'refused', string>,
+		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
+		reportedLater: 'åpnet på nettbrettet, meldt ved neste synkronisering'
+	},
 	languageName: 'Norsk bokmål',
 	loading: 'Åpner …',
 	back: 'Tilbake',

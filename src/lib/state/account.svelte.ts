@@ -1,7 +1,7 @@
 import type { PersonRef, Role } from '$lib/domain/plan';
 
 /** The logged-in user as the app shows them and stamps their changes. */
-export type Account = { id: string; name: string; role: Role; organisation: string | null; hpr: string | null };
+export type Account = { id: string; name: string; role: Role; organisation: string | null; hpr: string | null; patients: string[] };
 
 const KEY = 'dbep.account';
 
@@ -10,7 +10,8 @@ function parse(value: unknown): Account | null {
 	const v = value as Record<string, unknown>;
 	if (typeof v.id !== 'string' || typeof v.name !== 'string' || typeof v.role !== 'string') return null;
 	const str = (x: unknown) => (typeof x === 'string' ? x : null);
-	return { id: v.id, name: v.name, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr) };
+	const patients = Array.isArray(v.patients) ? v.patients.filter((p): p is string => typeof p === 'string') : [];
+	return { id: v.id, name: v.name, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients };
 }
 
 function remembered(): Account | null {

@@ -43,6 +43,8 @@ export class PatientView {
 		const idle = globalThis.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
 		// A plan not yet on this device (still coming from the server) is not damage.
 		idle(() => void repo.warm(this.patientId).then((problem) => (this.problem = problem === 'document-missing' ? null : problem)));
+		// The register cannot see a read of the device's own copy: it is reported at the next sync, for the patient's access log.
+		if (this.state.status === 'ready') void repo.noteOpened(this.patientId);
 		return stop;
 	}
 

@@ -37,6 +37,9 @@ export type MetaRow = { key: string; value: unknown };
 /** A document's Automerge sync state with the server (`encodeSyncState`), decoded fresh per connection. */
 export type SyncStateRow = { docId: DocumentId; state: Uint8Array };
 
+/** A plan opened on this device, waiting to be reported to the register's access log. */
+export type OpenedRow = { id?: number; docId: DocumentId; at: string };
+
 /** The device's one database: document chunks, the list index and the outbox, written together. */
 export class DbepDb extends Dexie {
 	chunks!: Table<ChunkRow, string>;
@@ -46,6 +49,7 @@ export class DbepDb extends Dexie {
 	views!: Table<ViewRow, DocumentId>;
 	meta!: Table<MetaRow, string>;
 	syncStates!: Table<SyncStateRow, DocumentId>;
+	opened!: Table<OpenedRow, number>;
 
 	constructor(name = 'dbep') {
 		super(name);
@@ -58,5 +62,6 @@ export class DbepDb extends Dexie {
 		});
 		this.version(2).stores({ views: 'docId' });
 		this.version(3).stores({ syncStates: 'docId' });
+		this.version(4).stores({ opened: '++id' });
 	}
 }

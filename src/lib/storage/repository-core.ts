@@ -62,6 +62,12 @@ export abstract class RepositoryCore {
 		});
 	}
 
+	/** Stops hearing other tabs and closes the database (a test's or a benchmark's device going away). */
+	close(): void {
+		this.#channel?.close();
+		this.db.close();
+	}
+
 	/** Calls `listener` with the patients whose stored data changed, in this tab or another. */
 	subscribe(listener: (patientIds: readonly PatientId[]) => void): () => void {
 		this.#listeners.add(listener);

@@ -1,7 +1,7 @@
 import * as A from '@automerge/automerge/slim';
-import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
+import { parseDocumentId, planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { headsHash, type DocMessage, type ManifestEntry, type Snapshot } from '$lib/sync/protocol';
+import { headsHash, type DocMessage, type ManifestEntry, type Opened, type Snapshot } from '$lib/sync/protocol';
 import type { LoadProblem } from './doc-store';
 import { RepositoryCore, conflictsOf, sameHeads, type Held } from './repository-core';
 
@@ -205,6 +205,21 @@ export abstract class SyncRepository extends RepositoryCore {
 		this.forget([...patients]);
 		this.announce([...patients]);
 		return result;
+	}
+
+	/** Notes that the user opened a patient's plan on this device, for the register's access log. */
+	async noteOpened(patientId: PatientId, at = now()): Promise<void> {
+		await this.db.opened.add({ docId: planDocId(patientId), at });
+	}
+
+	/** Plans opened here and not yet reported, oldest first (at most `limit`). */
+	async openedToReport(limit = 200): Promise<Opened[]> {
+		return (await this.db.opened.limit(limit).toArray()).map((r) => ({ id: r.id!, docId: r.docId, at: r.at }));
+	}
+
+	/** Forgets reports the register has logged. */
+	async forgetOpened(ids: readonly number[]): Promise<void> {
+		await this.db.opened.bulkDelete([...ids]);
 	}
 
 	/** When the device last finished a sync with nothing left unsent (kept across reloads), or null. */

@@ -108,6 +108,7 @@ export class SyncClient {
 			else if (m.type === 'snapshots') await this.#snapshots(m, out);
 			else if (m.type === 'sync') await this.#sync(m, out);
 			else if (m.type === 'ack') await this.#ack(m);
+			else if (m.type === 'logged') await this.repo.forgetOpened(m.ids);
 			else this.#refused(m);
 			await this.#settle();
 		});
@@ -144,6 +145,9 @@ export class SyncClient {
 	async #welcome(m: Of<'welcome'>, out: Send): Promise<void> {
 		this.#welcomed = true;
 		this.#set({ phase: 'syncing' });
+		// Plans opened on the device since the last sync go to the register's access log.
+		const opened = await this.repo.openedToReport();
+		if (opened.length && out.live()) out({ type: 'opened', docs: opened });
 		const unsynced = new Set(await this.repo.unsyncedDocs());
 		// Equal digests: the server holds every document at the device's heads; only lost acks remain.
 		if (m.upToDate) return this.#sendSync([...unsynced], out);

@@ -69,8 +69,12 @@ export type Snapshot = { docId: DocumentId; patientId: PatientId; heads: string[
 /** The server has durably stored a device's document up to these heads. */
 export type Ack = { docId: DocumentId; heads: string[] };
 
+/** A plan a device opened (a read the register did not see: local-first), with its local row id. */
+export type Opened = { id: number; docId: DocumentId; at: string };
+
 export type ClientMessage =
 	| { type: 'hello'; protocol: number; peerId: string; digest: string; empty: boolean }
+	| { type: 'opened'; docs: Opened[] }
 	| { type: 'fetch'; docIds: DocumentId[] }
 	| { type: 'sync'; docs: DocMessage[] }
 	| { type: 'ping' };
@@ -80,6 +84,7 @@ export type ServerMessage =
 	| { type: 'snapshots'; docs: Snapshot[]; summaries: PatientSummary[]; remaining: number }
 	| { type: 'sync'; docs: DocMessage[] }
 	| { type: 'ack'; docs: Ack[] }
+	| { type: 'logged'; ids: number[] }
 	| { type: 'refused'; reason: SyncReason; docId: DocumentId | null; detail: string }
 	| { type: 'pong' };
 
@@ -110,6 +115,9 @@ const isHeads = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 1
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
 const isList = <T>(v: unknown, item: (x: unknown) => x is T): v is T[] => Array.isArray(v) && v.length <= MAX_DOCS_PER_MESSAGE && v.every(item);
 const isDocMessage = (v: unknown): v is DocMessage => isObj(v) && isDocId(v.docId) && isBytes(v.message);
+const isRowId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const isTime = (v: unknown): v is string => typeof v === 'string' && v.length <= 40 && !Number.isNaN(Date.parse(v));
+const isOpened = (v: unknown): v is Opened => isObj(v) && isRowId(v.id) && isDocId(v.docId) && isTime(v.at);
 
 function parse(frame: Uint8Array): Decoded<Obj> {
 	if (frame.byteLength > MAX_FRAME_BYTES) return { ok: false, reason: 'frame-too-large', detail: `${frame.byteLength} bytes` };
@@ -141,6 +149,8 @@ export function decodeClientMessage(frame: Uint8Array): Decoded<ClientMessage> {
 			return isList(m.docs, isDocMessage) ? { ok: true, message: { type: 'sync', docs: m.docs } } : invalid('sync');
 		case 'ping':
 			return { ok: true, message: { type: 'ping' } };
+		case 'opened':
+			return isList(m.docs, isOpened) ? { ok: true, message: { type: 'opened', docs: m.docs } } : invalid('opened');
 		default:
 			return { ok: false, reason: 'message-unknown', detail: String(m.type).slice(0, 40) };
 	}
@@ -168,6 +178,8 @@ export function decodeServerMessage(frame: Uint8Array): Decoded<ServerMessage> {
 			return isList(m.docs, isDocMessage) ? { ok: true, message: { type: 'sync', docs: m.docs } } : invalid('sync');
 		case 'ack':
 			return isList(m.docs, isAck) ? { ok: true, message: { type: 'ack', docs: m.docs } } : invalid('ack');
+		case 'logged':
+			return isList(m.ids, isRowId) ? { ok: true, message: { type: 'logged', ids: m.ids } } : invalid('logged');
 		case 'refused':
 			return SYNC_REASONS.includes(m.reason as SyncReason) && (m.docId === null || isDocId(m.docId)) && typeof m.detail === 'string'
 				? { ok: true, message: { type: 'refused', reason: m.reason as SyncReason, docId: m.docId as DocumentId | null, detail: m.detail.slice(0, 500) } }

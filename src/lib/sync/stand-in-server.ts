@@ -54,6 +54,7 @@ export class StandInServer {
 		if (m.type === 'ping') return this.#out({ type: 'pong' });
 		if (m.type === 'hello') return this.#hello(m.digest, m.empty);
 		if (m.type === 'fetch') return this.#snapshots(m.docIds);
+		if (m.type === 'opened') return this.#out({ type: 'logged', ids: m.docs.map((d) => d.id) });
 		this.#sync(m.docs);
 	}
 

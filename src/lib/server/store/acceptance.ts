@@ -3,10 +3,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import type { DocumentStore, StoredChunk } from './types';
+import type { AuditEntry, DocumentStore, StoredChunk } from './types';
 
 /** A store on fresh, empty storage; `reopen` opens another instance on the same data, `cleanup` closes all and deletes it. */
-export type StoreHarness = { store: DocumentStore; reopen: () => Promise<DocumentStore>; cleanup: () => Promise<void> };
+/** `tamper` runs raw SQL against the store's tables (bypassing the interface), as an attacker with database access might. */
+export type StoreHarness = { store: DocumentStore; reopen: () => Promise<DocumentStore>; cleanup: () => Promise<void>; tamper: (sql: string) => Promise<void> };
 
 type Plan = { title: string; measures: string[] };
 
@@ -223,6 +224,41 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			await expect(store.commit(doc, p, { ...write, add: [], heads: [1] as unknown as string[] })).rejects.toBeInstanceOf(TypeError);
 			expect(await store.chunks(doc)).toStrictEqual([chunk('a', Uint8Array.of(1))]);
 			expect(await store.manifest()).toStrictEqual([{ docId: doc, patientId: p, heads: ['h1'] }]);
+		});
+
+		const line = (patientId: PatientId, at: string, action: AuditEntry['action'] = 'read'): AuditEntry => ({
+			at,
+			patientId,
+			docId: planDocId(patientId),
+			action,
+			basis: 'care-team',
+			who: { id: 'u1', name: 'Kari Testpleier', role: 'home-care', organisation: 'Hjemmetjenesten Testby' },
+			reportedLater: false,
+			detail: ''
+		});
+
+		it('keeps the access log across a restart, newest first, each patient only their own lines', async () => {
+			const other = patient();
+			await store.appendAudit([line(p, '2026-11-01T08:00:00.000Z'), line(other, '2026-11-01T09:00:00.000Z')]);
+			await store.appendAudit([line(p, '2026-11-02T08:00:00.000Z', 'change'), { ...line(p, '2026-10-30T07:00:00.000Z'), reportedLater: true }]);
+			await store.close();
+			const again = await h.reopen();
+			expect((await again.audit(p)).map((e) => [e.at, e.action, e.reportedLater])).toEqual([
+				['2026-11-02T08:00:00.000Z', 'change', false],
+				['2026-11-01T08:00:00.000Z', 'read', false],
+				['2026-10-30T07:00:00.000Z', 'read', true]
+			]);
+			expect(await again.audit(other)).toEqual([line(other, '2026-11-01T09:00:00.000Z')]);
+			expect(await again.audit(p, 1)).toHaveLength(1);
+		});
+
+		it('refuses a malformed access log line, and refuses to change or delete lines even with raw SQL', async () => {
+			await store.appendAudit([line(p, '2026-11-01T08:00:00.000Z')]);
+			await expect(store.appendAudit([{ ...line(p, 'not a time') }])).rejects.toBeInstanceOf(TypeError);
+			await expect(store.appendAudit([{ ...line(p, '2026-11-01T08:00:00.000Z'), basis: 'curiosity' as AuditEntry['basis'] }])).rejects.toBeInstanceOf(TypeError);
+			await expect(h.tamper('UPDATE audit SET at = at')).rejects.toThrow(/append-only/);
+			await expect(h.tamper('DELETE FROM audit')).rejects.toThrow(/append-only/);
+			expect(await store.audit(p)).toEqual([line(p, '2026-11-01T08:00:00.000Z')]);
 		});
 	});
 }

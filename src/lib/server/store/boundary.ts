@@ -1,5 +1,5 @@
 import type { DocumentId, PatientId } from '$lib/domain/ids';
-import type { DocWrite, StoredChunk } from './types';
+import type { AuditEntry, DocWrite, StoredChunk } from './types';
 
 const KINDS: ReadonlySet<unknown> = new Set(['snapshot', 'incremental']);
 
@@ -22,6 +22,25 @@ function describe(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'an array';
 	return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
+}
+
+const ACTIONS: ReadonlySet<unknown> = new Set(['read', 'change', 'refused']);
+const BASES: ReadonlySet<unknown> = new Set(['care-team', 'patient', 'proxy', 'emergency', 'unauthenticated']);
+
+/** Throws a TypeError unless every access log line has the declared shape. */
+export function checkAudit(entries: readonly AuditEntry[]): void {
+	if (!Array.isArray(entries)) throw new TypeError(`audit entries must be an array, got ${describe(entries)}`);
+	entries.forEach((e, i) => {
+		checkText(e.at, `audit[${i}].at`);
+		if (Number.isNaN(Date.parse(e.at))) throw new TypeError(`audit[${i}].at must be a time`);
+		checkText(e.patientId, `audit[${i}].patientId`);
+		checkText(e.docId, `audit[${i}].docId`);
+		if (!ACTIONS.has(e.action)) throw new TypeError(`audit[${i}].action is not an action`);
+		if (!BASES.has(e.basis)) throw new TypeError(`audit[${i}].basis is not an access basis`);
+		checkText(e.who?.name, `audit[${i}].who.name`);
+		checkText(e.who?.role, `audit[${i}].who.role`);
+		if (typeof e.reportedLater !== 'boolean' || typeof e.detail !== 'string') throw new TypeError(`audit[${i}] is malformed`);
+	});
 }
 
 /** Throws a TypeError unless the commit's arguments have the declared shapes (they may come from a socket). */

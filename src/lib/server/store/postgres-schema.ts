@@ -31,6 +31,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		patient_id text COLLATE "C" PRIMARY KEY,
 		summary jsonb NOT NULL
 	);
+`,
+	`
+	CREATE TABLE audit (
+		seq bigserial PRIMARY KEY,
+		patient_id text COLLATE "C" NOT NULL,
+		at timestamptz NOT NULL,
+		entry jsonb NOT NULL
+	);
+	CREATE INDEX audit_patient ON audit (patient_id, at);
+	CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'the access log is append-only'; END $$;
+	CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
+		FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 `
 ];
 const SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

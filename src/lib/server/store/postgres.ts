@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import { checkAudit, checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import { PgListener } from './pg-listener';
 import { inTransaction, migrate } from './postgres-schema';
-import type { ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import type { AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
 
 const CHANNEL = 'dbep_docs';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
@@ -135,6 +135,21 @@ class PostgresStore implements DocumentStore {
 				)
 			: await this.#pool.query<{ summary: PatientSummary }>('SELECT summary FROM summaries ORDER BY patient_id');
 		return rows.map((row) => row.summary);
+	}
+
+	async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+		checkAudit(entries);
+		if (!entries.length) return;
+		await this.#pool.query(
+			'INSERT INTO audit (patient_id, at, entry) SELECT e->>\'patientId\', (e->>\'at\')::timestamptz, e FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n',
+			[JSON.stringify(entries)]
+		);
+	}
+
+	async audit(patientId: PatientId, limit = 500): Promise<AuditEntry[]> {
+		checkPatientIds([patientId]);
+		const { rows } = await this.#pool.query<{ entry: AuditEntry }>('SELECT entry FROM audit WHERE patient_id = $1 ORDER BY at DESC, seq DESC LIMIT $2', [patientId, limit]);
+		return rows.map((row) => row.entry);
 	}
 
 	async loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null> {

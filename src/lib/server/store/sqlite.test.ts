@@ -23,6 +23,14 @@ runStoreAcceptance('SQLite', async () => {
 	return {
 		store: await openOne(),
 		reopen: openOne,
+		tamper: async (sql) => {
+			const db = new Database(path);
+			try {
+				db.exec(sql);
+			} finally {
+				db.close();
+			}
+		},
 		cleanup: async () => {
 			for (const store of opened) await store.close();
 			await rm(dir, { recursive: true, force: true });
@@ -35,12 +43,12 @@ afterEach(async () => {
 	for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-it('opens SQLite under the data folder when no database URL is given, in WAL mode at schema version 2', async () => {
+it('opens SQLite under the data folder when no database URL is given, in WAL mode at the latest schema version', async () => {
 	const dir = await temp();
 	dirs.push(dir);
 	await (await openDocumentStore({ dataDir: join(dir, 'data') })).close();
 	const db = new Database(join(dir, 'data', 'documents.sqlite'), { readonly: true });
-	expect([db.pragma('journal_mode', { simple: true }), db.pragma('user_version', { simple: true })]).toEqual(['wal', 2]);
+	expect([db.pragma('journal_mode', { simple: true }), db.pragma('user_version', { simple: true })]).toEqual(['wal', SQLITE_MIGRATIONS.length]);
 	db.close();
 });
 
@@ -49,12 +57,12 @@ it('refuses a database written by a newer server', async () => {
 	dirs.push(dir);
 	const path = join(dir, 'documents.sqlite');
 	const db = new Database(path);
-	db.pragma('user_version = 3');
+	db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
 	db.close();
 	expect(() => openSqliteStore(path)).toThrow(/newer than this server/);
 });
 
-it('migrates a version 1 database to version 2, keeping its documents', async () => {
+it('migrates a version 1 database to the latest version, keeping its documents', async () => {
 	const dir = await temp();
 	dirs.push(dir);
 	const path = join(dir, 'documents.sqlite');
@@ -75,6 +83,6 @@ it('migrates a version 1 database to version 2, keeping its documents', async ()
 		await store.close();
 	}
 	const db = new Database(path, { readonly: true });
-	expect(db.pragma('user_version', { simple: true })).toBe(2);
+	expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
 	db.close();
 });

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
-import type { ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import { checkAudit, checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import type { AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
 
 /** Each schema version's DDL, in order: version n is reached by running the first n. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -34,6 +34,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
 		patient_id TEXT PRIMARY KEY,
 		summary TEXT NOT NULL -- JSON PatientSummary
 	) WITHOUT ROWID;
+`,
+	`
+	CREATE TABLE audit (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		patient_id TEXT NOT NULL,
+		at TEXT NOT NULL,
+		entry TEXT NOT NULL -- JSON AuditEntry
+	);
+	CREATE INDEX audit_patient ON audit (patient_id, at);
+	CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+	CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 `
 ];
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
@@ -89,9 +100,13 @@ class SqliteStore implements DocumentStore {
 	readonly #selectSyncState;
 	readonly #upsertSyncState;
 	readonly #commit;
+	readonly #insertAudit;
+	readonly #selectAudit;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
+		this.#insertAudit = db.prepare<[string, string, string]>('INSERT INTO audit (patient_id, at, entry) VALUES (?, ?, ?)');
+		this.#selectAudit = db.prepare<[string, number], { entry: string }>('SELECT entry FROM audit WHERE patient_id = ? ORDER BY at DESC, seq DESC LIMIT ?');
 		this.#selectHeads = db.prepare<[string], { heads: string }>('SELECT heads FROM docs WHERE doc_id = ?');
 		// The WHERE turns a commit naming another patient into a no-op that `commit` refuses.
 		this.#upsertDoc = db.prepare<[string, string, string]>(
@@ -159,6 +174,18 @@ class SqliteStore implements DocumentStore {
 		checkPatientIds(patientIds);
 		const rows = patientIds ? this.#selectPatientSummaries.all(JSON.stringify(patientIds)) : this.#selectAllSummaries.all();
 		return rows.map((row) => JSON.parse(row.summary) as PatientSummary);
+	}
+
+	async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+		checkAudit(entries);
+		this.#db.transaction(() => {
+			for (const e of entries) this.#insertAudit.run(e.patientId, e.at, JSON.stringify(e));
+		}).immediate();
+	}
+
+	async audit(patientId: PatientId, limit = 500): Promise<AuditEntry[]> {
+		checkPatientIds([patientId]);
+		return this.#selectAudit.all(patientId, limit).map((row) => JSON.parse(row.entry) as AuditEntry);
 	}
 
 	async loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null> {

@@ -24,6 +24,27 @@ export type DocWrite = {
 	base?: readonly string[];
 };
 
+/** What was done with a patient's plan: read (sent to a device, or opened on one offline), changed, or a change refused. */
+export type AuditAction = 'read' | 'change' | 'refused';
+/** Why the person had access: on the care team, the patient themself, a proxy, emergency access, or an unauthenticated demo device. */
+export type AccessBasis = 'care-team' | 'patient' | 'proxy' | 'emergency' | 'unauthenticated';
+
+/**
+ * One line of the access log (innsynslogg): who (name, role, organisation, user id), when, on
+ * what basis, what they did with which document, and whether a device reported it afterwards
+ * (opened offline; `at` is then when it was opened).
+ */
+export type AuditEntry = {
+	at: string;
+	patientId: PatientId;
+	docId: DocumentId;
+	action: AuditAction;
+	basis: AccessBasis;
+	who: { id: string | null; name: string; role: string; organisation: string | null };
+	reportedLater: boolean;
+	detail: string;
+};
+
 /** A commit's outcome: made, or not made because the stored heads differ from its `base` (they are given). */
 export type CommitResult = { ok: true } | { ok: false; reason: 'stale'; heads: string[] };
 
@@ -49,6 +70,10 @@ export interface DocumentStore {
 	loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null>;
 	/** Durably replaces the sync state of one peer for one document. */
 	saveSyncState(peerId: string, docId: DocumentId, state: Uint8Array): Promise<void>;
+	/** Durably appends lines to the access log; nothing can change or remove them afterwards (the tables refuse it). */
+	appendAudit(entries: readonly AuditEntry[]): Promise<void>;
+	/** The patient's access log, newest first (at most `limit` lines). */
+	audit(patientId: PatientId, limit?: number): Promise<AuditEntry[]>;
 	/** Calls `listener` with the id of each document committed after this call; returns the unsubscribe. */
 	subscribe(listener: (docId: DocumentId) => void): () => void;
 	/** Releases connections and files; safe to call twice. */

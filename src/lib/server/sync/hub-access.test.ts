@@ -137,3 +137,50 @@ describe('SyncHub: role rules on every change', () => {
 		expect(Object.values((await storedDoc<MeasureLog>(h.store, logId)).entries).map((e) => e.measureId)).toEqual([selfCare]);
 	});
 });
+
+describe('SyncHub: the access log', () => {
+	it('logs every plan sent to a device, every change and every refused change, with who and on what basis', async () => {
+		const h = await open();
+		const tablet = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		phone.change<Plan>(palPlan, (p) => addWhatMatters(p, crypto.randomUUID() as ItemId, 'Å gå tur med hunden', 'patient', ctx(palUser)));
+		phone.sync([palPlan]);
+		await Promise.all([phone.settle(), tablet.settle()]);
+		tablet.disconnect();
+		phone.change<Plan>(palPlan, (p) => void (p.measures[pal.measures.eyeDrops]!.title = 'Ingen dråper'));
+		phone.sync([palPlan]);
+		await phone.settle();
+
+		const log = (await h.store.audit(pal.patientId)).filter((e) => e.docId === palPlan).reverse();
+		expect(log.map((e) => [e.who.name, e.who.role, e.basis, e.action])).toEqual([
+			[ranaNurse.name, 'home-care', 'care-team', 'read'],
+			[palUser.name, 'patient', 'patient', 'read'],
+			[palUser.name, 'patient', 'patient', 'change'],
+			// The nurse's tablet, still connected, was sent Pål's change at once.
+			[ranaNurse.name, 'home-care', 'care-team', 'read'],
+			[palUser.name, 'patient', 'patient', 'refused']
+		]);
+		expect(log[0]?.who.organisation).toBe(ranaNurse.organisation);
+		expect(log.at(-1)?.detail).toMatch(/measures/);
+		// Nobody else's plan was logged as read by the patient.
+		expect((await h.store.audit(solveig.patientId)).map((e) => e.who.name)).not.toContain(palUser.name);
+	});
+
+	it('logs plans a device opened offline with the time they were opened, and refuses reports about others’ patients', async () => {
+		const h = await open();
+		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		rana.send({
+			type: 'opened',
+			docs: [
+				{ id: 7, docId: palPlan, at: '2026-11-20T06:15:00.000Z' },
+				{ id: 8, docId: planDocId(astrid.patientId), at: '2026-11-20T06:20:00.000Z' }
+			]
+		});
+		await rana.settle();
+		expect(rana.received('logged')).toEqual([{ type: 'logged', ids: [7, 8] }]);
+		expect(refusals(rana)).toEqual([['document-forbidden', planDocId(astrid.patientId)]]);
+		const offline = (await h.store.audit(pal.patientId)).filter((e) => e.reportedLater);
+		expect(offline.map((e) => [e.at, e.who.name, e.action])).toEqual([['2026-11-20T06:15:00.000Z', ranaNurse.name, 'read']]);
+		expect((await h.store.audit(astrid.patientId)).map((e) => e.who.name)).not.toContain(ranaNurse.name);
+	});
+});

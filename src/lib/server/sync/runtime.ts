@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { demoDocuments } from '$lib/fixtures';
-import { openDocumentStore, type StoreConfig } from '$lib/server/store';
+import { openDocumentStore, type DocumentStore, type StoreConfig } from '$lib/server/store';
 import { SyncHub } from './hub';
 import { attachSync, createSyncSocket, type SyncSocket, type SyncSocketOptions } from './websocket';
 
@@ -11,6 +11,8 @@ import { attachSync, createSyncSocket, type SyncSocket, type SyncSocketOptions }
  */
 export type SyncRuntime = {
 	hub: SyncHub;
+	/** The register's store (documents, summaries, the access log). */
+	store: DocumentStore;
 	/** Serves /sync on the server's upgrade requests. */
 	attach(server: Server, options?: SyncSocketOptions): SyncSocket;
 	/** A /sync endpoint whose upgrades the caller hands over (Vite's dev server). */
@@ -32,6 +34,7 @@ async function create(config: StoreConfig): Promise<SyncRuntime> {
 		await hub.seedIfEmpty(demoDocuments());
 		return {
 			hub,
+			store,
 			attach: (server, options) => attachSync(server, hub, options),
 			createSocket: (options) => createSyncSocket(hub, options),
 			close: async () => {
@@ -59,4 +62,11 @@ export function startSyncRuntime(config: StoreConfig = {}): Promise<SyncRuntime>
 		}
 	);
 	return g[STARTING];
+}
+
+/** The running sync runtime (started by the init hook). */
+export function syncRuntime(): Promise<SyncRuntime> {
+	const starting = (globalThis as Globals)[STARTING];
+	if (!starting) throw new Error('DBEP: sync was not started by the init hook');
+	return starting;
 }

@@ -1,11 +1,12 @@
 import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
 import type { User } from '$lib/server/access/users';
-import type { DocHeads, DocumentStore } from '$lib/server/store';
+import type { AuditEntry, DocHeads, DocumentStore } from '$lib/server/store';
 import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
-import type { Ack, ClientMessage, DocMessage, ManifestEntry, ServerMessage, SyncReason } from '$lib/sync/protocol';
+import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, ServerMessage, SyncReason } from '$lib/sync/protocol';
 import { accessibleDocs, mayRead, principalFor, type Principal } from './access';
 import type { DocCache } from './doc-cache';
+import { auditLine } from './audit';
 import { applyDocMessage } from './doc-sync';
 import { snapshotFrames, splitDocMessages } from './frames';
 import { errorCode, type SyncLogEvent } from './log';
@@ -26,6 +27,15 @@ export type SessionHost = {
 export type SyncPeer = { remote?: string; disconnect?: () => void; /** The user the transport authenticated, if it does. */ user?: User | null };
 
 type Hello = Extract<ClientMessage, { type: 'hello' }>;
+
+/** True when a sync message sends document content (changes), not only heads and bloom filters. */
+function carriesChanges(message: Uint8Array): boolean {
+	try {
+		return Automerge.decodeSyncMessage(message).changes.length > 0;
+	} catch {
+		return false;
+	}
+}
 
 /**
  * One device's connection: frames are handled strictly one at a time in arrival order, and so
@@ -110,6 +120,7 @@ export class Session {
 		const states = this.#states;
 		if (!principal || !states) return this.#refuse('hello-required', null, 'send hello first', true);
 		if (message.type === 'fetch') return this.#fetch(principal, message.docIds);
+		if (message.type === 'opened') return this.#opened(principal, message.docs);
 		return this.#sync(principal, states, message.docs);
 	}
 
@@ -126,6 +137,27 @@ export class Session {
 		if (hello.empty) await this.#sendSnapshots(docs);
 	}
 
+	/**
+	 * Logs plans the device opened by itself (offline, or from its own copy) with the time it
+	 * opened them, then tells it which it may forget. A report of a document the user may not see
+	 * is refused; one dated in the future is logged at the time it arrived.
+	 */
+	async #opened(principal: Principal, docs: readonly Opened[]): Promise<void> {
+		const now = Date.now();
+		const lines: AuditEntry[] = [];
+		for (const d of docs) {
+			const ref = parseDocumentId(d.docId);
+			if (!ref || !mayRead(principal, ref)) {
+				this.#refuse('document-forbidden', d.docId, 'not a document this user may read', false);
+				continue;
+			}
+			const at = Date.parse(d.at) > now + 5 * 60_000 ? new Date(now).toISOString() : new Date(d.at).toISOString();
+			lines.push(auditLine(principal, { docId: d.docId, patientId: ref.patientId }, 'read', 'åpnet på enheten', at));
+		}
+		await this.#audit(lines);
+		this.#reply({ type: 'logged', ids: docs.map((d) => d.id) });
+	}
+
 	async #fetch(principal: Principal, docIds: readonly DocumentId[]): Promise<void> {
 		const wanted = new Set(docIds);
 		const patients = [...new Set(docIds.map((id) => parseDocumentId(id)?.patientId).filter((p) => p !== undefined))];
@@ -135,7 +167,15 @@ export class Session {
 		if (docs.length) await this.#sendSnapshots(docs);
 	}
 
+	/** Logs reads before sending: a document leaves the register only once its access log line is stored. */
+	async #audit(lines: AuditEntry[]): Promise<void> {
+		if (lines.length) await this.host.store.appendAudit(lines);
+	}
+
 	async #sendSnapshots(docs: readonly DocHeads[]): Promise<void> {
+		const principal = this.#principal;
+		if (!principal || !docs.length) return;
+		await this.#audit(docs.map((d) => auditLine(principal, d, 'read')));
 		docs.forEach((d) => this.#held.add(d.docId));
 		for await (const frame of snapshotFrames(this.host.store, docs)) {
 			if (this.#closed) return;
@@ -147,10 +187,15 @@ export class Session {
 		const replies: DocMessage[] = [];
 		const acks: Ack[] = [];
 		const committed: DocumentId[] = [];
+		const lines: AuditEntry[] = [];
 		let refused = false;
 		for (const doc of docs) {
 			this.#held.add(doc.docId);
 			const out = await applyDocMessage({ ...this.host, session: this.id, principal, states }, doc);
+			const ref = parseDocumentId(doc.docId);
+			if (ref && out.ok && out.committed) lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'change'));
+			if (ref && !out.ok && out.reason === 'change-refused') lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'refused', out.detail));
+			if (ref && out.ok && out.reply && carriesChanges(out.reply.message)) lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'read'));
 			if (!out.ok) {
 				this.#refuse(out.reason, doc.docId, out.detail, !refused);
 				refused = true;
@@ -164,6 +209,7 @@ export class Session {
 				this.#acked.set(doc.docId, hash ?? '');
 			}
 		}
+		await this.#audit(lines);
 		if (acks.length) this.#reply({ type: 'ack', docs: acks });
 		for (const group of splitDocMessages(replies)) this.#reply({ type: 'sync', docs: group });
 		for (const docId of committed) this.host.changed(docId, this);
@@ -192,6 +238,7 @@ export class Session {
 			states.set(docId, next);
 			if (message) messages.push({ docId, message });
 		}
+		await this.#audit(messages.filter((m) => carriesChanges(m.message)).map((m) => auditLine(principal, { docId: m.docId, patientId: parseDocumentId(m.docId)!.patientId }, 'read')));
 		for (const group of splitDocMessages(messages)) this.#reply({ type: 'sync', docs: group });
 		if (fresh.length) await this.#sendSnapshots(fresh);
 	}

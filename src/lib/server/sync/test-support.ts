@@ -52,6 +52,8 @@ export function wrapStore(store: DocumentStore, overrides: Partial<DocumentStore
 		summaries: (...args) => store.summaries(...args),
 		loadSyncState: (...args) => store.loadSyncState(...args),
 		saveSyncState: (...args) => store.saveSyncState(...args),
+		appendAudit: (...args) => store.appendAudit(...args),
+		audit: (...args) => store.audit(...args),
 		subscribe: (...args) => store.subscribe(...args),
 		close: () => store.close(),
 		...overrides

@@ -1,0 +1,27 @@
+import type { DocumentId, PatientId } from '$lib/domain/ids';
+import { isClinician } from '$lib/server/access/users';
+import type { AccessBasis, AuditAction, AuditEntry } from '$lib/server/store';
+import type { Principal } from './access';
+
+/** The access basis of a principal: care team, the patient, a proxy, or a device that has not logged in. */
+export function basisOf(principal: Principal): AccessBasis {
+	const { user } = principal;
+	if (!user) return 'unauthenticated';
+	if (isClinician(user)) return 'care-team';
+	return user.role === 'patient' ? 'patient' : 'proxy';
+}
+
+/** One access log line for what `principal` did with a document now (or at `at`, for a read a device reports later). */
+export function auditLine(principal: Principal, doc: { docId: DocumentId; patientId: PatientId }, action: AuditAction, detail = '', at?: string): AuditEntry {
+	const { user } = principal;
+	return {
+		at: at ?? new Date().toISOString(),
+		patientId: doc.patientId,
+		docId: doc.docId,
+		action,
+		basis: basisOf(principal),
+		who: user ? { id: user.id, name: user.name, role: user.role, organisation: user.organisation } : { id: null, name: `Enhet ${principal.peerId.slice(0, 8)}`, role: 'device', organisation: null },
+		reportedLater: at !== undefined,
+		detail
+	};
+}

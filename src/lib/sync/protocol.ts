@@ -17,6 +17,9 @@
  *    the device advertised; the device clears a document's unsynced mark only when the acked
  *    heads equal its current heads. While connected, changes on the server (from another
  *    device or process) reach the device as `sync` frames.
+ * 4. After `welcome`, the device reports the plans it opened from its own copy since the last
+ *    sync (`opened`, with when); the server writes them to the access log and answers `logged`
+ *    with the ids the device may forget.
  * A message the server will not take is answered with `refused` and a reason code.
  */
 import { decode, encode } from 'cborg';

@@ -49,6 +49,11 @@ async function planOf(ctx: DocSyncContext, ref: DocumentRef): Promise<Plan | nul
 	return entry ? (Automerge.toJS(entry.doc) as Plan) : null;
 }
 
+/** True when a sync message sends changes, not only heads and bloom filters. */
+function carriesChanges(message: Uint8Array | null): boolean {
+	return message !== null && Automerge.decodeSyncMessage(message).changes.length > 0;
+}
+
 const ATTEMPTS = 3;
 
 /**
@@ -95,8 +100,9 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 	if (!ref) return refuse('message-invalid', 'bad document id');
 	if (!mayChange(ctx.principal, ref)) return refuse('document-forbidden', 'no write access');
 	let advertised: Automerge.Heads;
+	let need: Automerge.Heads;
 	try {
-		advertised = Automerge.decodeSyncMessage(message).heads;
+		({ heads: advertised, need } = Automerge.decodeSyncMessage(message));
 	} catch {
 		return refuse('sync-message-invalid', 'undecodable sync message');
 	}
@@ -136,7 +142,11 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 		ctx.states.set(docId, next);
 		await ctx.states.persist(docId);
 		const ack = entry.stored && advertised.length && holdsHeads(entry.doc, advertised) ? { docId, heads: advertised } : null;
-		const [after, reply] = Automerge.generateSyncMessage(entry.doc, next);
+		let [after, reply] = Automerge.generateSyncMessage(entry.doc, next);
+		// A device asking again for changes this session already sent lost them (it could not apply
+		// them yet, say). Automerge never sends a change twice in a session, so both sides would
+		// repeat themselves forever: forget what was sent, and answer afresh.
+		if (need.length && holdsHeads(entry.doc, need) && !carriesChanges(reply)) [after, reply] = Automerge.generateSyncMessage(entry.doc, { ...next, sentHashes: {} } as unknown as Automerge.SyncState);
 		ctx.states.set(docId, after);
 		return { ok: true, reply: reply ? { docId, message: reply } : null, ack, committed: changed };
 	});

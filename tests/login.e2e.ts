@@ -51,6 +51,8 @@ test('a forged session cookie is refused, and the callback without a login start
 
 test('Pål reads in his access log who read his plan, including a plan the nurse opened offline', async ({ browser }) => {
 	const nurse = await logIn(browser, clinicians.ranaNurse.name);
+	// An empty device has nothing unsent before its first sync: wait for the plans themselves.
+	await expect(nurse.getByRole('link', { name: pal.patient.name })).toBeVisible({ timeout: 20_000 });
 	await expect(nurse.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
 	await nurse.context().setOffline(true);
 	await nurse.getByRole('link', { name: pal.patient.name }).click();

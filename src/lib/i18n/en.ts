@@ -16,6 +16,7 @@ export const en: Messages = {
 		intro: 'Who has read or changed the plan, when, and why they had access.',
 		offline: 'The access log is kept by the plan register. Connect to the network to see it.',
 		notAllowed: 'Log in as the patient or their proxy to see the access log.',
+		unavailable: 'The access log cannot be shown right now. Try again in a moment.',
 		empty: 'Nobody has read or changed the plan yet.',
 		when: 'When',
 		who: 'Who',

@@ -19,6 +19,7 @@ export const nb = {
 		intro: 'Her ser du hvem som har lest eller endret planen, når, og hvorfor de hadde tilgang.',
 		offline: 'Innsynsloggen ligger hos behandlingsplanregisteret. Koble til nettet for å se den.',
 		notAllowed: 'Logg inn som pasienten eller den som har fullmakt, for å se innsynsloggen.',
+		unavailable: 'Innsynsloggen kan ikke vises akkurat nå. Prøv igjen om litt.',
 		empty: 'Ingen har lest eller endret planen ennå.',
 		when: 'Når',
 		who: 'Hvem',

@@ -60,6 +60,12 @@ export class PlanRepository extends SyncRepository {
 		return typeof held === 'string' ? held : null;
 	}
 
+	/** Runs a write alone (`exclusive`); then the patient as it now stands, or the problem that stopped the write. */
+	async #write(patientId: PatientId, ctx: Context, write: () => Promise<LoadProblem | null>): Promise<OpenResult> {
+		const problem = await this.exclusive(write);
+		return problem ? { ok: false, reason: problem } : this.openPatient(patientId, ctx.at);
+	}
+
 	async #commit(patientId: PatientId, written: [DocumentId, Held<unknown>, 'plan' | 'log'][], plan: Plan, ctx: Context): Promise<void> {
 		const logs = await this.recentLogs(patientId, ctx.at);
 		const writes: DocWrite[] = written.map(([docId, held, kind]) => ({
@@ -78,7 +84,7 @@ export class PlanRepository extends SyncRepository {
 	/** Applies a domain operation to the patient's plan and stores it. */
 	async changePlan(patientId: PatientId, ctx: Context, op: (plan: Plan) => void): Promise<OpenResult> {
 		const docId = planDocId(patientId);
-		const problem = await this.exclusive(async (): Promise<LoadProblem | null> => {
+		return this.#write(patientId, ctx, async () => {
 			const held = await this.getForWrite<Plan>(docId);
 			if (typeof held === 'string') return held;
 			if (!hasFields('plan', held.doc)) return 'document-incomplete';
@@ -86,12 +92,11 @@ export class PlanRepository extends SyncRepository {
 			await this.#commit(patientId, [[docId, held as Held<unknown>, 'plan']], held.doc, ctx);
 			return null;
 		});
-		return problem ? { ok: false, reason: problem } : this.openPatient(patientId, ctx.at);
 	}
 
 	/** Applies an operation to the patient's log for the month of `at`, creating it if needed. */
 	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void): Promise<OpenResult> {
-		const problem = await this.exclusive(async (): Promise<LoadProblem | null> => {
+		return this.#write(patientId, ctx, async () => {
 			// The summary needs only the plan's value: recording a visit never waits for the plan to parse.
 			const plan = await this.read<Plan>(planDocId(patientId));
 			if (typeof plan === 'string') return plan;
@@ -111,7 +116,6 @@ export class PlanRepository extends SyncRepository {
 			await this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.value, ctx);
 			return null;
 		});
-		return problem ? { ok: false, reason: problem } : this.openPatient(patientId, ctx.at);
 	}
 
 	/** Stores whole plan documents created elsewhere (tests, benchmarks) as synced, in one transaction. */

@@ -1,4 +1,4 @@
-import { getMissingDeps, type Doc, type Heads } from '@automerge/automerge/slim';
+import { decodeSyncMessage, getMissingDeps, type Doc, type Heads } from '@automerge/automerge/slim';
 
 /**
  * True when the document holds every one of `heads`. Automerge's own `hasHeads` rebuilds each
@@ -8,4 +8,14 @@ import { getMissingDeps, type Doc, type Heads } from '@automerge/automerge/slim'
  */
 export function holdsHeads(doc: Doc<unknown>, heads: Heads): boolean {
 	return getMissingDeps(doc, [...heads]).length === 0;
+}
+
+/** True when a sync message sends document content (changes), not only heads and bloom filters. */
+export function carriesChanges(message: Uint8Array | null): boolean {
+	if (!message) return false;
+	try {
+		return decodeSyncMessage(message).changes.length > 0;
+	} catch {
+		return false;
+	}
 }

@@ -49,12 +49,14 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
 /**
  * Checks every change between `before` and `after` against what the user's role may write.
  * Clinicians with access own the plan and may change all of it; a patient or proxy may write
- * what matters, comments and self-treatment reports, and nothing a clinician owns. `plan` is the
- * patient's plan, for checking which measures a log entry reports on.
+ * what matters, comments and self-treatment reports, and nothing a clinician owns. `planOf`
+ * gives the patient's plan, for checking which measures a log entry reports on; it is asked for
+ * only when a patient or proxy changes a log.
  */
-export function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, plan: Plan | null): RuleBreach | null {
+export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>): Promise<RuleBreach | null> {
 	if (isClinician(user)) return null;
 	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role may not write plans' };
+	const plan = ref.kind === 'log' ? await planOf() : null;
 	const old = before.length ? (A.view(doc, before) as unknown) : null;
 	const now = A.view(doc, after) as unknown;
 	for (const patch of A.diff(doc, before, after)) {

@@ -3,7 +3,7 @@ import { parseDocumentId, planDocId, type DocumentRef } from '$lib/domain/ids';
 import { breachOf } from '$lib/server/access/rules';
 import type { MeasureLog, Plan } from '$lib/domain/plan';
 import type { CommitResult, DocumentStore } from '$lib/server/store';
-import { holdsHeads } from '$lib/sync/heads';
+import { carriesChanges, holdsHeads } from '$lib/sync/heads';
 import type { Ack, DocMessage, SyncReason } from '$lib/sync/protocol';
 import { mayChange, type Principal } from './access';
 import { sameHeads, writeFor } from './chunks';
@@ -47,11 +47,6 @@ async function planOf(ctx: DocSyncContext, ref: DocumentRef): Promise<Plan | nul
 	if (ref.kind === 'plan') return null;
 	const entry = await ctx.cache.get(planDocId(ref.patientId));
 	return entry ? (Automerge.toJS(entry.doc) as Plan) : null;
-}
-
-/** True when a sync message sends changes, not only heads and bloom filters. */
-function carriesChanges(message: Uint8Array | null): boolean {
-	return message !== null && Automerge.decodeSyncMessage(message).changes.length > 0;
 }
 
 const ATTEMPTS = 3;
@@ -127,7 +122,7 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 		const [doc, next] = received;
 		const heads = Automerge.getHeads(doc);
 		const changed = !sameHeads(before, heads);
-		const breach = changed && ctx.principal.user ? breachOf(ctx.principal.user, ref, doc, before, heads, await planOf(ctx, ref)) : null;
+		const breach = changed && ctx.principal.user ? await breachOf(ctx.principal.user, ref, doc, before, heads, () => planOf(ctx, ref)) : null;
 		if (breach) {
 			// Nothing of the message is kept: the clone goes, the cached document and sync state stay as they were.
 			Automerge.free(doc);

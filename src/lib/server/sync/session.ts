@@ -6,6 +6,7 @@ import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$
 import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, ServerMessage, SyncReason } from '$lib/sync/protocol';
 import { accessibleDocs, mayRead, principalFor, type Principal } from './access';
 import type { DocCache } from './doc-cache';
+import { carriesChanges } from '$lib/sync/heads';
 import { auditLine } from './audit';
 import { applyDocMessage } from './doc-sync';
 import { snapshotFrames, splitDocMessages } from './frames';
@@ -28,14 +29,7 @@ export type SyncPeer = { remote?: string; disconnect?: () => void; /** The user 
 
 type Hello = Extract<ClientMessage, { type: 'hello' }>;
 
-/** True when a sync message sends document content (changes), not only heads and bloom filters. */
-function carriesChanges(message: Uint8Array): boolean {
-	try {
-		return Automerge.decodeSyncMessage(message).changes.length > 0;
-	} catch {
-		return false;
-	}
-}
+
 
 /**
  * One device's connection: frames are handled strictly one at a time in arrival order, and so

@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { astrid, clinicians, pal, solveig } from '../src/lib/fixtures';
-import { wcagViolations } from './helpers';
+import { logIn as logInAs, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
 let server: ServerProcess;
@@ -14,14 +14,19 @@ test.afterAll(async () => server.dispose());
 /** A fresh tablet that logs in through the embedded OpenID provider's login page as `name`. */
 async function logIn(browser: Browser, name: string): Promise<Page> {
 	const page = await (await browser.newContext()).newPage();
+	await logInAs(page, name, server.url);
+	return page;
+}
+
+test('the login link leads to the provider\'s accessible login page and back, logged in', async ({ browser }) => {
+	const page = await (await browser.newContext()).newPage();
 	await page.goto(`${server.url}/`);
 	await page.getByRole('link', { name: 'Logg inn' }).click();
 	await expect(page.getByRole('heading', { name: 'Logg inn' })).toBeVisible();
 	expect(await wcagViolations(page)).toEqual([]);
-	await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
-	await expect(page.getByTestId('signed-in')).toHaveText(`Innlogget: ${name}`);
-	return page;
-}
+	await page.getByRole('button', { name: new RegExp(`^${clinicians.ranaNurse.name}`) }).click();
+	await expect(page.getByTestId('signed-in')).toHaveText(`Innlogget: ${clinicians.ranaNurse.name}`);
+});
 
 test('the Rana nurse logs in through the real OpenID provider and her tablet gets her patients, not others', async ({ browser }) => {
 	const page = await logIn(browser, clinicians.ranaNurse.name);

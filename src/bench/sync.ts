@@ -1,6 +1,8 @@
 // `npm run bench:sync`: sync figures in one process, no network delay, the same documents for
 // both: a fresh device receiving 1,000 plans, ours (SyncHub on a SQLite file → SyncClient on
 // fake-indexeddb) against automerge-repo 2.x (in memory), then reconnects.
+// BENCH_PLAN_SIZE=small|realistic (default realistic) picks the plans (see sync-plans.ts);
+// BENCH_PLANS sets how many (default 1000); BENCH_CACHE=0 builds them afresh.
 import 'fake-indexeddb/auto';
 import * as A from '@automerge/automerge';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,7 +11,7 @@ import { join } from 'node:path';
 import { planDocId, type PatientId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
 import { addPlanComment, updateGoal } from '$lib/domain/plan-ops';
-import { clinicians, createPlanDocument, syntheticPatients } from '$lib/fixtures';
+import { clinicians } from '$lib/fixtures';
 import { SyncHub } from '$lib/server/sync/hub';
 import { openSqliteStore } from '$lib/server/store/sqlite';
 import { DbepDb } from '$lib/storage/db';
@@ -17,29 +19,20 @@ import { PlanRepository } from '$lib/storage/plan-repository';
 import { SyncClient } from '$lib/sync/client';
 import { connectLoopback, type LinkStats } from '$lib/sync/loopback';
 import { automergeRepoFreshPeer } from './automerge-repo-baseline';
+import { benchPlans, CHANGES_PER_PLAN, planSizeFrom } from './sync-plans';
 
 const PLANS = Number(process.env.BENCH_PLANS ?? 1000);
-const CHANGES = 30;
+const SIZE = planSizeFrom(process.env.BENCH_PLAN_SIZE);
 const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const traffic = (s: LinkStats) => `${s.roundTrips} round trip(s), ${s.toServerFrames + s.toDeviceFrames} frames, up ${kib(s.toServerBytes)}, down ${kib(s.toDeviceBytes)}`;
 
-function buildPlans(): ReturnType<typeof createPlanDocument>[] {
-	return syntheticPatients(PLANS, 11).map((p) => {
-		const d = createPlanDocument(p);
-		let doc = d.doc;
-		for (let i = 1; i < CHANGES; i++) {
-			const at = new Date(Date.UTC(2025, 0, 1 + i)).toISOString();
-			doc = A.change(doc, { time: Date.parse(at) / 1000 }, (x) => addPlanComment(x, crypto.randomUUID() as never, `Notat ${i}`, { by: nurse, at }));
-		}
-		return { ...d, doc };
-	});
-}
-
 async function main(): Promise<void> {
+	if (!Number.isSafeInteger(PLANS) || PLANS < 30) throw new Error(`BENCH_PLANS must be a whole number of at least 30, not "${process.env.BENCH_PLANS}"`);
 	let t = performance.now();
-	const plans = buildPlans();
-	console.log(`documents: ${plans.length} plans, ${CHANGES} changes each, ${kib(plans.reduce((n, p) => n + A.save(p.doc).length, 0))} saved, built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+	const { plans, cached } = await benchPlans(SIZE, PLANS);
+	const saved = plans.reduce((n, p) => n + A.save(p.doc).length, 0);
+	console.log(`documents: ${plans.length} ${SIZE} plans, ${CHANGES_PER_PLAN} changes each, ${kib(saved)} saved (${kib(saved / plans.length)} each), ${cached ? 'loaded from the cache' : 'built'} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 	const baseline = await automergeRepoFreshPeer(plans.map((p) => p.doc), 50);
 	console.log(`automerge-repo 2.x, fresh peer receiving ${baseline.documents} plans (${baseline.inFlight} finds in flight, in memory): ${baseline.ms.toFixed(0)} ms`);

@@ -1,6 +1,8 @@
 import Dexie, { type Table } from 'dexie';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
+import type { ChangeNote } from '$lib/domain/set-aside';
 import type { PatientSummary } from '$lib/domain/worklist';
+import type { SyncReason } from '$lib/sync/protocol';
 
 /** One stored piece of a document: a snapshot (whole saved doc) or an incremental save. */
 export type ChunkRow = {
@@ -22,8 +24,12 @@ export type DocRow = {
 	updatedAt: string;
 };
 
-/** A document holding changes that have not been acknowledged by the server. */
-export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string };
+/**
+ * A document holding changes that have not been acknowledged by the server. `base`: its heads
+ * before the first of them, the register's version it diverged from (rows written before it
+ * existed lack it).
+ */
+export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string; base?: string[] };
 
 /**
  * A document's plain value at `heads`: the read model a page renders, so opening a large plan
@@ -40,6 +46,27 @@ export type SyncStateRow = { docId: DocumentId; state: Uint8Array };
 /** A plan opened on this device, waiting to be reported to the register's access log. */
 export type OpenedRow = { id?: number; docId: DocumentId; at: string };
 
+/**
+ * A version of a document the register refused, set aside on the device instead of being
+ * resent or lost: who it is about, why and when it was refused, what it holds that the register
+ * does not, and the whole refused version (Automerge `save`), until the user discards it.
+ * `bytes` is null once the device no longer may hold the patient (the summary stays).
+ */
+export type SetAsideRow = {
+	id?: number;
+	docId: DocumentId;
+	patientId: PatientId;
+	/** The patient's name when it was set aside (the patient may since have left the device). */
+	patientName: string | null;
+	kind: 'plan' | 'log';
+	reason: SyncReason;
+	detail: string;
+	at: string;
+	heads: string[];
+	bytes: Uint8Array | null;
+	changes: ChangeNote[];
+};
+
 /** The device's one database: document chunks, the list index and the outbox, written together. */
 export class DbepDb extends Dexie {
 	chunks!: Table<ChunkRow, string>;
@@ -50,6 +77,7 @@ export class DbepDb extends Dexie {
 	meta!: Table<MetaRow, string>;
 	syncStates!: Table<SyncStateRow, DocumentId>;
 	opened!: Table<OpenedRow, number>;
+	setAside!: Table<SetAsideRow, number>;
 
 	constructor(name = 'dbep') {
 		super(name);
@@ -63,5 +91,6 @@ export class DbepDb extends Dexie {
 		this.version(2).stores({ views: 'docId' });
 		this.version(3).stores({ syncStates: 'docId' });
 		this.version(4).stores({ opened: '++id' });
+		this.version(5).stores({ setAside: '++id, patientId' });
 	}
 }

@@ -169,7 +169,8 @@ describe('DocStore', () => {
 		const first = comment(base, 'Første');
 		await put(store, first, A.getHeads(base), { unsynced: true, at: T1 });
 		await put(store, comment(first, 'Andre'), A.getHeads(first), { unsynced: true, at: T2 });
-		expect(await db.unsynced.get(docId)).toEqual({ docId, patientId, since: T1 });
+		// `base`: the heads the first unsent change was made on, the register's version.
+		expect(await db.unsynced.get(docId)).toEqual({ docId, patientId, since: T1, base: A.getHeads(base) });
 	});
 
 	it('reports a corrupted chunk as document-corrupt without throwing', async () => {

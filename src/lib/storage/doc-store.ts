@@ -92,7 +92,7 @@ export class DocStore {
 			await db.docs.put({ ...base, snapshotBytes: snapshot.length, incrementalBytes: 0 });
 		}
 		if (opts.unsynced && !(await db.unsynced.get(w.docId))) {
-			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: opts.at });
+			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: opts.at, base: row ? [...(w.since ?? [])] : [] });
 		}
 	}
 

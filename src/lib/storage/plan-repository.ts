@@ -7,7 +7,7 @@ import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
 import { summarize, type PatientSummary } from '$lib/domain/worklist';
 import type { DocWrite, LoadProblem } from './doc-store';
 import { conflictsOf, hasFields, type Held } from './repository-core';
-import { SyncRepository } from './sync-repository';
+import { SetAsideRepository } from './set-aside-repository';
 
 /**
  * A patient's plan with the logs of the recent months, as the plan page shows them: plain values
@@ -29,9 +29,9 @@ function changeTime(ctx: Context): number {
  * The device's plans: opens patients (plan plus recent logs), applies domain operations as
  * Automerge changes, and stores each change with the list summary and unsynced mark in one
  * transaction. Other tabs learn of changes through a BroadcastChannel; sync with the server
- * goes through the methods of `SyncRepository`.
+ * goes through the methods of `SyncRepository` and `SetAsideRepository`.
  */
-export class PlanRepository extends SyncRepository {
+export class PlanRepository extends SetAsideRepository {
 	/** The patient list, from summaries alone: no document is loaded. */
 	async listPatients(): Promise<PatientListItem[]> {
 		const [summaries, unsynced] = await Promise.all([this.db.summaries.toArray(), this.db.unsynced.toArray()]);

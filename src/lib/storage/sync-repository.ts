@@ -35,6 +35,20 @@ export abstract class SyncRepository extends RepositoryCore {
 		});
 	}
 
+	/** Forgets this connection's sync state of a document the device no longer holds as it was. */
+	protected forgetSyncState(docId: DocumentId): void {
+		this.#states.delete(docId);
+	}
+
+	/**
+	 * Drops the whole copies kept with set-aside versions of patients the device may no longer
+	 * hold (their plans must leave the device); what was refused stays, as text, until discarded.
+	 * Only inside a transaction over `setAside`.
+	 */
+	protected async dropCopies(patientIds: readonly PatientId[]): Promise<void> {
+		if (patientIds.length) await this.db.setAside.where('patientId').anyOf([...patientIds]).modify({ bytes: null });
+	}
+
 	/** Starts a new connection's exchange: sync states are decoded afresh from storage. */
 	beginSync(): void {
 		this.#states.clear();
@@ -181,12 +195,16 @@ export abstract class SyncRepository extends RepositoryCore {
 		return cleared !== null;
 	}
 
-	/** Deletes documents the device may no longer hold, and a patient's summary with their last one; never a document holding unsent changes. */
+	/**
+	 * Deletes documents the device may no longer hold, and a patient's summary with their last one;
+	 * never a document holding unsent changes (sync sends it, and the register's refusal sets it
+	 * aside). A patient left with no document also loses the whole copies in their set-aside versions.
+	 */
 	async purge(docIds: readonly DocumentId[]): Promise<PurgeResult> {
 		const { db } = this;
 		const result: PurgeResult = { purged: [], kept: [] };
 		const patients = new Set<PatientId>();
-		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.syncStates], async () => {
+		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.syncStates, db.setAside], async () => {
 			for (const docId of new Set(docIds)) {
 				if (await db.unsynced.get(docId)) {
 					result.kept.push(docId);
@@ -199,7 +217,10 @@ export abstract class SyncRepository extends RepositoryCore {
 				if (patientId) patients.add(patientId);
 				result.purged.push(docId);
 			}
-			for (const p of patients) if ((await db.docs.where('patientId').equals(p).count()) === 0) await db.summaries.delete(p);
+			const gone: PatientId[] = [];
+			for (const p of patients) if ((await db.docs.where('patientId').equals(p).count()) === 0) gone.push(p);
+			await db.summaries.bulkDelete(gone);
+			await this.dropCopies(gone);
 		}));
 		for (const docId of result.purged) this.#states.delete(docId);
 		this.forget([...patients]);

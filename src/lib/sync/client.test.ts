@@ -106,20 +106,81 @@ describe('SyncClient', () => {
 		expect(client.state.phase).toBe('up-to-date');
 	});
 
-	it('records a refused change for the interface and keeps the change unsent', async () => {
+	it('sets a refused version aside, stops sending it, and goes on from the server’s version', async () => {
 		const { server, repo, client, connect } = setup();
 		await connect();
 		client.stop('offline');
 		server.refuse.set(palPlan, 'change-refused');
 		await repo.changePlan(pal.patientId, nurse, comment('Ikke tillatt'));
 		await connect();
-		expect(client.state.refusals).toMatchObject([{ reason: 'change-refused', docId: palPlan }]);
-		expect(client.state.phase).toBe('error');
-		expect(await repo.unsyncedDocs()).toEqual([palPlan]);
+
+		// Kept aside, with what the register did not take and the whole refused version.
+		const [row, ...more] = await repo.setAsideList();
+		expect(more).toEqual([]);
+		expect(row).toMatchObject({ docId: palPlan, patientId: pal.patientId, patientName: pal.patient.name, reason: 'change-refused', detail: 'stand-in' });
+		expect(row?.changes).toEqual([{ area: 'comments', action: 'added', label: 'Ikke tillatt', id: expect.any(String) }]);
+		expect(comments(A.load(row!.bytes!))).toContain('Ikke tillatt');
+		// The device holds the register's version again, with nothing unsent: sync is done.
+		expect(await repo.unsyncedDocs()).toEqual([]);
+		const opened = await repo.openPatient(pal.patientId, NOW);
+		expect(opened.ok && opened.value.plan).toEqual(A.toJS(server.docs.get(palPlan)!));
+		expect(client.state).toMatchObject({ phase: 'up-to-date', refusals: [] });
+		expect(server.inbox.filter((m) => m.type === 'fetch')).toEqual([{ type: 'fetch', docIds: [palPlan] }]);
+
+		// Never sent again; and the document keeps syncing once a change is allowed.
+		server.inbox.length = 0;
+		await connect();
+		expect(server.inbox.some((m) => m.type === 'sync' && m.docs.some((d) => d.docId === palPlan))).toBe(false);
+		server.refuse.delete(palPlan);
+		await repo.changePlan(pal.patientId, nurse, comment('Tillatt nå'));
+		await client.localChanged();
+		await connect();
+		expect(comments(server.docs.get(palPlan))).toContain('Tillatt nå');
 		expect(comments(server.docs.get(palPlan))).not.toContain('Ikke tillatt');
+		expect(await repo.unsyncedDocs()).toEqual([]);
+		expect((await repo.setAsideList()).length).toBe(1);
 	});
 
-	it('purges a document the server stops listing, unless it holds unsent changes', async () => {
+	it('keeps a change the server could not store unsent, and sends it again', async () => {
+		const { server, repo, client, connect } = setup();
+		await connect();
+		client.stop('offline');
+		server.refuse.set(palPlan, 'server-error');
+		await repo.changePlan(pal.patientId, nurse, comment('Prøv igjen'));
+		await connect();
+		expect(client.state.refusals).toMatchObject([{ reason: 'server-error', docId: palPlan }]);
+		expect(client.state.phase).toBe('error');
+		expect(await repo.unsyncedDocs()).toEqual([palPlan]);
+		expect(await repo.setAsideList()).toEqual([]);
+
+		server.refuse.delete(palPlan);
+		await connect();
+		expect(comments(server.docs.get(palPlan))).toContain('Prøv igjen');
+		expect(await repo.unsyncedDocs()).toEqual([]);
+	});
+
+	it('sets aside a refused log the register never held, without asking for it', async () => {
+		const { server, repo, client, connect } = setup();
+		await connect();
+		client.stop('offline');
+		const logId = logDocId(pal.patientId, logMonthOf(NOW));
+		server.refuse.set(logId, 'change-refused');
+		const entry = { outcome: 'done' as const, measureId: pal.measures.eyeDrops, at: NOW, slot: '08:00', note: '' };
+		await repo.changeLog(pal.patientId, NOW, nurse, (log) => recordMeasure(log, crypto.randomUUID() as ItemId, entry, nurse));
+		expect((await repo.listPatients()).find((p) => p.patientId === pal.patientId)?.lastRecorded).not.toEqual({});
+		await connect();
+
+		const [row] = await repo.setAsideList();
+		expect(row).toMatchObject({ docId: logId, kind: 'log', patientName: pal.patient.name });
+		expect(row?.changes.filter((c) => c.area === 'records')).toEqual([{ area: 'records', action: 'added', label: 'Øyedråper daglig', id: expect.any(String) }]);
+		expect(server.inbox.some((m) => m.type === 'fetch')).toBe(false);
+		expect(client.state).toMatchObject({ phase: 'up-to-date', refusals: [] });
+		// The list no longer counts the refused record, and Pål stays on the device.
+		const listed = (await repo.listPatients()).find((p) => p.patientId === pal.patientId);
+		expect(listed).toMatchObject({ unsynced: false, lastRecorded: {} });
+	});
+
+	it('sets aside unsent work on a patient whose access ended, then purges the patient', async () => {
 		const { server, repo, client, connect } = setup();
 		await connect();
 		client.stop('offline');
@@ -128,11 +189,35 @@ describe('SyncClient', () => {
 		await connect();
 
 		const listed = (await repo.listPatients()).map((p) => p.patientId);
-		expect(listed).toContain(pal.patientId);
+		expect(listed).not.toContain(pal.patientId);
 		expect(listed).not.toContain(solveig.patientId);
-		expect(await repo.openPatient(solveig.patientId, NOW)).toEqual({ ok: false, reason: 'document-missing' });
-		expect(await repo.unsyncedDocs()).toEqual([palPlan]);
-		expect(client.state.refusals).toMatchObject([{ reason: 'document-forbidden', docId: palPlan }]);
+		expect(await repo.openPatient(pal.patientId, NOW)).toEqual({ ok: false, reason: 'document-missing' });
+		expect(await repo.unsyncedDocs()).toEqual([]);
+		// What she wrote is kept, as text; the plan itself has left the device.
+		const [row] = await repo.setAsideList();
+		expect(row).toMatchObject({ docId: palPlan, patientName: pal.patient.name, reason: 'document-forbidden', bytes: null });
+		expect(row?.changes.map((c) => c.label)).toEqual(['Før tilgangen ble borte']);
+		expect(client.state).toMatchObject({ phase: 'up-to-date', refusals: [] });
+	});
+
+	it('drops the whole copy of an earlier refused version when the patient is purged, keeping what was refused', async () => {
+		const { server, repo, client, connect } = setup();
+		await connect();
+		client.stop('offline');
+		server.refuse.set(solveigPlan, 'change-refused');
+		await repo.changePlan(solveig.patientId, nurse, comment('Avvist først'));
+		await connect();
+		expect((await repo.setAsideList())[0]?.bytes).not.toBeNull();
+
+		server.forbidden.add(solveigPlan);
+		await connect();
+		expect((await repo.listPatients()).map((p) => p.patientId)).not.toContain(solveig.patientId);
+		const [row] = await repo.setAsideList();
+		expect(row).toMatchObject({ docId: solveigPlan, bytes: null, patientName: solveig.patient.name });
+		expect(row?.changes.map((c) => c.label)).toEqual(['Avvist først']);
+
+		await repo.discardSetAside(row!.id!);
+		expect(await repo.setAsideList()).toEqual([]);
 	});
 
 	it('ignores bad frames from the server with a recorded reason, and goes on', async () => {

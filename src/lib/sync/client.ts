@@ -1,6 +1,6 @@
 import type { DocumentId } from '$lib/domain/ids';
 import type { PlanRepository } from '$lib/storage/plan-repository';
-import { decodeServerMessage, encodeMessage, manifestDigest, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from './protocol';
+import { decodeServerMessage, encodeMessage, manifestDigest, PROTOCOL_VERSION, type ClientMessage, type ServerMessage, type SyncReason } from './protocol';
 import { batches, compareManifests, INITIAL_SYNC_STATE, type SyncClientState, type SyncRefusal } from './sync-state';
 
 /** Sends on the connection a task started on; `live()` is false once that connection has ended. */
@@ -9,6 +9,12 @@ type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 const MAX_REFUSALS = 20;
 /** Global refusals after which this connection cannot go on. */
 const FATAL = new Set(['protocol-unsupported', 'hello-required']);
+/**
+ * Refusals of a document's changes that sending again cannot change: the device's version is set
+ * aside (`SetAsideRepository`) and it goes on from the register's. Others (a server error, say)
+ * leave the change unsent, to be sent again.
+ */
+const SET_ASIDE: ReadonlySet<SyncReason> = new Set<SyncReason>(['change-refused', 'document-forbidden']);
 
 /**
  * The device's side of sync, free of any transport: it turns the server's frames into stored
@@ -30,6 +36,8 @@ export class SyncClient {
 	readonly #fetching = new Set<DocumentId>();
 	/** Documents exchanged in this connection that have not yet reached the server's heads. */
 	readonly #awaiting = new Set<DocumentId>();
+	/** Documents the server is known to hold (listed, sent or acknowledged in this connection). */
+	readonly #listed = new Set<DocumentId>();
 
 	constructor(
 		readonly repo: PlanRepository,
@@ -87,6 +95,7 @@ export class SyncClient {
 		this.#received = 0;
 		this.#fetching.clear();
 		this.#awaiting.clear();
+		this.#listed.clear();
 		this.#set({ phase: 'connecting', progress: null, refusals: [] });
 		return this.#enqueue(async (out) => {
 			this.repo.beginSync();
@@ -109,7 +118,7 @@ export class SyncClient {
 			else if (m.type === 'sync') await this.#sync(m, out);
 			else if (m.type === 'ack') await this.#ack(m);
 			else if (m.type === 'logged') await this.repo.forgetOpened(m.ids);
-			else this.#refused(m);
+			else await this.#refused(m, out);
 			await this.#settle();
 		});
 	}
@@ -149,9 +158,11 @@ export class SyncClient {
 		const opened = await this.repo.openedToReport();
 		if (opened.length && out.live()) out({ type: 'opened', docs: opened });
 		const unsynced = new Set(await this.repo.unsyncedDocs());
+		const local = await this.repo.manifest();
 		// Equal digests: the server holds every document at the device's heads; only lost acks remain.
+		for (const [docId] of m.upToDate ? local : m.manifest) this.#listed.add(docId);
 		if (m.upToDate) return this.#sendSync([...unsynced], out);
-		const { missing, differing, gone } = compareManifests(await this.repo.manifest(), m.manifest, unsynced);
+		const { missing, differing, gone } = compareManifests(local, m.manifest, unsynced);
 		if (gone.length) await this.repo.purge(gone);
 		for (const docId of missing) this.#fetching.add(docId);
 		if (missing.length) this.#set({ progress: { received: 0, total: missing.length } });
@@ -162,7 +173,10 @@ export class SyncClient {
 
 	async #snapshots(m: Of<'snapshots'>, out: Send): Promise<void> {
 		const { kept } = await this.repo.importSnapshots(m.docs, m.summaries);
-		for (const d of m.docs) this.#fetching.delete(d.docId);
+		for (const d of m.docs) {
+			this.#fetching.delete(d.docId);
+			this.#listed.add(d.docId);
+		}
 		this.#received += m.docs.length;
 		if (m.remaining === 0) this.#fetching.clear();
 		this.#set({ progress: m.remaining === 0 ? null : { received: this.#received, total: this.#received + m.remaining } });
@@ -187,6 +201,7 @@ export class SyncClient {
 
 	async #ack(m: Of<'ack'>): Promise<void> {
 		for (const { docId, heads } of m.docs) {
+			this.#listed.add(docId);
 			if (!(await this.repo.markAcked(docId, heads))) continue;
 			this.#awaiting.delete(docId);
 			const refusals = this.#state.refusals.filter((r) => r.docId !== docId);
@@ -194,7 +209,21 @@ export class SyncClient {
 		}
 	}
 
-	#refused(m: Of<'refused'>): void {
+	async #refused(m: Of<'refused'>, out: Send): Promise<void> {
+		if (m.docId && SET_ASIDE.has(m.reason)) {
+			// Access ended: the register will not send the document again, and the device must not keep it.
+			const accessEnded = m.reason === 'document-forbidden';
+			const id = await this.repo.setAside(m.docId, { reason: m.reason, detail: m.detail }, { accessEnded });
+			if (id !== null) {
+				this.#awaiting.delete(m.docId);
+				if (!accessEnded && this.#listed.has(m.docId) && out.live()) {
+					// Go on from the register's version: the device keeps working on (and syncing) the document.
+					this.#fetching.add(m.docId);
+					out({ type: 'fetch', docIds: [m.docId] });
+				}
+				return;
+			}
+		}
 		this.#record(m.reason, m.docId, m.detail);
 		if (m.docId) {
 			this.#awaiting.delete(m.docId);

@@ -63,6 +63,35 @@ export const SYNC_REASONS: readonly SyncReason[] = [
 	'server-error'
 ];
 
+/**
+ * The role rule a refused change broke: a `change-refused` detail reads `<rule>: <path>`, so the
+ * device can say why in the user's words.
+ */
+export type RefusalRule =
+	| 'owned-by-care-team'
+	| 'written-by-clinician'
+	| 'stamped-as-another'
+	| 'list-itself'
+	| 'not-self-treatment'
+	| 'clinician-creates-plans'
+	| 'role-may-not-write';
+
+export const REFUSAL_RULES: readonly RefusalRule[] = [
+	'owned-by-care-team',
+	'written-by-clinician',
+	'stamped-as-another',
+	'list-itself',
+	'not-self-treatment',
+	'clinician-creates-plans',
+	'role-may-not-write'
+];
+
+/** The rule named in a `change-refused` detail, or null when it names none this version knows. */
+export function refusalRuleOf(detail: string): RefusalRule | null {
+	const rule = detail.split(':', 1)[0] as RefusalRule;
+	return REFUSAL_RULES.includes(rule) ? rule : null;
+}
+
 /** One document in a manifest: its id and the hash of its sorted heads. */
 export type ManifestEntry = [docId: DocumentId, headsHash: string];
 /** An Automerge sync message for one document. */

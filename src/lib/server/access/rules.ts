@@ -1,29 +1,30 @@
 import * as A from '@automerge/automerge';
 import type { DocumentRef } from '$lib/domain/ids';
 import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
+import type { RefusalRule } from '$lib/sync/protocol';
 import { isClinician, type User } from './users';
 
 /** Why a change is refused: the path it touched and the rule it broke, for the device to show. */
-export type RuleBreach = { path: string; rule: string };
+export type RuleBreach = { path: string; rule: RefusalRule };
 
 type Entry = { by?: { name?: unknown; role?: unknown } } | undefined;
 const OWNED_BY_PATIENT: ReadonlySet<unknown> = new Set<Role>(['patient', 'relative']);
 
 /** A patient or proxy may touch an entry they add, or one a patient or proxy wrote; never a clinician's. */
-function patientsEntry(before: Entry, after: Entry, user: User): string | null {
-	if (before) return OWNED_BY_PATIENT.has(before.by?.role) ? null : 'written by a clinician';
+function patientsEntry(before: Entry, after: Entry, user: User): RefusalRule | null {
+	if (before) return OWNED_BY_PATIENT.has(before.by?.role) ? null : 'written-by-clinician';
 	if (!after) return null;
 	// A new entry must carry the user's own name and role: nobody writes in another's name.
-	return after.by?.name === user.name && after.by?.role === user.role ? null : 'stamped with someone else';
+	return after.by?.name === user.name && after.by?.role === user.role ? null : 'stamped-as-another';
 }
 
 const at = (record: unknown, key: A.Prop | undefined): Entry => (record && typeof key === 'string' ? ((record as Record<string, Entry>)[key] ?? undefined) : undefined);
 
 /** What a patient or proxy may write in a plan: what matters, comments, comments on measures. */
-function patientPlanRule(path: A.Prop[], before: Plan, after: Plan, user: User): string | null {
+function patientPlanRule(path: A.Prop[], before: Plan, after: Plan, user: User): RefusalRule | null {
 	const [top, id, field, commentId] = path;
 	if (top === 'whatMatters' || top === 'comments') {
-		if (id === undefined) return 'the list itself';
+		if (id === undefined) return 'list-itself';
 		return patientsEntry(at(before[top], id), at(after[top], id), user);
 	}
 	if (top === 'measures' && field === 'comments' && commentId !== undefined) {
@@ -31,18 +32,18 @@ function patientPlanRule(path: A.Prop[], before: Plan, after: Plan, user: User):
 		const is = at(after.measures, id) as { comments?: unknown } | undefined;
 		return patientsEntry(at(was?.comments, commentId), at(is?.comments, commentId), user);
 	}
-	return 'owned by the care team';
+	return 'owned-by-care-team';
 }
 
 /** What a patient or proxy may write in a log: reports on their self-treatment measures. */
-function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: MeasureLog, plan: Plan | null, user: User): string | null {
+function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: MeasureLog, plan: Plan | null, user: User): RefusalRule | null {
 	const [top, id] = path;
 	// The month's first change (genesis) makes the log's own fields; anyone with access may start it.
 	if (!before && (top !== 'entries' || path.length === 1)) return null;
-	if (top !== 'entries' || typeof id !== 'string') return 'owned by the care team';
+	if (top !== 'entries' || typeof id !== 'string') return 'owned-by-care-team';
 	const entry = after.entries?.[id] ?? before?.entries?.[id];
 	const measure = entry && plan?.measures?.[entry.measureId];
-	if (!measure || measure.performer.kind !== 'patient') return 'not a self-treatment measure';
+	if (!measure || measure.performer.kind !== 'patient') return 'not-self-treatment';
 	return patientsEntry(at(before?.entries, id), at(after.entries, id), user);
 }
 
@@ -55,7 +56,7 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
  */
 export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>): Promise<RuleBreach | null> {
 	if (isClinician(user)) return null;
-	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role may not write plans' };
+	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role-may-not-write' };
 	const plan = ref.kind === 'log' ? await planOf() : null;
 	const old = before.length ? (A.view(doc, before) as unknown) : null;
 	const now = A.view(doc, after) as unknown;
@@ -64,7 +65,7 @@ export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>
 			ref.kind === 'plan'
 				? old
 					? patientPlanRule(patch.path, old as Plan, now as Plan, user)
-					: 'only a clinician creates a plan'
+					: 'clinician-creates-plans'
 				: patientLogRule(patch.path, old as MeasureLog | null, now as MeasureLog, plan, user);
 		if (rule) return { path: patch.path.join('/'), rule };
 	}

@@ -48,6 +48,55 @@ export const en: Messages = {
 		updateReady: 'A new version of the app is ready.',
 		updateNow: 'Load new version'
 	},
+	setAside: {
+		notice: (names) => `The treatment plan register did not accept changes for ${names}. They are set aside on this tablet and will not be sent again.`,
+		view: 'See what was set aside',
+		title: 'Changes set aside',
+		intro:
+			'The treatment plan register did not accept these changes. The tablet will not send them again, and goes on with the register’s version of the plan. Read them, tell someone who may make the change if needed, and discard them when you are done.',
+		empty: 'No changes are set aside on this tablet.',
+		unknownPatient: 'Unknown patient',
+		refusedAt: (when) => `Refused ${when}`,
+		kind: { plan: 'In the plan', log: 'In the records' },
+		why: 'Why',
+		what: 'What was set aside',
+		nothingListed: 'No single changes to show.',
+		because: {
+			'change-refused': 'The change touches something you may not change.',
+			'document-forbidden': 'You no longer have access to the patient, for example because you are no longer on the care team.'
+		},
+		rules: {
+			'owned-by-care-team': 'This part of the plan is changed by the clinicians on the care team.',
+			'written-by-clinician': 'What was changed was written by a clinician.',
+			'stamped-as-another': 'The change carried a name other than yours.',
+			'list-itself': 'The change touched the list itself, not an entry in it.',
+			'not-self-treatment': 'The measure is not (or no longer) a self-treatment measure, so clinicians record it.',
+			'clinician-creates-plans': 'Only clinicians can create a plan.',
+			'role-may-not-write': 'Your role cannot change plans.'
+		},
+		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
+		areas: {
+			whatMatters: 'What matters to you',
+			diagnoses: 'Diagnosis',
+			goals: 'Goal',
+			measures: 'Measure',
+			measureComments: 'Comment on a measure',
+			comments: 'Comment',
+			contactGuidance: 'When to get in touch',
+			careTeam: 'Care team',
+			responsible: 'Responsible',
+			patient: 'Patient details',
+			records: 'Recorded measure',
+			other: 'Other parts of the plan'
+		},
+		actions: { added: 'new', changed: 'changed' },
+		download: 'Download a copy',
+		downloadName: (patient, date) => `refused-${patient}-${date}.automerge`,
+		discard: 'Discard',
+		discardWarning: 'What was set aside is deleted from this tablet and cannot be brought back.',
+		confirmDiscard: 'Yes, discard',
+		cancel: 'Cancel'
+	},
 	list: {
 		title: 'My patients',
 		today: (date) => `Today, ${date}`,

@@ -1,5 +1,5 @@
 import type { Reason } from '$lib/domain/reasons';
-import type { SyncReason } from '$lib/sync/protocol';
+import { refusalRuleOf, type SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import { en } from './en';
 import { nb, type Messages } from './nb';
@@ -47,6 +47,12 @@ class I18n {
 	/** A reason from anywhere in the app (inputs, storage, sync), as a sentence in the current language. */
 	messageFor(reason: Reason | SyncReason | LocalSyncProblem): string {
 		return this.m.reason[reason];
+	}
+
+	/** Why the register refused a set-aside version, in plain words: the rule it broke where known, else the reason. */
+	refusalFor(reason: SyncReason, detail: string): string {
+		const rule = reason === 'change-refused' ? refusalRuleOf(detail) : null;
+		return (rule && this.m.setAside.rules[rule]) || this.m.setAside.because[reason] || this.messageFor(reason);
 	}
 
 	/** A date (`YYYY-MM-DD` or an instant) in the current language's format, Oslo time. */

@@ -1,5 +1,6 @@
 import type { Reason } from '$lib/domain/reasons';
-import type { SyncReason } from '$lib/sync/protocol';
+import type { ChangeArea } from '$lib/domain/set-aside';
+import type { RefusalRule, SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import type { CareRole, GoalCategory, GoalStatus, GuidanceLevel, MeasureStatus, SelfCareCode, WhatMattersAuthor } from '$lib/domain/plan';
 
@@ -50,6 +51,55 @@ export const nb = {
 		problem: 'Synkroniseringen fikk et problem',
 		updateReady: 'En ny versjon av appen er klar.',
 		updateNow: 'Last inn ny versjon'
+	},
+	setAside: {
+		notice: (names: string) => `Behandlingsplanregisteret tok ikke imot endringer for ${names}. Endringene er lagt til side på nettbrettet og sendes ikke på nytt.`,
+		view: 'Se hva som er lagt til side',
+		title: 'Endringer lagt til side',
+		intro:
+			'Behandlingsplanregisteret tok ikke imot disse endringene. Nettbrettet sender dem ikke på nytt, og fortsetter med registerets versjon av planen. Les gjennom, gi beskjed til den som kan gjøre endringen hvis det trengs, og forkast dem når du er ferdig.',
+		empty: 'Ingen endringer er lagt til side på dette nettbrettet.',
+		unknownPatient: 'Ukjent pasient',
+		refusedAt: (when: string) => `Avvist ${when}`,
+		kind: { plan: 'I planen', log: 'I registreringene' } as Record<'plan' | 'log', string>,
+		why: 'Hvorfor',
+		what: 'Hva som ble lagt til side',
+		nothingListed: 'Ingen enkeltendringer å vise.',
+		because: {
+			'change-refused': 'Endringen gjelder noe du ikke har lov til å endre.',
+			'document-forbidden': 'Du har ikke lenger tilgang til pasienten, for eksempel fordi du ikke står i behandlingsteamet lenger.'
+		} as Partial<Record<SyncReason, string>>,
+		rules: {
+			'owned-by-care-team': 'Denne delen av planen endres av helsepersonellet i behandlingsteamet.',
+			'written-by-clinician': 'Det som ble endret, er skrevet av helsepersonell.',
+			'stamped-as-another': 'Endringen var merket med et annet navn enn ditt.',
+			'list-itself': 'Endringen gjaldt selve listen, ikke en oppføring i den.',
+			'not-self-treatment': 'Tiltaket er ikke et egenbehandlingstiltak (lenger), så det registreres av helsepersonell.',
+			'clinician-creates-plans': 'Bare helsepersonell kan opprette en plan.',
+			'role-may-not-write': 'Rollen din kan ikke endre planer.'
+		} satisfies Record<RefusalRule, string>,
+		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
+		areas: {
+			whatMatters: 'Hva er viktig for deg',
+			diagnoses: 'Diagnose',
+			goals: 'Mål',
+			measures: 'Tiltak',
+			measureComments: 'Kommentar til tiltak',
+			comments: 'Kommentar',
+			contactGuidance: 'Når skal du ta kontakt',
+			careTeam: 'Behandlingsteam',
+			responsible: 'Ansvarlig',
+			patient: 'Pasientopplysninger',
+			records: 'Registrert tiltak',
+			other: 'Annet i planen'
+		} satisfies Record<ChangeArea, string>,
+		actions: { added: 'ny', changed: 'endret' } as Record<'added' | 'changed', string>,
+		download: 'Last ned kopi',
+		downloadName: (patient: string, date: string) => `avvist-${patient}-${date}.automerge`,
+		discard: 'Forkast',
+		discardWarning: 'Det som er lagt til side, slettes fra nettbrettet og kan ikke hentes tilbake.',
+		confirmDiscard: 'Ja, forkast',
+		cancel: 'Avbryt'
 	},
 	list: {
 		title: 'Mine pasienter',

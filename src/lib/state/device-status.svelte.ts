@@ -1,6 +1,10 @@
+import type { SetAsideRow } from '$lib/storage/db';
 import type { PlanRepository } from '$lib/storage/plan-repository';
 import { startSync, type SyncConnection, type SyncStatus } from '$lib/sync/connection';
 import type { SyncPhase, SyncProgress, SyncRefusal } from '$lib/sync/sync-state';
+
+/** A version set aside on this device, as the interface lists it (the whole copy stays in storage). */
+export type SetAsideItem = Omit<SetAsideRow, 'bytes'> & { id: number; hasCopy: boolean };
 
 /** What the status bar shows: connectivity, sync with the server, unsent work, a waiting app update. */
 class DeviceStatus {
@@ -14,7 +18,10 @@ class DeviceStatus {
 	progress = $state.raw<SyncProgress | null>(null);
 	/** The latest thing the server refused (or a frame from it the device could not use). */
 	refusal = $state.raw<SyncRefusal | null>(null);
+	/** Versions the register refused, set aside on this device until the user discards them. */
+	setAside = $state.raw<SetAsideItem[]>([]);
 	activateUpdate = $state<(() => void) | null>(null);
+	#repo: PlanRepository | null = null;
 	#connection: SyncConnection | null = null;
 	#connecting: Promise<void> | undefined;
 	#started = false;
@@ -23,11 +30,13 @@ class DeviceStatus {
 	start(repo: PlanRepository): void {
 		if (this.#started) return;
 		this.#started = true;
+		this.#repo = repo;
 		this.online = navigator.onLine;
 		addEventListener('online', () => (this.online = true));
 		addEventListener('offline', () => (this.online = false));
 		const count = async () => {
 			this.unsyncedPatients = new Set((await repo.db.unsynced.toArray()).map((u) => u.patientId)).size;
+			this.setAside = (await repo.setAsideList()).map(({ bytes, ...row }) => ({ ...row, id: row.id!, hasCopy: bytes !== null }));
 		};
 		repo.subscribe(() => void count());
 		void count();
@@ -41,6 +50,16 @@ class DeviceStatus {
 			connection.subscribe((s) => this.#show(s));
 		});
 		return this.#connecting;
+	}
+
+	/** Deletes a set-aside version the user has read. */
+	async discardSetAside(id: number): Promise<void> {
+		await this.#repo?.discardSetAside(id);
+	}
+
+	/** The whole set-aside version, as saved Automerge bytes, while the device keeps it. */
+	async setAsideCopy(id: number): Promise<Uint8Array | null> {
+		return (await this.#repo?.db.setAside.get(id))?.bytes ?? null;
 	}
 
 	/** "Synkroniser nå": syncs at once, from whichever tab holds the connection. */

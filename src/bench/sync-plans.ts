@@ -34,7 +34,7 @@ export function planSizeFrom(value: string | undefined): PlanSize {
 function firstChange(size: PlanSize, p: FixturePatient): FixtureDocument {
 	if (size === 'realistic') return createPlanDocument(p);
 	const docId = planDocId(p.patientId);
-	const plan = newPlan(p.patientId, p.patient, { by: nurse, at: p.plan.createdAt });
+	const plan = newPlan(p.patientId, p.patient, { form: 'written', givenBy: 'patient' }, { by: nurse, at: p.plan.createdAt });
 	return { docId, patientId: p.patientId, doc: genesis(docId, plan) };
 }
 

@@ -51,7 +51,7 @@ const check: MeasureInput = { ...drops, title: 'Årlig øyekontroll', descriptio
 
 /** Pål's plan with a diagnosis, a purpose, eye drops and the annual check. */
 function palPlan(): A.Doc<Plan> {
-	return A.change(A.from(newPlan(PATIENT, pal, nurse)), (d) => {
+	return A.change(A.from(newPlan(PATIENT, pal, { form: 'written', givenBy: 'patient' }, nurse)), (d) => {
 		addDiagnosis(d, GLAUCOMA, glaucoma, nurse);
 		addGoal(d, PURPOSE, purpose, nurse);
 		addMeasure(d, DROPS, drops, nurse);
@@ -67,7 +67,7 @@ function forks(doc: A.Doc<Plan>): [A.Doc<Plan>, A.Doc<Plan>] {
 describe('plan operations', () => {
 	it('newPlan starts empty with no one responsible, and copies the patient', () => {
 		const patient = { ...pal };
-		const plan = newPlan(PATIENT, patient, nurse);
+		const plan = newPlan(PATIENT, patient, { form: 'oral', givenBy: 'patient' }, nurse);
 		patient.name = 'Someone else';
 		expect(plan.patient.name).toBe('Pål Testesen');
 		expect(plan.responsible).toEqual({ value: null, by: nurse.by, at: nurse.at });
@@ -76,7 +76,7 @@ describe('plan operations', () => {
 	});
 
 	it('adds what matters, in the patient’s words and stamped', () => {
-		const doc = A.change(A.from(newPlan(PATIENT, pal, nurse)), (d) => addWhatMatters(d, id(9), 'Bo hjemme lenge', 'patient', gp));
+		const doc = A.change(A.from(newPlan(PATIENT, pal, { form: 'written', givenBy: 'patient' }, nurse)), (d) => addWhatMatters(d, id(9), 'Bo hjemme lenge', 'patient', gp));
 		expect(doc.whatMatters[id(9)]).toEqual({ id: id(9), text: 'Bo hjemme lenge', writtenAs: 'patient', by: gp.by, at: gp.at, status: 'active' });
 	});
 

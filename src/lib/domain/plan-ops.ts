@@ -2,8 +2,10 @@ import { updateText } from '@automerge/automerge/slim';
 import type { ItemId, PatientId } from './ids';
 import type {
 	CareRole,
+	Block,
 	CareTeamMember,
 	Comment,
+	Consent,
 	Context,
 	ContactGuidance,
 	Diagnosis,
@@ -17,8 +19,11 @@ import type {
 } from './plan';
 import type { DiagnosisInput, GoalInput, MeasureInput } from './inputs';
 
-/** A new, empty plan for a patient: the initial value of the plan document. */
-export function newPlan(patientId: PatientId, patient: Patient, ctx: Context): Plan {
+/**
+ * A new, empty plan for a patient: the initial value of the plan document. A plan is made only
+ * with the patient's consent, recorded by the clinician who creates it.
+ */
+export function newPlan(patientId: PatientId, patient: Patient, consent: Pick<Consent, 'form' | 'givenBy'>, ctx: Context): Plan {
 	return {
 		schema: 1,
 		patientId,
@@ -31,6 +36,11 @@ export function newPlan(patientId: PatientId, patient: Patient, ctx: Context): P
 		careTeam: {},
 		responsible: { value: null, by: copy(ctx.by), at: ctx.at },
 		comments: {},
+		privacy: {
+			consent: { form: consent.form, givenBy: consent.givenBy, recordedBy: copy(ctx.by), at: ctx.at },
+			restricted: { value: false, by: copy(ctx.by), at: ctx.at },
+			blocked: {}
+		},
 		createdAt: ctx.at
 	};
 }
@@ -173,6 +183,39 @@ export function addCareTeamMember(
 ): void {
 	const m: CareTeamMember = { id, ...copy(member), active: true, addedBy: copy(ctx.by), addedAt: ctx.at };
 	plan.careTeam[id] = m;
+}
+
+/** Ends a care team membership (kept, marked ended): the member's devices lose the plan at their next sync. */
+export function endCareTeamMembership(plan: Plan, memberId: ItemId, ctx: Context): void {
+	const member = need(plan.careTeam[memberId], 'care team member', memberId);
+	member.active = false;
+	member.endedBy = copy(ctx.by);
+	member.endedAt = ctx.at;
+}
+
+/** The plan's privacy choices, created for a plan made before they existed. */
+function privacyOf(plan: Plan, ctx: Context): NonNullable<Plan['privacy']> {
+	plan.privacy ??= { consent: null, restricted: { value: false, by: copy(ctx.by), at: ctx.at }, blocked: {} };
+	return plan.privacy;
+}
+
+/** The patient blocks a named clinician from their plan (also against emergency access). */
+export function blockClinician(plan: Plan, id: ItemId, clinician: { personId: string; name: string; organisation: string }, ctx: Context): void {
+	const block: Block = { id, ...copy(clinician), active: true, by: copy(ctx.by), at: ctx.at };
+	privacyOf(plan, ctx).blocked[id] = block;
+}
+
+/** The patient lifts a block (kept, marked inactive, so the history shows it). */
+export function unblockClinician(plan: Plan, id: ItemId, ctx: Context): void {
+	const block = need(plan.privacy?.blocked[id], 'block', id);
+	block.active = false;
+	block.by = copy(ctx.by);
+	block.at = ctx.at;
+}
+
+/** The patient restricts the plan to its care team (no emergency access), or lifts that. */
+export function setRestricted(plan: Plan, restricted: boolean, ctx: Context): void {
+	privacyOf(plan, ctx).restricted = { value: restricted, by: copy(ctx.by), at: ctx.at };
 }
 
 /** Makes a care team member responsible for the plan (planansvarlig), stamped. */

@@ -138,6 +138,42 @@ export type CareTeamMember = {
 	active: boolean;
 	addedBy: PersonRef;
 	addedAt: string;
+	/** Who ended the membership and when (absent while active, and in plans made before it existed). */
+	endedBy?: PersonRef;
+	endedAt?: string;
+};
+
+/** The patient's consent to having a plan, recorded by the clinician who creates it. */
+export type Consent = {
+	/** How it was given: in writing, or orally (noted by the clinician). */
+	form: 'written' | 'oral';
+	/** By the patient, or by the relative with proxy for a patient who cannot consent. */
+	givenBy: 'patient' | 'proxy';
+	recordedBy: PersonRef;
+	at: string;
+};
+
+/** A clinician the patient has blocked (sperret): they may not see the plan, not even in an emergency. */
+export type Block = {
+	id: ItemId;
+	/** The clinician's user id at the identity provider, which the register matches. */
+	personId: string;
+	name: string;
+	organisation: string;
+	active: boolean;
+	by: PersonRef;
+	at: string;
+};
+
+/**
+ * The patient's privacy choices. Consent is recorded when the plan is created; blocks and the
+ * restriction are the patient's (or proxy's) own, and only they may change them.
+ */
+export type Privacy = {
+	consent: Consent | null;
+	/** A restricted plan is seen by its care team only: no emergency access. */
+	restricted: Stamped<boolean>;
+	blocked: Record<string, Block>;
 };
 
 /** The patient the plan is about. */
@@ -162,6 +198,8 @@ export type Plan = {
 	/** Planansvarlig: the care team member responsible for the plan. */
 	responsible: Stamped<ItemId | null>;
 	comments: Record<string, Comment>;
+	/** Absent in plans made before privacy choices existed (they count as consented, unrestricted). */
+	privacy?: Privacy;
 	createdAt: string;
 };
 

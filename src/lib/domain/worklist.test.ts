@@ -27,7 +27,7 @@ const measure = (title: string, timing: Timing, performer: Performer = homeCare)
 
 /** Pål's plan: every timing kind, plus two measures that are not active. */
 function palPlan(): A.Doc<Plan> {
-	return A.change(A.from(newPlan(PATIENT, pal, at(1))), (d) => {
+	return A.change(A.from(newPlan(PATIENT, pal, { form: 'written', givenBy: 'patient' }, at(1))), (d) => {
 		addMeasure(d, DROPS, measure('Øyedråper', { kind: 'daily', times: ['20:00', '08:00'] }), at(2));
 		addMeasure(d, WEIGH, measure('Vekt', { kind: 'weekly', weekdays: [4], times: ['10:00'] }), at(3));
 		addMeasure(d, SHOWER, measure('Dusj', { kind: 'weekly', weekdays: [1, 4], times: [] }), at(4));

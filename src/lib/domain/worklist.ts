@@ -17,6 +17,12 @@ export type PatientSummary = {
 	lastRecorded: Record<string, string>;
 	/** The user ids of the plan's active care team members who log in: who needs to know. */
 	team: string[];
+	/** The patient's national ID, for the register to find the patient by (emergency access). */
+	nationalId?: string;
+	/** The user ids of the clinicians the patient has blocked (absent in summaries made before blocks existed). */
+	blocked?: string[];
+	/** Whether the patient restricted the plan to its care team (no emergency access). */
+	restricted?: boolean;
 };
 
 /** A measure slot due on a day, and whether it is already recorded. */
@@ -95,6 +101,12 @@ export function summarize(plan: Plan, logs: readonly MeasureLog[]): PatientSumma
 		team: Object.values(plan.careTeam)
 			.filter((m) => m.active && typeof m.personId === 'string')
 			.map((m) => m.personId as string)
-			.sort()
+			.sort(),
+		nationalId: plan.patient.nationalId,
+		blocked: Object.values(plan.privacy?.blocked ?? {})
+			.filter((b) => b.active)
+			.map((b) => b.personId)
+			.sort(),
+		restricted: plan.privacy?.restricted.value === true
 	};
 }

@@ -72,7 +72,11 @@ export const en: Messages = {
 			'list-itself': 'The change touched the list itself, not an entry in it.',
 			'not-self-treatment': 'The measure is not (or no longer) a self-treatment measure, so clinicians record it.',
 			'clinician-creates-plans': 'Only clinicians can create a plan.',
-			'role-may-not-write': 'Your role cannot change plans.'
+			'role-may-not-write': 'Your role cannot change plans.',
+			'consent-by-care-team': 'Consent is recorded by the care team.',
+			'consent-required': 'A plan can only be created once the patient’s consent is recorded.',
+			'patients-own-choice': 'Blocks and restricting the plan are the patient’s own choice.',
+			'consent-fixed': 'Consent cannot be changed once the plan is created.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

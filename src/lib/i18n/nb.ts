@@ -76,7 +76,11 @@ export const nb = {
 			'list-itself': 'Endringen gjaldt selve listen, ikke en oppføring i den.',
 			'not-self-treatment': 'Tiltaket er ikke et egenbehandlingstiltak (lenger), så det registreres av helsepersonell.',
 			'clinician-creates-plans': 'Bare helsepersonell kan opprette en plan.',
-			'role-may-not-write': 'Rollen din kan ikke endre planer.'
+			'role-may-not-write': 'Rollen din kan ikke endre planer.',
+			'consent-by-care-team': 'Samtykket registreres av behandlingsteamet.',
+			'consent-required': 'En plan kan bare opprettes når pasientens samtykke er registrert.',
+			'patients-own-choice': 'Sperringer og begrensning av planen er pasientens eget valg.',
+			'consent-fixed': 'Samtykket kan ikke endres etter at planen er opprettet.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {

@@ -70,7 +70,7 @@ describe('PlanRepository', () => {
 		const docs = names.map((name) => {
 			const patientId = crypto.randomUUID() as PatientId;
 			const patient = { name, birthDate: '1940-01-01', nationalId: '', municipality: 'Rana' };
-			return { docId: planDocId(patientId), patientId, doc: genesis(planDocId(patientId), newPlan(patientId, patient, nurse)) };
+			return { docId: planDocId(patientId), patientId, doc: genesis(planDocId(patientId), newPlan(patientId, patient, { form: 'written', givenBy: 'patient' }, nurse)) };
 		});
 		await repo.importPlans(docs, IMPORTED);
 		expect((await repo.listPatients()).map((p) => p.name)).toEqual(['Arne Dahl', 'Ærle Moen', 'Øystein Lie', 'Åse Berg']);

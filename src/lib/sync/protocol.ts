@@ -74,7 +74,11 @@ export type RefusalRule =
 	| 'list-itself'
 	| 'not-self-treatment'
 	| 'clinician-creates-plans'
-	| 'role-may-not-write';
+	| 'role-may-not-write'
+	| 'consent-by-care-team'
+	| 'consent-required'
+	| 'patients-own-choice'
+	| 'consent-fixed';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -83,7 +87,11 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'list-itself',
 	'not-self-treatment',
 	'clinician-creates-plans',
-	'role-may-not-write'
+	'role-may-not-write',
+	'consent-by-care-team',
+	'consent-required',
+	'patients-own-choice',
+	'consent-fixed'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

@@ -20,9 +20,32 @@ function patientsEntry(before: Entry, after: Entry, user: User): RefusalRule | n
 
 const at = (record: unknown, key: A.Prop | undefined): Entry => (record && typeof key === 'string' ? ((record as Record<string, Entry>)[key] ?? undefined) : undefined);
 
-/** What a patient or proxy may write in a plan: what matters, comments, comments on measures. */
+/** A patient or proxy may block and unblock clinicians and restrict the plan, in their own name. */
+function privacyRule(path: A.Prop[], after: Plan, user: User): RefusalRule | null {
+	const [, part, id] = path;
+	const stampedByUser = (stamp: Entry) => (stamp?.by?.name === user.name && stamp?.by?.role === user.role ? null : 'stamped-as-another');
+	if (part === 'restricted') return stampedByUser(after.privacy?.restricted as Entry);
+	if (part === 'blocked' && typeof id === 'string') return stampedByUser(at(after.privacy?.blocked, id));
+	return 'consent-by-care-team';
+}
+
+/**
+ * What a clinician may not write in a plan: the patient's own privacy choices (blocks, the
+ * restriction). Consent is recorded when the plan is created and cannot be taken away.
+ */
+function clinicianPlanRule(path: A.Prop[], before: Plan | null, after: Plan): RefusalRule | null {
+	if (!before) return after.privacy?.consent ? null : 'consent-required';
+	const [top, part] = path;
+	if (top !== 'privacy') return null;
+	if (part === 'blocked' || part === 'restricted') return 'patients-own-choice';
+	if (before.privacy?.consent && part !== undefined) return 'consent-fixed';
+	return null;
+}
+
+/** What a patient or proxy may write in a plan: what matters, comments, comments on measures, privacy choices. */
 function patientPlanRule(path: A.Prop[], before: Plan, after: Plan, user: User): RefusalRule | null {
 	const [top, id, field, commentId] = path;
+	if (top === 'privacy') return privacyRule(path, after, user);
 	if (top === 'whatMatters' || top === 'comments') {
 		if (id === undefined) return 'list-itself';
 		return patientsEntry(at(before[top], id), at(after[top], id), user);
@@ -47,15 +70,31 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
 	return patientsEntry(at(before?.entries, id), at(after.entries, id), user);
 }
 
+/** Checks a clinician's change to a plan: consent at creation, and nothing of the patient's privacy choices. */
+function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads): RuleBreach | null {
+	const old = before.length ? (A.view(doc, before) as Plan) : null;
+	const now = A.view(doc, after) as Plan;
+	if (!old) {
+		const rule = clinicianPlanRule([], null, now);
+		return rule ? { path: 'privacy/consent', rule } : null;
+	}
+	for (const patch of A.diff(doc, before, after)) {
+		const rule = clinicianPlanRule(patch.path, old, now);
+		if (rule) return { path: patch.path.join('/'), rule };
+	}
+	return null;
+}
+
 /**
  * Checks every change between `before` and `after` against what the user's role may write.
- * Clinicians with access own the plan and may change all of it; a patient or proxy may write
- * what matters, comments and self-treatment reports, and nothing a clinician owns. `planOf`
+ * Clinicians with access own the plan and may change all of it but the patient's privacy
+ * choices, and create it only with consent recorded; a patient or proxy may write what matters,
+ * comments, self-treatment reports and their privacy choices, and nothing a clinician owns. `planOf`
  * gives the patient's plan, for checking which measures a log entry reports on; it is asked for
  * only when a patient or proxy changes a log.
  */
 export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>): Promise<RuleBreach | null> {
-	if (isClinician(user)) return null;
+	if (isClinician(user)) return ref.kind === 'plan' ? clinicianBreach(doc, before, after) : null;
 	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role-may-not-write' };
 	const plan = ref.kind === 'log' ? await planOf() : null;
 	const old = before.length ? (A.view(doc, before) as unknown) : null;

@@ -252,6 +252,27 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			expect(await again.audit(p, 1)).toHaveLength(1);
 		});
 
+		it('finds the emergency access a user holds until it ends, and refuses a grant without an end', async () => {
+			const other = patient();
+			const grant = (patientId: PatientId, userId: string, until: string): AuditEntry => ({
+				...line(patientId, '2026-11-01T08:00:00.000Z', 'emergency-access'),
+				basis: 'emergency',
+				who: { id: userId, name: 'Kari Testpleier', role: 'home-care', organisation: null },
+				detail: 'Bevisstløs ved ankomst',
+				until
+			});
+			await store.appendAudit([grant(p, 'u1', '2026-11-01T10:00:00.000Z'), grant(other, 'u1', '2026-11-01T12:00:00.000Z'), grant(p, 'u2', '2026-11-01T12:00:00.000Z')]);
+			await store.appendAudit([line(p, '2026-11-01T09:00:00.000Z')]);
+			const running = async (at: string) => (await store.emergencyGrants('u1', at)).map((g) => g.patientId);
+			expect(await running('2026-11-01T09:00:00.000Z')).toEqual([p, other]);
+			expect(await running('2026-11-01T11:00:00.000Z')).toEqual([other]);
+			expect(await running('2026-11-01T12:00:00.000Z')).toEqual([]);
+			expect(await store.emergencyGrants('u3', '2026-11-01T09:00:00.000Z')).toEqual([]);
+			const { until: _, ...endless } = grant(p, 'u1', '');
+			await expect(store.appendAudit([endless])).rejects.toBeInstanceOf(TypeError);
+			await expect(store.emergencyGrants('u1', 'soon')).rejects.toBeInstanceOf(TypeError);
+		});
+
 		it('refuses a malformed access log line, and refuses to change or delete lines even with raw SQL', async () => {
 			await store.appendAudit([line(p, '2026-11-01T08:00:00.000Z')]);
 			await expect(store.appendAudit([{ ...line(p, 'not a time') }])).rejects.toBeInstanceOf(TypeError);

@@ -24,7 +24,7 @@ function describe(value: unknown): string {
 	return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
 }
 
-const ACTIONS: ReadonlySet<unknown> = new Set(['read', 'change', 'refused']);
+const ACTIONS: ReadonlySet<unknown> = new Set(['read', 'change', 'refused', 'emergency-access', 'emergency-denied']);
 const BASES: ReadonlySet<unknown> = new Set(['care-team', 'patient', 'proxy', 'emergency', 'unauthenticated']);
 
 /** Throws a TypeError unless every access log line has the declared shape. */
@@ -40,7 +40,17 @@ export function checkAudit(entries: readonly AuditEntry[]): void {
 		checkText(e.who?.name, `audit[${i}].who.name`);
 		checkText(e.who?.role, `audit[${i}].who.role`);
 		if (typeof e.reportedLater !== 'boolean' || typeof e.detail !== 'string') throw new TypeError(`audit[${i}] is malformed`);
+		if (e.action === 'emergency-access' && (typeof e.until !== 'string' || Number.isNaN(Date.parse(e.until)) || !e.who.id)) {
+			throw new TypeError(`audit[${i}]: emergency access needs the user's id and when it ends (until)`);
+		}
 	});
+}
+
+/** Throws a TypeError unless a query for a user's emergency access names a user and a time. */
+export function checkGrantQuery(userId: string, now: string): void {
+	checkText(userId, 'userId');
+	checkText(now, 'now');
+	if (Number.isNaN(Date.parse(now))) throw new TypeError('now must be a time');
 }
 
 /** Throws a TypeError unless the commit's arguments have the declared shapes (they may come from a socket). */

@@ -44,6 +44,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		BEGIN RAISE EXCEPTION 'the access log is append-only'; END $$;
 	CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
 		FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+`,
+	`
+	CREATE INDEX audit_emergency ON audit ((entry->'who'->>'id')) WHERE entry->>'action' = 'emergency-access';
 `
 ];
 const SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

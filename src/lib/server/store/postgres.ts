@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { checkAudit, checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import { checkAudit, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import { PgListener } from './pg-listener';
 import { inTransaction, migrate } from './postgres-schema';
 import type { AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
@@ -149,6 +149,15 @@ class PostgresStore implements DocumentStore {
 	async audit(patientId: PatientId, limit = 500): Promise<AuditEntry[]> {
 		checkPatientIds([patientId]);
 		const { rows } = await this.#pool.query<{ entry: AuditEntry }>('SELECT entry FROM audit WHERE patient_id = $1 ORDER BY at DESC, seq DESC LIMIT $2', [patientId, limit]);
+		return rows.map((row) => row.entry);
+	}
+
+	async emergencyGrants(userId: string, now: string): Promise<AuditEntry[]> {
+		checkGrantQuery(userId, now);
+		const { rows } = await this.#pool.query<{ entry: AuditEntry }>(
+			`SELECT entry FROM audit WHERE entry->>'action' = 'emergency-access' AND entry->'who'->>'id' = $1 AND (entry->>'until')::timestamptz > $2::timestamptz ORDER BY seq`,
+			[userId, now]
+		);
 		return rows.map((row) => row.entry);
 	}
 

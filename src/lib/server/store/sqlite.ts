@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { checkAudit, checkCommit, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import { checkAudit, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import type { AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
 
 /** Each schema version's DDL, in order: version n is reached by running the first n. */
@@ -45,6 +45,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
 	CREATE INDEX audit_patient ON audit (patient_id, at);
 	CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 	CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+`,
+	`
+	CREATE INDEX audit_emergency ON audit (json_extract(entry, '$.who.id'), json_extract(entry, '$.until'))
+		WHERE json_extract(entry, '$.action') = 'emergency-access';
 `
 ];
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
@@ -102,11 +106,16 @@ class SqliteStore implements DocumentStore {
 	readonly #commit;
 	readonly #insertAudit;
 	readonly #selectAudit;
+	readonly #selectGrants;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
 		this.#insertAudit = db.prepare<[string, string, string]>('INSERT INTO audit (patient_id, at, entry) VALUES (?, ?, ?)');
 		this.#selectAudit = db.prepare<[string, number], { entry: string }>('SELECT entry FROM audit WHERE patient_id = ? ORDER BY at DESC, seq DESC LIMIT ?');
+		this.#selectGrants = db.prepare<[string, string], { entry: string }>(
+			`SELECT entry FROM audit WHERE json_extract(entry, '$.action') = 'emergency-access'
+			 AND json_extract(entry, '$.who.id') = ? AND json_extract(entry, '$.until') > ? ORDER BY seq`
+		);
 		this.#selectHeads = db.prepare<[string], { heads: string }>('SELECT heads FROM docs WHERE doc_id = ?');
 		// The WHERE turns a commit naming another patient into a no-op that `commit` refuses.
 		this.#upsertDoc = db.prepare<[string, string, string]>(
@@ -186,6 +195,11 @@ class SqliteStore implements DocumentStore {
 	async audit(patientId: PatientId, limit = 500): Promise<AuditEntry[]> {
 		checkPatientIds([patientId]);
 		return this.#selectAudit.all(patientId, limit).map((row) => JSON.parse(row.entry) as AuditEntry);
+	}
+
+	async emergencyGrants(userId: string, now: string): Promise<AuditEntry[]> {
+		checkGrantQuery(userId, now);
+		return this.#selectGrants.all(userId, new Date(now).toISOString()).map((row) => JSON.parse(row.entry) as AuditEntry);
 	}
 
 	async loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null> {

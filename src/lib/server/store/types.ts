@@ -24,8 +24,11 @@ export type DocWrite = {
 	base?: readonly string[];
 };
 
-/** What was done with a patient's plan: read (sent to a device, or opened on one offline), changed, or a change refused. */
-export type AuditAction = 'read' | 'change' | 'refused';
+/**
+ * What was done with a patient's plan: read (sent to a device, or opened on one offline),
+ * changed, a change refused, emergency access granted (its `until` says how long) or denied.
+ */
+export type AuditAction = 'read' | 'change' | 'refused' | 'emergency-access' | 'emergency-denied';
 /** Why the person had access: on the care team, the patient themself, a proxy, emergency access, or an unauthenticated demo device. */
 export type AccessBasis = 'care-team' | 'patient' | 'proxy' | 'emergency' | 'unauthenticated';
 
@@ -43,6 +46,8 @@ export type AuditEntry = {
 	who: { id: string | null; name: string; role: string; organisation: string | null };
 	reportedLater: boolean;
 	detail: string;
+	/** For granted emergency access: when it ends. */
+	until?: string;
 };
 
 /** A commit's outcome: made, or not made because the stored heads differ from its `base` (they are given). */
@@ -74,6 +79,8 @@ export interface DocumentStore {
 	appendAudit(entries: readonly AuditEntry[]): Promise<void>;
 	/** The patient's access log, newest first (at most `limit` lines). */
 	audit(patientId: PatientId, limit?: number): Promise<AuditEntry[]>;
+	/** The emergency access the user was granted that is still running at `now` (log lines with `until` after it). */
+	emergencyGrants(userId: string, now: string): Promise<AuditEntry[]>;
 	/** Calls `listener` with the id of each document committed after this call; returns the unsubscribe. */
 	subscribe(listener: (docId: DocumentId) => void): () => void;
 	/** Releases connections and files; safe to call twice. */

@@ -1,28 +1,84 @@
 import type { DocumentRef, PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
 import { isClinician, type User } from '$lib/server/access/users';
 import type { DocHeads, DocumentStore } from '$lib/server/store';
 
 /**
  * Who is on the other end of a session: the device's id, the user the transport authenticated,
- * and the patients that user may see, decided when the device says hello (so a change of care
- * team takes effect at its next sync). `user: null` is a transport that does not authenticate
- * (the embedded demo until its login lands): it sees every patient.
+ * and the patients that user may see, decided when the device says hello (and again when a plan
+ * it holds changes), so a change of care team takes effect at once. `emergency` holds the
+ * patients seen through emergency access, with when that access ends. `user: null` is a
+ * transport that does not authenticate (in-process tests): it sees every patient.
  */
-export type Principal = { peerId: string; user: User | null; patients: ReadonlySet<PatientId> | 'all' };
+export type Principal = {
+	peerId: string;
+	user: User | null;
+	patients: ReadonlySet<PatientId> | 'all';
+	emergency: ReadonlyMap<PatientId, string>;
+};
+
+/** Whether a patient has blocked this user (a block holds even against emergency access). */
+export function blocks(summary: Pick<PatientSummary, 'blocked'>, user: Pick<User, 'id'>): boolean {
+	return (summary.blocked ?? []).includes(user.id);
+}
 
 /**
- * The patients a user needs to know about: a clinician, those whose plan names them on the care
- * team (an active member with their user id); a patient, themself; a proxy, those they hold a
- * proxy for.
+ * The patients a user needs to know about now: a clinician, those whose plan names them on the
+ * care team (an active member with their user id) and those they hold running emergency access
+ * to, less those who blocked them or (for emergency access) restricted their plan; a patient,
+ * themself; a proxy, those they hold a proxy for.
  */
-export async function patientsOf(store: DocumentStore, user: User): Promise<PatientId[]> {
-	if (!isClinician(user)) return [...user.patients];
-	return (await store.summaries()).filter((s) => (s.team ?? []).includes(user.id)).map((s) => s.patientId);
+export async function accessOf(store: DocumentStore, user: User, now = new Date()): Promise<Pick<Principal, 'patients' | 'emergency'>> {
+	if (!isClinician(user)) return { patients: new Set(user.patients), emergency: new Map() };
+	const summaries = await store.summaries();
+	const grants = new Map<PatientId, string>();
+	for (const g of await store.emergencyGrants(user.id, now.toISOString())) {
+		if (g.until && (grants.get(g.patientId) ?? '') < g.until) grants.set(g.patientId, g.until);
+	}
+	const patients = new Set<PatientId>();
+	const emergency = new Map<PatientId, string>();
+	for (const s of summaries) {
+		if (blocks(s, user)) continue;
+		if ((s.team ?? []).includes(user.id)) patients.add(s.patientId);
+		else if (grants.has(s.patientId) && !s.restricted) {
+			patients.add(s.patientId);
+			emergency.set(s.patientId, grants.get(s.patientId)!);
+		}
+	}
+	return { patients, emergency };
 }
 
 /** The principal of a device saying hello, with the patients its user may see now. */
 export async function principalFor(store: DocumentStore, peerId: string, user: User | null): Promise<Principal> {
-	return { peerId, user, patients: user ? new Set(await patientsOf(store, user)) : 'all' };
+	if (!user) return { peerId, user, patients: 'all', emergency: new Map() };
+	return { peerId, user, ...(await accessOf(store, user)) };
+}
+
+/**
+ * Whether what a patient's summary now says changes what the principal may see of that patient:
+ * they joined or left the care team, were blocked or unblocked, or the plan was restricted
+ * while they held emergency access. Cheap: one summary, no store-wide scan.
+ */
+export function accessChanged(principal: Principal, summary: PatientSummary): boolean {
+	const { user, patients } = principal;
+	if (!user || patients === 'all' || !isClinician(user)) return false;
+	const onTeam = (summary.team ?? []).includes(user.id);
+	const viaEmergency = principal.emergency.has(summary.patientId) && !summary.restricted;
+	const mayNow = !blocks(summary, user) && (onTeam || viaEmergency);
+	return mayNow !== patients.has(summary.patientId) || (onTeam && principal.emergency.has(summary.patientId));
+}
+
+/** The earliest time one of the principal's emergency accesses ends, if any. */
+export function firstExpiry(principal: Principal): string | null {
+	return [...principal.emergency.values()].sort()[0] ?? null;
+}
+
+/** Whether the principal may see the patient at `now`: emergency access ends at its time. */
+function sees(principal: Principal, patientId: PatientId, now = new Date()): boolean {
+	if (principal.patients === 'all') return true;
+	if (!principal.patients.has(patientId)) return false;
+	const until = principal.emergency.get(patientId);
+	return until === undefined || now.toISOString() < until;
 }
 
 /**
@@ -33,13 +89,13 @@ export async function principalFor(store: DocumentStore, peerId: string, user: U
 export function accessibleDocs(store: DocumentStore, principal: Principal, patientIds?: readonly PatientId[]): Promise<DocHeads[]> {
 	const { patients } = principal;
 	if (patients === 'all') return store.manifest(patientIds);
-	const allowed = (patientIds ?? [...patients]).filter((p) => patients.has(p));
+	const allowed = (patientIds ?? [...patients]).filter((p) => sees(principal, p));
 	return allowed.length ? store.manifest(allowed) : Promise.resolve([]);
 }
 
 /** Whether a principal may read (and be sent) one document; agrees with `accessibleDocs`. */
 export function mayRead(principal: Principal, ref: DocumentRef): boolean {
-	return principal.patients === 'all' || principal.patients.has(ref.patientId);
+	return sees(principal, ref.patientId);
 }
 
 /** Whether a principal may change (or create) one document at all; what each change touches is checked by the role rules. */

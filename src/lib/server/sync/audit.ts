@@ -3,10 +3,11 @@ import { isClinician } from '$lib/server/access/users';
 import type { AccessBasis, AuditAction, AuditEntry } from '$lib/server/store';
 import type { Principal } from './access';
 
-/** The access basis of a principal: care team, the patient, a proxy, or a device that has not logged in. */
-export function basisOf(principal: Principal): AccessBasis {
+/** The access basis of a principal for a patient: care team, emergency access, the patient, a proxy, or a device that has not logged in. */
+export function basisOf(principal: Principal, patientId: PatientId): AccessBasis {
 	const { user } = principal;
 	if (!user) return 'unauthenticated';
+	if (principal.emergency.has(patientId)) return 'emergency';
 	if (isClinician(user)) return 'care-team';
 	return user.role === 'patient' ? 'patient' : 'proxy';
 }
@@ -19,7 +20,7 @@ export function auditLine(principal: Principal, doc: { docId: DocumentId; patien
 		patientId: doc.patientId,
 		docId: doc.docId,
 		action,
-		basis: basisOf(principal),
+		basis: basisOf(principal, doc.patientId),
 		who: user ? { id: user.id, name: user.name, role: user.role, organisation: user.organisation } : { id: null, name: `Enhet ${principal.peerId.slice(0, 8)}`, role: 'device', organisation: null },
 		reportedLater: at !== undefined,
 		detail

@@ -4,7 +4,8 @@ import { genesis } from '$lib/domain/genesis';
 import { logDocId, planDocId, type DocumentId, type ItemId, type Month } from '$lib/domain/ids';
 import { newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
-import { addMeasure, addPlanComment, addWhatMatters, setMeasureStatus } from '$lib/domain/plan-ops';
+import { addCareTeamMember, addMeasure, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
+import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
 import { demoUsers, personRefOf, type User } from '$lib/server/access/users';
 import { freshDevice, harnessesPerTest, storedDoc } from './test-support';
@@ -72,6 +73,106 @@ describe('SyncHub: need to know', () => {
 	});
 });
 
+describe('SyncHub: care team changes, blocks and emergency access', () => {
+	/** The patients the last welcome says the device may hold (all it holds, when up to date). */
+	const welcomedPatients = (d: TestDevice) => {
+		const welcome = d.received('welcome').at(-1)!;
+		return welcome.upToDate ? patientsHeld(d) : [...new Set(welcome.manifest.map(([id]) => id.split(':')[1]))].sort();
+	};
+	const reconnect = async (d: TestDevice, h: Awaited<ReturnType<typeof open>>) => {
+		d.connect(h.hub).hello();
+		await d.settle();
+	};
+
+	it('tells a connected tablet at once when its user leaves or joins a care team; its next hello purges or brings the patient', async () => {
+		const h = await open();
+		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const alta = await freshDevice(h, 'alta-tablet', altaNurse);
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		gp.change<Plan>(palPlan, (p) => {
+			endCareTeamMembership(p, pal.careTeam.nurse, ctx(bodoGp));
+			addCareTeamMember(p, crypto.randomUUID() as ItemId, { name: altaNurse.name, role: 'home-care', organisation: altaNurse.organisation!, personId: altaNurse.id }, ctx(bodoGp));
+		});
+		gp.sync([palPlan]);
+		await Promise.all([gp.settle(), rana.settle(), alta.settle()]);
+		expect([rana.closeCode, alta.closeCode, gp.closeCode]).toEqual([4001, 4001, null]);
+		await reconnect(rana, h);
+		await reconnect(alta, h);
+		expect(welcomedPatients(rana)).toEqual([solveig.patientId]);
+		expect(welcomedPatients(alta)).toEqual([pal.patientId, astrid.patientId, johan.patientId].sort());
+	});
+
+	it('lets the patient block a clinician: her tablet loses the plan, emergency access is denied and logged, and no clinician can lift the block', async () => {
+		const h = await open();
+		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		const block = crypto.randomUUID() as ItemId;
+		phone.change<Plan>(palPlan, (p) => blockClinician(p, block, { personId: ranaNurse.id, name: ranaNurse.name, organisation: ranaNurse.organisation! }, ctx(palUser)));
+		phone.sync([palPlan]);
+		await Promise.all([phone.settle(), rana.settle(), gp.settle()]);
+		expect(refusals(phone)).toEqual([]);
+		expect(rana.closeCode).toBe(4001);
+		await reconnect(rana, h);
+		expect(welcomedPatients(rana)).toEqual([solveig.patientId]);
+
+		const denied = await grantEmergencyAccess(h.store, ranaNurse, { nationalId: pal.patient.nationalId, reason: 'Falt i trappen, trenger medisinlisten' });
+		expect(denied).toEqual({ ok: false, reason: 'blocked' });
+		const log = await h.store.audit(pal.patientId);
+		expect(log.filter((e) => e.who.id === ranaNurse.id && e.action === 'emergency-denied').map((e) => [e.basis, e.detail])).toEqual([['emergency', 'blocked']]);
+		await reconnect(rana, h);
+		expect(welcomedPatients(rana)).toEqual([solveig.patientId]);
+
+		gp.change<Plan>(palPlan, (p) => unblockClinician(p, block, ctx(bodoGp)));
+		gp.sync([palPlan]);
+		await gp.settle();
+		expect(refusals(gp)).toEqual([['change-refused', palPlan]]);
+		expect((await storedDoc<Plan>(h.store, palPlan)).privacy?.blocked[block]?.active).toBe(true);
+	});
+
+	it('gives emergency access only with a reason, for a limited time, logged as emergency with its reason, and never to a restricted plan', async () => {
+		const h = await open();
+		const alta = await freshDevice(h, 'alta-tablet', altaNurse);
+		const ask = (reason: string, nationalId = pal.patient.nationalId, now?: Date) => grantEmergencyAccess(h.store, altaNurse, { nationalId, reason }, now);
+		expect(await ask('Akutt')).toEqual({ ok: false, reason: 'reason-missing' });
+		expect(await ask('Pasienten er forvirret og alene hjemme', '12345678901')).toEqual({ ok: false, reason: 'national-id-invalid' });
+		expect(await grantEmergencyAccess(h.store, palUser, { nationalId: pal.patient.nationalId, reason: 'Jeg vil se min egen plan' })).toEqual({ ok: false, reason: 'not-a-clinician' });
+		// Access granted three hours ago has ended.
+		const old = await ask('Vikar i Rana natt til i går', pal.patient.nationalId, new Date(Date.now() - 3 * 3600_000));
+		expect(old.ok).toBe(true);
+		await reconnect(alta, h);
+		expect(welcomedPatients(alta)).toEqual([astrid.patientId, johan.patientId].sort());
+
+		const granted = await ask('Pasienten er forvirret og alene hjemme');
+		expect(granted).toMatchObject({ ok: true, patientId: pal.patientId, name: pal.patient.name });
+		const until = Date.parse((granted as { until: string }).until);
+		expect(until - Date.now()).toBeGreaterThan(115 * 60_000);
+		expect(until - Date.now()).toBeLessThanOrEqual(120 * 60_000);
+		await reconnect(alta, h);
+		expect(welcomedPatients(alta)).toEqual([pal.patientId, astrid.patientId, johan.patientId].sort());
+		alta.send({ type: 'fetch', docIds: [palPlan] });
+		await alta.settle();
+		expect(alta.docs.has(palPlan)).toBe(true);
+		const log = (await h.store.audit(pal.patientId)).filter((e) => e.who.id === altaNurse.id).reverse();
+		expect(log.map((e) => [e.action, e.basis, e.detail])).toEqual([
+			['emergency-access', 'emergency', 'Vikar i Rana natt til i går'],
+			['emergency-access', 'emergency', 'Pasienten er forvirret og alene hjemme'],
+			['read', 'emergency', '']
+		]);
+
+		// The patient restricts the plan: her access ends at once, and no new emergency access is given.
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		phone.change<Plan>(palPlan, (p) => setRestricted(p, true, ctx(palUser)));
+		phone.sync([palPlan]);
+		await Promise.all([phone.settle(), alta.settle()]);
+		expect(refusals(phone)).toEqual([]);
+		expect(alta.closeCode).toBe(4001);
+		await reconnect(alta, h);
+		expect(welcomedPatients(alta)).toEqual([astrid.patientId, johan.patientId].sort());
+		expect(await ask('Pasienten er forvirret og alene hjemme')).toEqual({ ok: false, reason: 'restricted' });
+	});
+});
+
 describe('SyncHub: role rules on every change', () => {
 	it('stores what a patient may write: what matters to him and a comment, in his own name', async () => {
 		const h = await open();
@@ -92,7 +193,9 @@ describe('SyncHub: role rules on every change', () => {
 		['a clinician’s measure', (p: Plan) => void (p.measures[pal.measures.eyeDrops]!.title = 'Ingen dråper')],
 		['the care team', (p: Plan) => void (p.careTeam[pal.careTeam.nurse]!.active = false)],
 		['what matters written by a clinician', (p: Plan) => void (p.whatMatters[pal.whatMatters.livingAtHome]!.text = 'Noe annet')],
-		['a comment in someone else’s name', (p: Plan) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Legen sier stopp', ctx(bodoGp))]
+		['a comment in someone else’s name', (p: Plan) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Legen sier stopp', ctx(bodoGp))],
+		['the recorded consent', (p: Plan) => void (p.privacy!.consent = null)],
+		['a block in someone else’s name', (p: Plan) => blockClinician(p, crypto.randomUUID() as ItemId, { personId: bodoGp.id, name: bodoGp.name, organisation: 'x' }, ctx(bodoGp))]
 	])('refuses the whole change when a patient touches %s, storing and sending on nothing', async (_what, edit) => {
 		const h = await open();
 		const phone = await freshDevice(h, 'pal-phone', palUser);

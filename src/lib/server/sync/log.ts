@@ -5,6 +5,7 @@ import type { SyncReason } from '$lib/sync/protocol';
 export type SyncLogEvent =
 	| { event: 'session-opened' | 'session-closed'; session: number }
 	| { event: 'session-dropped'; session: number; badFrames: number }
+	| { event: 'access-changed'; session: number; why: string }
 	| { event: 'refused'; session: number; reason: SyncReason; docId: DocumentId | null }
 	| { event: 'commit-failed' | 'load-failed' | 'refresh-failed'; docId: DocumentId; error: string; session?: number }
 	| { event: 'task-failed'; session: number; error: string }

@@ -4,7 +4,7 @@ import type { User } from '$lib/server/access/users';
 import type { AuditEntry, DocHeads, DocumentStore } from '$lib/server/store';
 import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
 import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, ServerMessage, SyncReason } from '$lib/sync/protocol';
-import { accessibleDocs, mayRead, principalFor, type Principal } from './access';
+import { accessChanged, accessibleDocs, firstExpiry, mayRead, principalFor, type Principal } from './access';
 import type { DocCache } from './doc-cache';
 import { carriesChanges } from '$lib/sync/heads';
 import { auditLine } from './audit';
@@ -24,8 +24,14 @@ export type SessionHost = {
 	closed(session: Session): void;
 };
 
-/** A transport's hooks: `disconnect` is called when the hub ends a session (too many bad frames). */
-export type SyncPeer = { remote?: string; disconnect?: () => void; /** The user the transport authenticated, if it does. */ user?: User | null };
+/**
+ * A transport's hooks: `disconnect` is called when the hub ends a session: too many bad frames
+ * (1008), or what the user may see changed and the device must say hello again (4001).
+ */
+export type SyncPeer = { remote?: string; disconnect?: (code: number, reason: string) => void; /** The user the transport authenticated, if it does. */ user?: User | null };
+
+/** Close code telling a device its user's access changed: reconnect and say hello again (a purge may follow). */
+export const ACCESS_CHANGED = 4001;
 
 type Hello = Extract<ClientMessage, { type: 'hello' }>;
 
@@ -42,6 +48,7 @@ export class Session {
 	readonly #acked = new Map<DocumentId, string>();
 	readonly #live = new Set<DocumentId>();
 	#badFrames = 0;
+	#expiry: ReturnType<typeof setTimeout> | undefined;
 	#tail: Promise<void> = Promise.resolve();
 	#closed = false;
 
@@ -68,7 +75,16 @@ export class Session {
 	close(): void {
 		if (this.#closed) return;
 		this.#closed = true;
+		clearTimeout(this.#expiry);
 		this.host.closed(this);
+	}
+
+	/** Ends the session because what its user may see changed: the device reconnects, says hello and purges what it lost. */
+	#accessChanged(why: string): void {
+		if (this.#closed) return;
+		this.host.log({ event: 'access-changed', session: this.id, why });
+		this.close();
+		this.peer.disconnect?.(ACCESS_CHANGED, 'access changed');
 	}
 
 	/** Resolves once every queued frame and push has been handled. */
@@ -100,7 +116,7 @@ export class Session {
 		if (bad && ++this.#badFrames > this.host.maxBadFrames) {
 			this.host.log({ event: 'session-dropped', session: this.id, badFrames: this.#badFrames });
 			this.close();
-			this.peer.disconnect?.();
+			this.peer.disconnect?.(1008, 'too many bad frames');
 		}
 	}
 
@@ -122,6 +138,9 @@ export class Session {
 		if (this.#principal && this.#principal.peerId !== hello.peerId) return this.#refuse('message-invalid', null, 'peerId changed', true);
 		const principal = await principalFor(this.host.store, hello.peerId, this.peer.user ?? null);
 		this.#principal = principal;
+		clearTimeout(this.#expiry);
+		const ends = firstExpiry(principal);
+		if (ends) this.#expiry = setTimeout(() => this.#accessChanged('emergency access ended'), Math.max(0, Date.parse(ends) - Date.now()) + 50);
 		this.#states ??= new SyncStates(this.host.store, hello.peerId, this.host.log);
 		const docs = await accessibleDocs(this.host.store, principal);
 		const manifest = docs.map((d): ManifestEntry => [d.docId, headsHash(d.heads)]);
@@ -215,6 +234,13 @@ export class Session {
 		const ids = [...this.#live];
 		this.#live.clear();
 		if (!principal || !states) return;
+		// A changed plan may change who is on its care team, blocked, or restricted.
+		const plans = ids.map(parseDocumentId).filter((ref) => ref?.kind === 'plan').map((ref) => ref!.patientId);
+		if (principal.user && plans.length) {
+			for (const summary of await this.host.store.summaries(plans)) {
+				if (accessChanged(principal, summary)) return this.#accessChanged('care team or privacy choices changed');
+			}
+		}
 		const messages: DocMessage[] = [];
 		const fresh: DocHeads[] = [];
 		for (const docId of ids) {

@@ -30,6 +30,8 @@ export class TestDevice {
 	/** Every message the server sent, in order. */
 	readonly inbox: ServerMessage[] = [];
 	disconnected = false;
+	/** The close code the hub ended the session with (1008 bad frames, 4001 access changed). */
+	closeCode: number | null = null;
 	#states = new Map<DocumentId, Automerge.SyncState>();
 	#session: SyncSession | null = null;
 	#outbox: Uint8Array[] = [];
@@ -47,7 +49,12 @@ export class TestDevice {
 		this.#states.clear();
 		this.#outbox.length = 0;
 		this.disconnected = false;
-		this.#session = hub.connect((frame) => this.#onFrame(frame), { disconnect: () => (this.disconnected = true), user: this.user });
+		this.closeCode = null;
+		const disconnect = (code: number) => {
+			this.disconnected = true;
+			this.closeCode = code;
+		};
+		this.#session = hub.connect((frame) => this.#onFrame(frame), { disconnect, user: this.user });
 		return this;
 	}
 

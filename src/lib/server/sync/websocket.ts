@@ -62,7 +62,7 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions = {}):
 		const send = (frame: Uint8Array) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: true }));
 		let session: SyncSession;
 		try {
-			session = hub.connect(send, { disconnect: () => ws.close(1008, 'too many bad frames'), user });
+			session = hub.connect(send, { disconnect: (code, reason) => ws.close(code, reason), user });
 		} catch {
 			return ws.close(1001, 'server closing');
 		}

@@ -17,8 +17,12 @@ export type ServerProcess = {
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** A server on `port` with a fresh SQLite store in a temporary folder, or on `databaseUrl`. */
-export function serverProcess(port: number, databaseUrl?: string): ServerProcess {
+/**
+ * A server on `port` with a fresh SQLite store in a temporary folder, or on `databaseUrl`;
+ * `env` adds to its environment (e.g. DBEP_DEMO_EXTRA_PATIENTS for a larger register, whose
+ * first start takes longer while it builds the plans).
+ */
+export function serverProcess(port: number, databaseUrl?: string, env: Record<string, string> = {}): ServerProcess {
 	const dataDir = mkdtempSync(join(tmpdir(), 'dbep-e2e-'));
 	const url = `http://localhost:${port}`;
 	let child: ChildProcess | null = null;
@@ -33,10 +37,11 @@ export function serverProcess(port: number, databaseUrl?: string): ServerProcess
 		async start() {
 			child = spawn(process.execPath, ['src/server.js'], {
 				cwd: root,
-				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
 				stdio: ['ignore', 'ignore', 'inherit']
 			});
-			for (let i = 0; i < 150; i++) {
+			// Up to a minute: a first start seeding many generated plans builds them on a busy machine.
+			for (let i = 0; i < 600; i++) {
 				try {
 					if ((await fetch(`${url}/healthz`)).ok) return;
 				} catch {

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { demoDocuments } from '$lib/fixtures';
+import { demoDocuments, ranaCaseload } from '$lib/fixtures';
 import { openDocumentStore, type DocumentStore, type StoreConfig } from '$lib/server/store';
 import { SyncHub } from './hub';
 import { attachSync, createSyncSocket, type SyncSocket, type SyncSocketOptions } from './websocket';
@@ -27,11 +27,12 @@ const STARTING = Symbol.for('dbep.sync.starting');
 
 type Globals = { [SYNC_RUNTIME]?: SyncRuntime; [STARTING]?: Promise<SyncRuntime> };
 
-async function create(config: StoreConfig): Promise<SyncRuntime> {
+async function create(config: StoreConfig, extraPatients: number): Promise<SyncRuntime> {
 	const store = await openDocumentStore(config);
 	try {
 		const hub = new SyncHub(store);
-		await hub.seedIfEmpty(demoDocuments());
+		// Generated patients are built only for an empty register: their plans cost ~50 ms each to make.
+		if (!(await store.manifest()).length) await hub.seedIfEmpty([...demoDocuments(), ...ranaCaseload(extraPatients)]);
 		return {
 			hub,
 			store,
@@ -50,11 +51,12 @@ async function create(config: StoreConfig): Promise<SyncRuntime> {
 
 /**
  * Starts sync once per process (the store named by `config`, SQLite under ./data by default;
- * the demo plans seeded into an empty one) and publishes it; later calls get the same runtime.
+ * the demo plans, and `extraPatients` generated ones on the Rana nurse's care team, seeded into
+ * an empty one) and publishes it; later calls get the same runtime.
  */
-export function startSyncRuntime(config: StoreConfig = {}): Promise<SyncRuntime> {
+export function startSyncRuntime(config: StoreConfig = {}, extraPatients = 0): Promise<SyncRuntime> {
 	const g = globalThis as Globals;
-	g[STARTING] ??= create(config).then(
+	g[STARTING] ??= create(config, extraPatients).then(
 		(runtime) => (g[SYNC_RUNTIME] = runtime),
 		(error: unknown) => {
 			delete g[STARTING];

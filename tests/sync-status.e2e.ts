@@ -1,0 +1,96 @@
+import { expect, test, type Page } from '@playwright/test';
+import { clinicians, pal } from '../src/lib/fixtures';
+import { logIn, wcagViolations } from './helpers';
+import { serverProcess } from './server-process';
+
+const nurse = clinicians.ranaNurse.name;
+const EXTRA = 300;
+
+/** Every text the progress line showed, in order, recorded in the page as the DOM changes. */
+async function recordProgress(page: Page): Promise<void> {
+	await page.addInitScript(() => {
+		const seen: string[] = [];
+		(globalThis as { progressSeen?: string[] }).progressSeen = seen;
+		const note = () => {
+			const text = document.querySelector('[data-testid="sync-progress"]')?.textContent?.trim();
+			if (text && seen.at(-1) !== text) seen.push(text);
+		};
+		addEventListener('DOMContentLoaded', () => new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true }));
+	});
+}
+
+test('a fresh tablet shows how far it has come while it loads its plans', async ({ browser }) => {
+	test.setTimeout(240_000);
+	// The Rana nurse's caseload: the demo's two patients and 300 generated ones, about 3 MiB of plans.
+	const server = serverProcess(4381, undefined, { DBEP_DEMO_EXTRA_PATIENTS: String(EXTRA) });
+	await server.start();
+	try {
+		const page = await (await browser.newContext()).newPage();
+		await recordProgress(page);
+		await logIn(page, nurse, server.url);
+
+		const total = EXTRA + 2;
+		await expect(page.getByTestId('patient-row')).toHaveCount(total, { timeout: 120_000 });
+		await expect(page.getByTestId('sync-progress')).toBeHidden();
+		await expect(page.getByTestId('unsynced-count')).toHaveText('Alle endringer er sendt');
+		await expect(page.getByTestId('last-synced')).toContainText('Sist synkronisert');
+
+		const seen = await page.evaluate(() => (globalThis as { progressSeen?: string[] }).progressSeen ?? []);
+		const counts = seen.map((text) => {
+			const m = /^Henter planer: (\d+) av (\d+)$/.exec(text);
+			expect(m, `progress line "${text}"`).not.toBeNull();
+			return [Number(m![1]), Number(m![2])] as const;
+		});
+		// It started at nothing, went part of the way, and never went backwards.
+		expect(counts[0]).toEqual([0, total]);
+		expect(counts.some(([received]) => received > 0 && received < total)).toBe(true);
+		for (let i = 1; i < counts.length; i++) expect(counts[i]![0]).toBeGreaterThan(counts[i - 1]![0]);
+		expect(counts.every(([, of]) => of === total)).toBe(true);
+
+		expect(await wcagViolations(page)).toEqual([]);
+	} finally {
+		await server.dispose();
+	}
+});
+
+test('“Synkroniser nå” reconnects at once while the tablet waits to retry an unreachable server', async ({ browser }) => {
+	test.setTimeout(240_000);
+	const server = serverProcess(4382);
+	await server.start();
+	try {
+		const page = await (await browser.newContext()).newPage();
+		await logIn(page, nurse, server.url);
+		await page.goto(`${server.url}/patients/${pal.patientId}`);
+		await expect(page.getByRole('heading', { level: 1, name: pal.patient.name })).toBeVisible({ timeout: 30_000 });
+		await expect(page.getByTestId('connectivity')).toHaveText('Tilkoblet');
+
+		// The register goes away; the tablet has network, so it keeps retrying, waiting longer each time.
+		const attempts: number[] = [];
+		page.on('websocket', (ws) => ws.url().endsWith('/sync') && attempts.push(Date.now()));
+		await server.kill();
+		await expect(page.getByTestId('connectivity')).toHaveText('Kobler til serveren …');
+		await page.getByLabel('Skriv en kommentar').fill('Skrevet mens registeret var nede.');
+		await page.getByRole('button', { name: 'Legg til kommentar' }).last().click();
+		await expect(page.getByTestId('unsynced-count')).toHaveText('1 pasient har endringer som ikke er sendt');
+
+		// Wait until the tablet has just made an attempt after a wait of 12 s or more: its next wait is
+		// at least as long (the backoff doubles, with jitter between half and all of it).
+		await expect.poll(() => (attempts.length > 1 ? attempts.at(-1)! - attempts.at(-2)! : 0), { timeout: 120_000, intervals: [250] }).toBeGreaterThanOrEqual(12_000);
+		const lastAttempt = attempts.at(-1)!;
+		await server.start();
+		// Back, but the tablet is still waiting: nothing has reached the register yet.
+		await expect(page.getByTestId('unsynced-count')).toHaveText('1 pasient har endringer som ikke er sendt');
+
+		// The press opens a socket within 2 s, while the tablet's own retry is not due for 12 s after its last attempt.
+		const pressedAt = Date.now();
+		expect(pressedAt + 2_000 - lastAttempt).toBeLessThan(12_000);
+		const reconnect = page.waitForEvent('websocket', { timeout: 2_000 });
+		await page.getByTestId('sync-now').click();
+		await reconnect;
+		await expect(page.getByTestId('unsynced-count')).toHaveText('Alle endringer er sendt', { timeout: 20_000 });
+		await expect(page.getByTestId('connectivity')).toHaveText('Tilkoblet');
+		expect(await wcagViolations(page)).toEqual([]);
+	} finally {
+		await server.dispose();
+	}
+});

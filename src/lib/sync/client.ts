@@ -38,6 +38,8 @@ export class SyncClient {
 	readonly #awaiting = new Set<DocumentId>();
 	/** Documents the server is known to hold (listed, sent or acknowledged in this connection). */
 	readonly #listed = new Set<DocumentId>();
+	/** The documents the device said hello with. */
+	#hello: readonly DocumentId[] = [];
 
 	constructor(
 		readonly repo: PlanRepository,
@@ -101,6 +103,7 @@ export class SyncClient {
 			this.repo.beginSync();
 			if (!this.#state.lastSyncedAt) this.#set({ lastSyncedAt: await this.repo.lastSyncedAt() });
 			const manifest = await this.repo.manifest();
+			this.#hello = manifest.map(([docId]) => docId);
 			this.#saidEmpty = manifest.length === 0;
 			out({ type: 'hello', protocol: PROTOCOL_VERSION, peerId: this.options.peerId, digest: manifestDigest(manifest), empty: this.#saidEmpty });
 		});
@@ -158,11 +161,10 @@ export class SyncClient {
 		const opened = await this.repo.openedToReport();
 		if (opened.length && out.live()) out({ type: 'opened', docs: opened });
 		const unsynced = new Set(await this.repo.unsyncedDocs());
-		const local = await this.repo.manifest();
 		// Equal digests: the server holds every document at the device's heads; only lost acks remain.
-		for (const [docId] of m.upToDate ? local : m.manifest) this.#listed.add(docId);
+		for (const docId of m.upToDate ? this.#hello : m.manifest.map(([id]) => id)) this.#listed.add(docId);
 		if (m.upToDate) return this.#sendSync([...unsynced], out);
-		const { missing, differing, gone } = compareManifests(local, m.manifest, unsynced);
+		const { missing, differing, gone } = compareManifests(await this.repo.manifest(), m.manifest, unsynced);
 		if (gone.length) await this.repo.purge(gone);
 		for (const docId of missing) this.#fetching.add(docId);
 		if (missing.length) this.#set({ progress: { received: 0, total: missing.length } });

@@ -90,6 +90,13 @@ test('“Synkroniser nå” reconnects at once while the tablet waits to retry a
 		await expect(page.getByTestId('unsynced-count')).toHaveText('Alle endringer er sendt', { timeout: 20_000 });
 		await expect(page.getByTestId('connectivity')).toHaveText('Tilkoblet');
 		expect(await wcagViolations(page)).toEqual([]);
+
+		// Nothing was refused: no set-aside notice, and the page for them says there is nothing.
+		await expect(page.getByTestId('set-aside-notice')).toHaveCount(0);
+		await page.goto(`${server.url}/set-aside`);
+		await expect(page.getByRole('heading', { level: 1, name: 'Endringer lagt til side' })).toBeVisible();
+		await expect(page.getByTestId('set-aside-empty')).toHaveText('Ingen endringer er lagt til side på dette nettbrettet.');
+		expect(await wcagViolations(page)).toEqual([]);
 	} finally {
 		await server.dispose();
 	}

@@ -36,7 +36,7 @@ export function serverProcess(port: number, databaseUrl?: string): ServerProcess
 				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
 				stdio: ['ignore', 'ignore', 'inherit']
 			});
-			for (let i = 0; i < 150; i++) {
+			for (let i = 0; i < 300; i++) {
 				try {
 					if ((await fetch(`${url}/healthz`)).ok) return;
 				} catch {

@@ -1,6 +1,7 @@
 import * as A from '@automerge/automerge';
 import type { DocumentRef } from '$lib/domain/ids';
 import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
+import { isSelfTreatmentMeasure } from '$lib/domain/worklist';
 import { isClinician, type User } from './users';
 
 /** Why a change is refused: the path it touched and the rule it broke, for the device to show. */
@@ -65,7 +66,7 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
 	if (top !== 'entries' || typeof id !== 'string') return 'owned by the care team';
 	const entry = after.entries?.[id] ?? before?.entries?.[id];
 	const measure = entry && plan?.measures?.[entry.measureId];
-	if (!measure || measure.performer.kind !== 'patient') return 'not a self-treatment measure';
+	if (!measure || !isSelfTreatmentMeasure(measure)) return 'not a self-treatment measure';
 	return patientsEntry(at(before?.entries, id), at(after.entries, id), user);
 }
 

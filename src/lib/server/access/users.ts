@@ -1,5 +1,5 @@
 import type { PatientId } from '$lib/domain/ids';
-import type { CareRole, PersonRef, Role } from '$lib/domain/plan';
+import { CLINICAL_ROLES, type PersonRef, type Role } from '$lib/domain/plan';
 import { clinicians, pal, relatives } from '$lib/fixtures';
 import { syntheticNationalId } from '$lib/fixtures/support';
 
@@ -16,11 +16,9 @@ export type User = {
 	patients: PatientId[];
 };
 
-const CLINICAL: ReadonlySet<Role> = new Set<CareRole>(['home-care', 'gp', 'specialist', 'coordinator']);
-
 /** True for the roles that work in care teams and own the treatment plan. */
 export function isClinician(user: Pick<User, 'role'>): boolean {
-	return CLINICAL.has(user.role);
+	return CLINICAL_ROLES.has(user.role);
 }
 
 /** How a change made by the user is stamped. */

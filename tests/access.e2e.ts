@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { astrid, clinicians, pal, relatives, solveig } from '../src/lib/fixtures';
+import { planlessPatient } from '../src/lib/server/access/users';
 import { logIn, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
@@ -100,4 +101,30 @@ test('emergency access needs a reason and is logged with it; after Pål blocks t
 	await expect(nurseLines.filter({ hasText: 'Leste planen' }).first()).toContainText('Akutt tilgang');
 	await expect(nurseLines.filter({ hasText: 'Ble nektet akutt tilgang' })).toHaveCount(1);
 	expect(await wcagViolations(daughter)).toEqual([]);
+});
+
+test('the GP creates a plan for Liv Aasen only with her consent recorded; the register takes it and Liv reads her new plan', async ({ browser }) => {
+	const gp = await tablet(browser, clinicians.bodoGp.name);
+	await gp.getByText('Ny behandlingsplan').click();
+	const form = gp.getByTestId('new-plan');
+	await form.getByLabel('Pasientens fødselsnummer').fill(pal.patient.nationalId);
+	await form.getByRole('button', { name: 'Finn pasienten' }).click();
+	await expect(form.getByText('Pasienten har allerede en plan')).toBeVisible();
+	await form.getByLabel('Pasientens fødselsnummer').fill(planlessPatient.nationalId);
+	await form.getByRole('button', { name: 'Finn pasienten' }).click();
+	await expect(form.getByText(`${planlessPatient.name}, født 12. september 1948, Rana`)).toBeVisible();
+	await form.getByLabel('Muntlig').check();
+	await form.getByRole('button', { name: 'Opprett plan' }).click();
+	await expect(form.getByText('En plan kan bare lages med pasientens samtykke.')).toBeVisible();
+	expect(await wcagViolations(gp)).toEqual([]);
+	await form.getByLabel('Pasienten har samtykket').check();
+	await form.getByRole('button', { name: 'Opprett plan' }).click();
+	await expect(gp.getByRole('heading', { level: 1, name: planlessPatient.name })).toBeVisible();
+	await expect(gp.getByTestId('care-team')).toContainText(clinicians.bodoGp.name);
+	await expect(gp.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+
+	const phone = await tablet(browser, planlessPatient.name);
+	await row(phone, planlessPatient.name).click();
+	await expect(phone.getByTestId('patient-plan')).toContainText('Dette er planen din');
+	await expect(phone.getByRole('region', { name: 'Personvern' })).toContainText(`Samtykke til planen: muntlig, registrert av ${clinicians.bodoGp.name}`);
 });

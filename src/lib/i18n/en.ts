@@ -39,6 +39,25 @@ export const en: Messages = {
 		needsNetwork: 'The list of colleagues comes from the register. Connect to the network to add a colleague.',
 		nobodyToAdd: 'Every colleague the register knows is already on the team.'
 	},
+	newPlan: {
+		open: 'New treatment plan',
+		nationalId: 'The patient’s national ID number (11 digits)',
+		find: 'Find the patient',
+		found: (name: string, born: string, municipality: string) => `${name}, born ${born}, ${municipality}`,
+		hasPlan: 'The patient already has a plan. Ask to be added to the care team.',
+		unknown: 'The population register does not know this national ID number.',
+		offline: 'The patient is looked up in the register. Connect to the network and try again.',
+		consent: 'Consent',
+		consentForm: 'How was consent given?',
+		written: 'In writing',
+		oral: 'Orally',
+		givenBy: 'Who gave consent?',
+		byPatient: 'The patient',
+		byProxy: 'A relative with a proxy',
+		confirm: 'The patient has consented to a treatment plan shared with the care team.',
+		confirmMissing: 'A plan can only be made with the patient’s consent.',
+		create: 'Create the plan'
+	},
 	emergency: {
 		open: 'Emergency access to a patient outside the team',
 		intro: 'Use only when the patient needs help now and you are not on the care team. Access lasts 2 hours, and the patient sees in the access log that you opened the plan and why.',

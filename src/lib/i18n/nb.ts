@@ -42,6 +42,25 @@ export const nb = {
 		needsNetwork: 'Listen over kolleger hentes fra registeret. Koble til nettet for å legge til en kollega.',
 		nobodyToAdd: 'Alle kolleger registeret kjenner, er allerede i teamet.'
 	},
+	newPlan: {
+		open: 'Ny behandlingsplan',
+		nationalId: 'Pasientens fødselsnummer (11 sifre)',
+		find: 'Finn pasienten',
+		found: (name: string, born: string, municipality: string) => `${name}, født ${born}, ${municipality}`,
+		hasPlan: 'Pasienten har allerede en plan. Be om å bli lagt til i behandlingsteamet.',
+		unknown: 'Folkeregisteret kjenner ikke dette fødselsnummeret.',
+		offline: 'Pasienten slås opp i registeret. Koble til nettet og prøv igjen.',
+		consent: 'Samtykke',
+		consentForm: 'Hvordan ble samtykket gitt?',
+		written: 'Skriftlig',
+		oral: 'Muntlig',
+		givenBy: 'Hvem ga samtykket?',
+		byPatient: 'Pasienten selv',
+		byProxy: 'Pårørende med fullmakt',
+		confirm: 'Pasienten har samtykket til at det lages en behandlingsplan som deles med behandlingsteamet.',
+		confirmMissing: 'En plan kan bare lages med pasientens samtykke.',
+		create: 'Opprett plan'
+	},
 	emergency: {
 		open: 'Akutt tilgang til en pasient utenfor teamet',
 		intro: 'Bruk bare når pasienten trenger hjelp nå og du ikke er i behandlingsteamet. Tilgangen varer i 2 timer, og pasienten ser i innsynsloggen at du åpnet planen og hvorfor.',

@@ -171,6 +171,21 @@ describe('PlanRepository', () => {
 		expect(opened(await otherTab.openPatient(pal.patientId, NOW)).plan.measures[id]?.title).toBe(eveningWalk.title);
 	});
 
+	it('creates a new patient’s plan with consent, unsynced and in the list, and never replaces a plan it holds', async () => {
+		const { db, repo } = await seeded();
+		const patientId = crypto.randomUUID() as PatientId;
+		const patient = { name: 'Liv Aasen', birthDate: '1948-09-12', nationalId: '12894800000', municipality: 'Rana' };
+		const plan = newPlan(patientId, patient, { form: 'oral', givenBy: 'patient' }, nurse);
+		const made = opened(await repo.createPlan(patientId, plan, nurse));
+		expect(made.plan.privacy?.consent).toMatchObject({ form: 'oral', recordedBy: nurse.by });
+		expect((await repo.listPatients()).find((p) => p.patientId === patientId)).toMatchObject({ name: 'Liv Aasen', unsynced: true });
+		expect(await repo.unsyncedDocs()).toContain(planDocId(patientId));
+		// Creating again (a second tap, another tab) opens what is there.
+		const again = opened(await repo.createPlan(pal.patientId, newPlan(pal.patientId, patient, { form: 'oral', givenBy: 'patient' }, nurse), nurse));
+		expect(again.plan.patient.name).toBe(pal.patient.name);
+		db.close();
+	});
+
 	it('imports several plans in one commit, marked as synced', async () => {
 		const db = new DbepDb(`dbep-test-${crypto.randomUUID()}`);
 		const repo = new PlanRepository(db);

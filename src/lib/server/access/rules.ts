@@ -33,8 +33,12 @@ function privacyRule(path: A.Prop[], after: Plan, user: User): string | null {
  * What a clinician may not write in a plan: the patient's own privacy choices (blocks, the
  * restriction). Consent is recorded when the plan is created and cannot be taken away.
  */
-function clinicianPlanRule(path: A.Prop[], before: Plan | null, after: Plan): string | null {
-	if (!before) return after.privacy?.consent ? null : 'a plan needs the patient’s consent';
+function clinicianPlanRule(path: A.Prop[], before: Plan | null, after: Plan, user: User): string | null {
+	if (!before) {
+		if (!after.privacy?.consent) return 'a plan needs the patient’s consent';
+		// The one who creates a plan is on its care team: no plans nobody may see.
+		return Object.values(after.careTeam ?? {}).some((m) => m.active && m.personId === user.id) ? null : 'the creator must be on the care team';
+	}
 	const [top, part] = path;
 	if (top !== 'privacy') return null;
 	if (part === 'blocked' || part === 'restricted') return 'the patient’s own choice';
@@ -71,15 +75,15 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
 }
 
 /** Checks a clinician's change to a plan: consent at creation, and nothing of the patient's privacy choices. */
-function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads): RuleBreach | null {
+function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, user: User): RuleBreach | null {
 	const old = before.length ? (A.view(doc, before) as Plan) : null;
 	const now = A.view(doc, after) as Plan;
 	if (!old) {
-		const rule = clinicianPlanRule([], null, now);
-		return rule ? { path: 'privacy/consent', rule } : null;
+		const rule = clinicianPlanRule([], null, now, user);
+		return rule ? { path: '', rule } : null;
 	}
 	for (const patch of A.diff(doc, before, after)) {
-		const rule = clinicianPlanRule(patch.path, old, now);
+		const rule = clinicianPlanRule(patch.path, old, now, user);
 		if (rule) return { path: patch.path.join('/'), rule };
 	}
 	return null;
@@ -94,7 +98,7 @@ function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads): 
  * only when a patient or proxy changes a log.
  */
 export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>): Promise<RuleBreach | null> {
-	if (isClinician(user)) return ref.kind === 'plan' ? clinicianBreach(doc, before, after) : null;
+	if (isClinician(user)) return ref.kind === 'plan' ? clinicianBreach(doc, before, after, user) : null;
 	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role may not write plans' };
 	const plan = ref.kind === 'log' ? await planOf() : null;
 	const old = before.length ? (A.view(doc, before) as unknown) : null;

@@ -1,6 +1,6 @@
 import type { PatientId } from '$lib/domain/ids';
 import { CLINICAL_ROLES, type PersonRef, type Role } from '$lib/domain/plan';
-import { clinicians, pal, relatives } from '$lib/fixtures';
+import { clinicians, demoPatients, pal, relatives } from '$lib/fixtures';
 import { syntheticNationalId } from '$lib/fixtures/support';
 
 /** A logged-in person, as the identity provider vouches for them. */
@@ -27,7 +27,26 @@ export function personRefOf(user: User): PersonRef {
 }
 
 /** A patient of the demo who logs in but has no plan yet (synthetic). */
-export const planlessPatient = { patientId: 'b7e4c2d1-9a35-4f60-8c1e-2d3f4a5b6c70' as PatientId, name: 'Liv Aasen', nationalId: syntheticNationalId('1948-09-12', 'female') };
+export const planlessPatient = {
+	patientId: 'b7e4c2d1-9a35-4f60-8c1e-2d3f4a5b6c70' as PatientId,
+	name: 'Liv Aasen',
+	birthDate: '1948-09-12',
+	municipality: 'Rana',
+	nationalId: syntheticNationalId('1948-09-12', 'female')
+};
+
+/** A person as the population register knows them: who a new plan is about. */
+export type Person = { patientId: PatientId; name: string; birthDate: string; municipality: string; nationalId: string };
+
+/**
+ * The people the embedded register can make plans for, by national ID: the demo's patients and
+ * one without a plan. A deployment would ask the national population register (Folkeregisteret).
+ */
+export function demoPerson(nationalId: string): Person | null {
+	if (nationalId === planlessPatient.nationalId) return { ...planlessPatient };
+	const known = demoPatients.find((p) => p.patient.nationalId === nationalId);
+	return known ? { patientId: known.patientId, name: known.patient.name, birthDate: known.patient.birthDate, municipality: known.patient.municipality, nationalId } : null;
+}
 
 /** The demo's users, who log in through the embedded identity provider. All synthetic. */
 export const demoUsers: readonly User[] = Object.freeze([

@@ -98,7 +98,13 @@ export function mayRead(principal: Principal, ref: DocumentRef): boolean {
 	return sees(principal, ref.patientId);
 }
 
-/** Whether a principal may change (or create) one document at all; what each change touches is checked by the role rules. */
-export function mayChange(principal: Principal, ref: DocumentRef): boolean {
-	return mayRead(principal, ref);
+/**
+ * Whether a principal may change (or create) one document at all; what each change touches is
+ * checked by the role rules. A clinician may also create the plan of a patient the register has
+ * no documents for (the rules then ask for consent and the creator on the care team).
+ */
+export async function mayChange(store: DocumentStore, principal: Principal, ref: DocumentRef): Promise<boolean> {
+	if (mayRead(principal, ref)) return true;
+	const { user } = principal;
+	return ref.kind === 'plan' && user !== null && isClinician(user) && (await store.manifest([ref.patientId])).length === 0;
 }

@@ -4,10 +4,10 @@ import { genesis } from '$lib/domain/genesis';
 import { logDocId, planDocId, type DocumentId, type ItemId, type Month } from '$lib/domain/ids';
 import { newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
-import { addCareTeamMember, addMeasure, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
+import { addCareTeamMember, addMeasure, newPlan, setResponsible, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
 import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
-import { demoUsers, personRefOf, type User } from '$lib/server/access/users';
+import { demoUsers, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
 import { freshDevice, harnessesPerTest, storedDoc } from './test-support';
 import type { TestDevice } from './test-device';
 
@@ -170,6 +170,60 @@ describe('SyncHub: care team changes, blocks and emergency access', () => {
 		await reconnect(alta, h);
 		expect(welcomedPatients(alta)).toEqual([astrid.patientId, johan.patientId].sort());
 		expect(await ask('Pasienten er forvirret og alene hjemme')).toEqual({ ok: false, reason: 'restricted' });
+	});
+});
+
+describe('SyncHub: a new plan', () => {
+	const livPlan = planDocId(planlessPatient.patientId);
+	const liv = { name: planlessPatient.name, birthDate: planlessPatient.birthDate, nationalId: planlessPatient.nationalId, municipality: planlessPatient.municipality };
+	const member = crypto.randomUUID() as ItemId;
+	const planBy = (user: User, opts: { consent: boolean; onTeam: boolean }) => {
+		const plan = newPlan(planlessPatient.patientId, liv, { form: 'oral', givenBy: 'patient' }, ctx(user));
+		if (!opts.consent) plan.privacy!.consent = null;
+		if (opts.onTeam) {
+			addCareTeamMember(plan, member, { name: user.name, role: 'gp', organisation: user.organisation ?? '', personId: user.id }, ctx(user));
+			setResponsible(plan, member, ctx(user));
+		}
+		return genesis(livPlan, plan) as Automerge.Doc<unknown>;
+	};
+
+	it('is stored only with the patient’s consent recorded and its creator on the care team, who may go on changing it', async () => {
+		const h = await open();
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		for (const opts of [{ consent: false, onTeam: true }, { consent: true, onTeam: false }]) {
+			gp.docs.set(livPlan, planBy(bodoGp, opts));
+			gp.sync([livPlan]);
+			await gp.settle();
+			expect(refusals(gp).at(-1)).toEqual(['change-refused', livPlan]);
+			expect(await h.store.manifest([planlessPatient.patientId])).toEqual([]);
+		}
+		gp.connect(h.hub).hello();
+		await gp.settle();
+		const before = refusals(gp).length;
+		gp.docs.set(livPlan, planBy(bodoGp, { consent: true, onTeam: true }));
+		gp.sync([livPlan]);
+		await gp.settle();
+		expect(refusals(gp).slice(before)).toEqual([]);
+		expect((await storedDoc<Plan>(h.store, livPlan)).privacy?.consent).toMatchObject({ form: 'oral', givenBy: 'patient', recordedBy: { name: bodoGp.name } });
+		// In the same session, her next change to the plan she made is hers to make.
+		gp.change<Plan>(livPlan, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Første samtale gjennomført', ctx(bodoGp)));
+		gp.sync([livPlan]);
+		await gp.settle();
+		expect(refusals(gp).slice(before)).toEqual([]);
+		expect(Object.values((await storedDoc<Plan>(h.store, livPlan)).comments).map((c) => c.text)).toEqual(['Første samtale gjennomført']);
+		// Nobody else's tablet gets it.
+		expect(patientsHeld(await freshDevice(h, 'rana-tablet', ranaNurse))).not.toContain(planlessPatient.patientId);
+	});
+
+	it('is never created by the patient', async () => {
+		const h = await open();
+		const livUser = demoUsers.find((u) => u.patients.includes(planlessPatient.patientId))!;
+		const phone = await freshDevice(h, 'liv-phone', livUser);
+		phone.docs.set(livPlan, planBy(livUser, { consent: true, onTeam: false }));
+		phone.sync([livPlan]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([['change-refused', livPlan]]);
+		expect(await h.store.manifest([planlessPatient.patientId])).toEqual([]);
 	});
 });
 

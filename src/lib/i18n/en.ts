@@ -23,7 +23,7 @@ export const en: Messages = {
 		basis: 'Basis',
 		what: 'What',
 		action: { read: 'Read the plan', change: 'Changed the plan', refused: 'Change refused', 'emergency-access': 'Was given emergency access', 'emergency-denied': 'Was denied emergency access' },
-		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', unauthenticated: 'Device not logged in' },
+		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', api: 'Vendor system through the API', unauthenticated: 'Device not logged in' },
 		reportedLater: 'opened on the tablet, reported at the next sync'
 	},
 	careTeam: {

@@ -26,7 +26,7 @@ export const nb = {
 		basis: 'Grunnlag',
 		what: 'Hva',
 		action: { read: 'Leste planen', change: 'Endret planen', refused: 'Endring avvist', 'emergency-access': 'Fikk akutt tilgang', 'emergency-denied': 'Ble nektet akutt tilgang' } as Record<string, string>,
-		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
+		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', api: 'Fagsystem via API', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
 		reportedLater: 'åpnet på nettbrettet, meldt ved neste synkronisering'
 	},
 	careTeam: {

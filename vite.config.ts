@@ -43,6 +43,8 @@ export default defineConfig({
 	test: {
 		include: ['src/**/*.test.ts'],
 		environment: 'node',
-		setupFiles: ['src/lib/test-setup.ts']
+		setupFiles: ['src/lib/test-setup.ts'],
+		// Hub tests seed a real register (SQLite, six plans) per test: seconds on a loaded 2-core machine.
+		testTimeout: 20_000
 	}
 });

@@ -116,6 +116,7 @@ export const en: Messages = {
 		addComment: 'Write a message to the care team',
 		send: 'Send',
 		measureComment: 'Write a comment on the measure',
+		readOnly: 'Your proxy lets you read the plan, not write in it.',
 		noSelfCare: 'There are no measures for you to do yourself.'
 	},
 	languageName: 'English',

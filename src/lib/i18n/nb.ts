@@ -119,6 +119,7 @@ export const nb = {
 		addComment: 'Skriv en melding til behandlingsteamet',
 		send: 'Send',
 		measureComment: 'Skriv en kommentar til tiltaket',
+		readOnly: 'Fullmakten din gir deg lov til å lese planen, ikke til å skrive i den.',
 		noSelfCare: 'Det er ingen tiltak du skal gjøre selv.'
 	},
 	languageName: 'Norsk bokmål',

@@ -1,7 +1,12 @@
 import type { PersonRef, Role } from '$lib/domain/plan';
 
 /** The logged-in user as the app shows them and stamps their changes. */
-export type Account = { id: string; name: string; role: Role; organisation: string | null; hpr: string | null; patients: string[] };
+export type Account = { id: string; name: string; role: Role; organisation: string | null; hpr: string | null; patients: string[]; /** A relative's proxy scopes. */ scopes?: string[] };
+
+/** Whether the account may do `scope` for its patients (a relative: as the proxy allows). */
+export function accountAllows(user: Account | null, scope: 'write' | 'access-log' | 'visits'): boolean {
+	return user !== null && (user.role !== 'relative' || (user.scopes ?? []).includes(scope));
+}
 
 const KEY = 'dbep.account';
 
@@ -11,7 +16,8 @@ function parse(value: unknown): Account | null {
 	if (typeof v.id !== 'string' || typeof v.name !== 'string' || typeof v.role !== 'string') return null;
 	const str = (x: unknown) => (typeof x === 'string' ? x : null);
 	const patients = Array.isArray(v.patients) ? v.patients.filter((p): p is string => typeof p === 'string') : [];
-	return { id: v.id, name: v.name, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients };
+	const scopes = Array.isArray(v.scopes) ? { scopes: v.scopes.filter((x): x is string => typeof x === 'string') } : {};
+	return { id: v.id, name: v.name, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients, ...scopes };
 }
 
 function remembered(): Account | null {

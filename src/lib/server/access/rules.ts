@@ -2,7 +2,7 @@ import * as A from '@automerge/automerge';
 import type { DocumentRef } from '$lib/domain/ids';
 import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
 import { isSelfTreatmentMeasure } from '$lib/domain/worklist';
-import { isClinician, type User } from './users';
+import { allows, isClinician, type User } from './users';
 
 /** Why a change is refused: the path it touched and the rule it broke, for the device to show. */
 export type RuleBreach = { path: string; rule: string };
@@ -100,6 +100,7 @@ function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, u
 export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>): Promise<RuleBreach | null> {
 	if (isClinician(user)) return ref.kind === 'plan' ? clinicianBreach(doc, before, after, user) : null;
 	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role may not write plans' };
+	if (!allows(user, 'write')) return { path: '', rule: 'the proxy allows reading only' };
 	const plan = ref.kind === 'log' ? await planOf() : null;
 	const old = before.length ? (A.view(doc, before) as unknown) : null;
 	const now = A.view(doc, after) as unknown;

@@ -7,7 +7,7 @@ import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
 import { addCareTeamMember, addMeasure, newPlan, setResponsible, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
 import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
-import { demoUsers, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
+import { demoUsers, palGrandson, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
 import { freshDevice, harnessesPerTest, storedDoc } from './test-support';
 import type { TestDevice } from './test-device';
 
@@ -70,6 +70,34 @@ describe('SyncHub: need to know', () => {
 		const welcome = rana.received('welcome').at(-1)!;
 		expect(welcome.manifest.map(([id]) => id.split(':')[1])).not.toContain(pal.patientId);
 		expect(welcome.manifest.map(([id]) => id)).toContain(planDocId(solveig.patientId));
+	});
+});
+
+describe('SyncHub: what a proxy allows', () => {
+	it('sends a relative whose proxy allows reading the plan only the plan, not the visit records, and refuses anything they write', async () => {
+		const h = await open();
+		const grandson = demoUsers.find((u) => u.id === palGrandson.id)!;
+		const nurse = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const logId = logDocId(pal.patientId, '2026-11' as Month);
+		nurse.docs.set(logId, Automerge.change(genesis(logId, newMeasureLog(pal.patientId, '2026-11' as Month)), (l: MeasureLog) => recordMeasure(l, crypto.randomUUID() as ItemId, { outcome: 'done', measureId: pal.measures.eyeDrops, at: AT, slot: '08:00', note: '' }, ctx(ranaNurse))) as Automerge.Doc<unknown>);
+		nurse.sync([logId]);
+		await nurse.settle();
+		const full = await freshDevice(h, 'hanne-phone', daughter);
+		expect([...full.docs.keys()]).toContain(logId);
+
+		const phone = await freshDevice(h, 'jonas-phone', grandson);
+		expect([...phone.docs.keys()]).toEqual([palPlan]);
+		phone.send({ type: 'fetch', docIds: [logId] });
+		phone.change<Plan>(palPlan, (p) => addWhatMatters(p, crypto.randomUUID() as ItemId, 'Å se på fotball med bestefar', 'relative', ctx(grandson)));
+		phone.sync([palPlan]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([
+			['document-unknown', logId],
+			['change-refused', palPlan]
+		]);
+		expect(phone.received('refused').at(-1)?.detail).toMatch(/reading only/);
+		expect([...phone.docs.keys()]).toEqual([palPlan]);
+		expect(Object.values((await storedDoc<Plan>(h.store, palPlan)).whatMatters).map((w) => w.text)).not.toContain('Å se på fotball med bestefar');
 	});
 });
 

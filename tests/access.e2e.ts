@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { astrid, clinicians, pal, relatives, solveig } from '../src/lib/fixtures';
-import { planlessPatient } from '../src/lib/server/access/users';
+import { palGrandson, planlessPatient } from '../src/lib/server/access/users';
 import { logIn, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
@@ -127,4 +127,15 @@ test('the GP creates a plan for Liv Aasen only with her consent recorded; the re
 	await row(phone, planlessPatient.name).click();
 	await expect(phone.getByTestId('patient-plan')).toContainText('Dette er planen din');
 	await expect(phone.getByRole('region', { name: 'Personvern' })).toContainText(`Samtykke til planen: muntlig, registrert av ${clinicians.bodoGp.name}`);
+});
+
+test('Pål’s grandson, whose proxy allows reading only, reads the plan with nothing to write in and no access log', async ({ browser }) => {
+	const phone = await tablet(browser, palGrandson.name);
+	await row(phone, pal.patient.name).click();
+	await expect(phone.getByTestId('patient-plan')).toContainText(`Du ser planen til ${pal.patient.name} fordi du har fullmakt`);
+	await expect(phone.getByTestId('read-only')).toContainText('lov til å lese planen, ikke til å skrive');
+	await expect(phone.getByRole('textbox')).toHaveCount(0);
+	await expect(phone.getByTestId('patient-plan').getByRole('link', { name: 'Innsynslogg' })).toHaveCount(0);
+	expect(await wcagViolations(phone)).toEqual([]);
+	expect((await phone.request.get(`${server.url}/api/access-log/${pal.patientId}`)).status()).toBe(403);
 });

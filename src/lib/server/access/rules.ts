@@ -74,16 +74,32 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
 	return patientsEntry(at(before?.entries, id), at(after.entries, id), user);
 }
 
-/** Checks a clinician's change to a plan: consent at creation, and nothing of the patient's privacy choices. */
-function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, user: User): RuleBreach | null {
+const STAMPS: ReadonlySet<A.Prop> = new Set(['by', 'createdBy', 'addedBy', 'endedBy', 'recordedBy']);
+
+/** A stamp (who did something) a change writes must name the user: nobody writes in another's name. */
+function foreignStamp(path: A.Prop[], now: unknown, user: User): string | null {
+	const end = path.findIndex((key) => STAMPS.has(key));
+	if (end < 0) return null;
+	let node: unknown = now;
+	for (const key of path.slice(0, end + 1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(key)] : undefined;
+	const stamp = node as { name?: unknown; role?: unknown } | undefined;
+	if (!stamp) return null;
+	return stamp.name === user.name && stamp.role === user.role ? null : 'stamped with someone else';
+}
+
+/**
+ * Checks a clinician's change: every stamp in their own name; in a plan, consent and the creator
+ * on the care team at creation, and nothing of the patient's privacy choices.
+ */
+function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, user: User): RuleBreach | null {
+	const now = A.view(doc, after) as unknown;
 	const old = before.length ? (A.view(doc, before) as Plan) : null;
-	const now = A.view(doc, after) as Plan;
-	if (!old) {
-		const rule = clinicianPlanRule([], null, now, user);
-		return rule ? { path: '', rule } : null;
+	if (ref.kind === 'plan' && !old) {
+		const rule = clinicianPlanRule([], null, now as Plan, user);
+		if (rule) return { path: '', rule };
 	}
 	for (const patch of A.diff(doc, before, after)) {
-		const rule = clinicianPlanRule(patch.path, old, now, user);
+		const rule = foreignStamp(patch.path, now, user) ?? (ref.kind === 'plan' && old ? clinicianPlanRule(patch.path, old, now as Plan, user) : null);
 		if (rule) return { path: patch.path.join('/'), rule };
 	}
 	return null;
@@ -98,7 +114,7 @@ function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, u
  * only when a patient or proxy changes a log.
  */
 export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>): Promise<RuleBreach | null> {
-	if (isClinician(user)) return ref.kind === 'plan' ? clinicianBreach(doc, before, after, user) : null;
+	if (isClinician(user)) return clinicianBreach(ref, doc, before, after, user);
 	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role may not write plans' };
 	if (!allows(user, 'write')) return { path: '', rule: 'the proxy allows reading only' };
 	const plan = ref.kind === 'log' ? await planOf() : null;

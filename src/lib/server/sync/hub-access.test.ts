@@ -297,6 +297,24 @@ describe('SyncHub: role rules on every change', () => {
 		expect(phone.acked.get(palPlan)).toBeUndefined();
 	});
 
+	it('refuses a clinician’s change stamped with another clinician’s name, in the plan and in a visit record', async () => {
+		const h = await open();
+		const nurse = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const before = await chunkKeys(h.store, palPlan);
+		nurse.change<Plan>(palPlan, (p) => setMeasureStatus(p, pal.measures.eyeDrops, 'on-hold', ctx(bodoGp)));
+		nurse.sync([palPlan]);
+		await nurse.settle();
+		expect(refusals(nurse)).toEqual([['change-refused', palPlan]]);
+		expect(nurse.received('refused').at(-1)?.detail).toMatch(/someone else/);
+		expect(await chunkKeys(h.store, palPlan)).toEqual(before);
+
+		const logId = logDocId(pal.patientId, '2026-11' as Month);
+		nurse.docs.set(logId, Automerge.change(genesis(logId, newMeasureLog(pal.patientId, '2026-11' as Month)), (l: MeasureLog) => recordMeasure(l, crypto.randomUUID() as ItemId, { outcome: 'done', measureId: pal.measures.eyeDrops, at: AT, slot: '08:00', note: '' }, ctx(bodoGp))) as Automerge.Doc<unknown>);
+		nurse.sync([logId]);
+		await nurse.settle();
+		expect(refusals(nurse).at(-1)).toEqual(['change-refused', logId]);
+	});
+
 	it('lets a patient report on a self-treatment measure, but not record a clinician’s', async () => {
 		const h = await open();
 		const gp = await freshDevice(h, 'gp-tablet', bodoGp);

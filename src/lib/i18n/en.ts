@@ -143,6 +143,8 @@ export const en: Messages = {
 	},
 	list: {
 		title: 'My patients',
+		titlePatient: 'My treatment plan',
+		titleProxy: 'Plans you hold a proxy for',
 		today: (date) => `Today, ${date}`,
 		empty: 'No patients on this device.',
 		dueToday: 'Measures today',

@@ -146,6 +146,8 @@ export const nb = {
 	},
 	list: {
 		title: 'Mine pasienter',
+		titlePatient: 'Min behandlingsplan',
+		titleProxy: 'Planer du har fullmakt til',
 		today: (date: string) => `I dag, ${date}`,
 		empty: 'Ingen pasienter på denne enheten.',
 		dueToday: 'Tiltak i dag',

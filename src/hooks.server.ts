@@ -1,6 +1,6 @@
-import type { ServerInit } from '@sveltejs/kit';
+import { json, type Handle, type ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
-import { startAuthRuntime } from '$lib/server/auth/runtime';
+import { authRuntime, startAuthRuntime } from '$lib/server/auth/runtime';
 import { startSyncRuntime } from '$lib/server/sync/runtime';
 
 /**
@@ -12,4 +12,16 @@ export const init: ServerInit = async () => {
 	if (building) return;
 	await startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR });
 	await startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' });
+};
+
+/** Paths that answer with health data: none of them without a valid session, whatever the route forgets. */
+const PROTECTED = ['/api/', '/fhir/'];
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const path = event.url.pathname;
+	if (PROTECTED.some((p) => path.startsWith(p) || path === p.slice(0, -1))) {
+		const user = (await authRuntime()).userOf(event.request.headers.get('cookie') ?? undefined);
+		if (!user || user === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: { 'cache-control': 'no-store' } });
+	}
+	return resolve(event);
 };

@@ -5,7 +5,7 @@ import type { User } from '$lib/server/access/users';
 import { demoAccounts, demoDirectory, userFromClaims, type IdClaims } from './directory';
 import { createEmbeddedProvider, type EmbeddedProvider } from './provider';
 import { relyingParty, type RelyingParty } from './relying-party';
-import { cookieValue, openSession, SESSION_COOKIE } from './session-cookie';
+import { cookieValue, readSession, SESSION_COOKIE, type Session } from './session-cookie';
 
 /**
  * Login as one process runs it, published on `globalThis[Symbol.for('dbep.auth')]` for
@@ -20,6 +20,8 @@ export type AuthRuntime = {
 	secret: string;
 	/** The logged-in user of a Cookie header: null without a session cookie, 'invalid' for a forged, damaged or expired one. */
 	userOf(cookieHeader: string | undefined): User | null | 'invalid';
+	/** As `userOf`, with when the session ends. */
+	sessionOf(cookieHeader: string | undefined): Session | null | 'invalid';
 	userFromClaims(claims: IdClaims): User | null;
 };
 
@@ -53,15 +55,20 @@ async function create(opts: { origin: string; dataDir?: string }): Promise<AuthR
 				accounts: demoAccounts().map(({ user, claims }) => ({ claims, label: [roleLabel[user.role], user.organisation].filter(Boolean).join(', ') }))
 			});
 	const secret = await sessionSecret(opts.dataDir);
+	const sessionOf = (header: string | undefined): Session | null | 'invalid' => {
+		const value = cookieValue(header, SESSION_COOKIE);
+		if (value === null) return null;
+		return readSession(value, secret) ?? 'invalid';
+	};
 	return {
 		provider,
 		rp: relyingParty({ issuer: external ?? provider!.issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET, redirectUri: `${opts.origin}/auth/callback` }),
 		secret,
 		userOf(header) {
-			const value = cookieValue(header, SESSION_COOKIE);
-			if (value === null) return null;
-			return openSession(value, secret) ?? 'invalid';
+			const session = sessionOf(header);
+			return session === null || session === 'invalid' ? session : session.user;
 		},
+		sessionOf,
 		userFromClaims: (claims) => userFromClaims(claims, demoDirectory)
 	};
 }

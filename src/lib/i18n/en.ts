@@ -1,4 +1,5 @@
 import type { Messages } from './nb';
+import { sessionEn } from './session-en';
 
 /** English. */
 export const en: Messages = {
@@ -26,6 +27,7 @@ export const en: Messages = {
 		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', unauthenticated: 'Device not logged in' },
 		reportedLater: 'opened on the tablet, reported at the next sync'
 	},
+	session: sessionEn,
 	languageName: 'English',
 	loading: 'Opening …',
 	back: 'Back',

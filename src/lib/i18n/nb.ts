@@ -2,6 +2,7 @@ import type { Reason } from '$lib/domain/reasons';
 import type { SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import type { CareRole, GoalCategory, GoalStatus, GuidanceLevel, MeasureStatus, SelfCareCode, WhatMattersAuthor } from '$lib/domain/plan';
+import { sessionNb } from './session-nb';
 
 /** Norsk bokmål: the default language, and the shape every other language follows. */
 export const nb = {
@@ -29,6 +30,7 @@ export const nb = {
 		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
 		reportedLater: 'åpnet på nettbrettet, meldt ved neste synkronisering'
 	},
+	session: sessionNb,
 	languageName: 'Norsk bokmål',
 	loading: 'Åpner …',
 	back: 'Tilbake',

@@ -26,5 +26,6 @@ export async function unsentChanges(db: DbepDb): Promise<UnsentPatient[]> {
  * by the deletion. The caller has asked the user first if `unsentChanges` named anyone.
  */
 export async function wipeDevice(db: DbepDb): Promise<void> {
-	await db.delete();
+	// A sync write still in flight must not open (and so recreate) the database afterwards.
+	await db.delete({ disableAutoOpen: true });
 }

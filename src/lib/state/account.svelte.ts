@@ -62,6 +62,8 @@ class AccountState {
 
 	async refresh(): Promise<void> {
 		this.user ??= remembered();
+		// A remembered session opens the app at once: a slow or captive network must not keep the nurse waiting.
+		if (this.user) this.checked = true;
 		try {
 			const response = await fetch('/auth/me', { cache: 'no-store', credentials: 'same-origin' });
 			if (response.ok) this.#confirm(parse(await response.json()));

@@ -69,19 +69,25 @@ class DeviceSession {
 	}
 
 	async #refresh(): Promise<void> {
-		await account.refresh();
+		// The remembered account is known at once; the server's answer may take long on a poor network.
+		const asked = account.refresh();
+		await this.#readPin();
+		await asked;
 		if (account.renewed) {
 			account.renewed = false;
 			// A fresh login is the user at the device: no PIN needed right after it.
 			this.#touch();
 		}
-		const user = account.user;
-		if (user && user.id !== this.pinOf) {
-			const { db } = await device();
-			this.hasPin = await new DevicePin(db).has(user.id);
-			this.pinOf = user.id;
-		}
+		await this.#readPin();
 		this.now = Date.now();
+	}
+
+	async #readPin(): Promise<void> {
+		const user = account.user;
+		if (!user || user.id === this.pinOf) return;
+		const { db } = await device();
+		this.hasPin = await new DevicePin(db).has(user.id);
+		this.pinOf = user.id;
 	}
 
 	#touch(): void {

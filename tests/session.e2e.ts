@@ -143,6 +143,28 @@ test('the offline shift: 12 hours offline, locked, opened with the PIN, a visit 
 	await expect(seen).toHaveText('Utført kl. 08:10', { timeout: 20_000 });
 });
 
+test('past the session\'s 16 hours offline, the login screen asks for a fresh login and unsent changes stay', async ({ browser }) => {
+	test.setTimeout(180_000);
+	const page = await tablet(browser, ranaNurse, { clock: true });
+	await page.context().setOffline(true);
+	await page.getByRole('link', { name: pal.patient.name }).click();
+	await page.getByLabel('Skriv en kommentar').fill('Skrevet sent på vakten.');
+	await page.getByRole('button', { name: 'Legg til kommentar' }).last().click();
+	await expect(page.getByTestId('unsynced-count')).toContainText('1 pasient');
+
+	await page.clock.fastForward('17:00:00');
+	const login = page.getByTestId('login-screen');
+	await expect(login).toContainText('Økten din er utløpt. Logg inn på nytt for å fortsette.');
+	await expect(login.getByTestId('unsent-kept')).toContainText('1 pasient har endringer på nettbrettet som ikke er sendt');
+	expect(await page.content()).not.toContain(pal.patient.name);
+	// Expiry never deletes: the change is still on the device, waiting to be sent after the next login.
+	const rows = await deviceRows(page);
+	expect(rows.unsynced).toBe(1);
+	expect(rows.docs).toBeGreaterThan(0);
+	await page.reload();
+	await expect(page.getByTestId('login-screen')).toContainText('Økten din er utløpt');
+});
+
 test('five wrong PINs forget the PIN and ask for a full login; unsent changes are kept for after it', async ({ browser }) => {
 	test.setTimeout(180_000);
 	const page = await tablet(browser, ranaNurse);
@@ -201,6 +223,9 @@ test('logout names the unsent changes; cancel keeps them, confirming wipes the d
 
 	await page.getByRole('button', { name: 'Logg ut' }).click();
 	await warning.getByRole('button', { name: 'Logg ut og slett endringene' }).click();
+	// The wiped tablet starts afresh at the list's address (offline: from the cached app).
+	await expect(page).toHaveURL(`${server.url}/`, { timeout: 20_000 });
+	await page.waitForLoadState();
 	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
 	const rows = await deviceRows(page);
 	for (const table of ['chunks', 'docs', 'views', 'summaries', 'unsynced', 'pins', 'syncStates']) expect(rows[table] ?? 0, table).toBe(0);
@@ -220,6 +245,8 @@ test('logout names the unsent changes; cancel keeps them, confirming wipes the d
 test('logout with everything sent goes straight out; the next person must log in themselves', async ({ browser }) => {
 	const page = await tablet(browser, ranaNurse);
 	await page.getByRole('button', { name: 'Logg ut' }).click();
+	await expect(page).toHaveURL(`${server.url}/`, { timeout: 20_000 });
+	await page.waitForLoadState();
 	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
 	await page.getByRole('link', { name: 'Logg inn' }).click();
 	// The provider asks who is logging in: the last user's session there does not carry over.

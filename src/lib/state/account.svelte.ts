@@ -1,7 +1,11 @@
 import type { PersonRef, Role } from '$lib/domain/plan';
 
-/** The logged-in user as the app shows them and stamps their changes, and when their session ends. */
-export type Account = { id: string; name: string; role: Role; organisation: string | null; hpr: string | null; patients: string[]; expiresAt: string };
+/**
+ * The logged-in user as the app shows them and stamps their changes, and when their session ends:
+ * `expiresAt` as the server said, `validUntil` the same moment on this device's clock (ms), so a
+ * tablet whose clock is off neither ends the shift early nor stretches it.
+ */
+export type Account = { id: string; name: string; role: Role; organisation: string | null; hpr: string | null; patients: string[]; expiresAt: string; validUntil: number };
 
 /** Why the device asks for a login: nobody logged in, the session ran out, or the PIN was forgotten after too many wrong tries. */
 export type LoginReason = 'none' | 'expired' | 'locked-out';
@@ -18,7 +22,8 @@ function parse(value: unknown): Account | null {
 	if (typeof v.expiresAt !== 'string' || Number.isNaN(Date.parse(v.expiresAt))) return null;
 	const str = (x: unknown) => (typeof x === 'string' ? x : null);
 	const patients = Array.isArray(v.patients) ? v.patients.filter((p): p is string => typeof p === 'string') : [];
-	return { id: v.id, name: v.name, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients, expiresAt: v.expiresAt };
+	const validUntil = typeof v.validUntil === 'number' ? v.validUntil : Date.parse(v.expiresAt);
+	return { id: v.id, name: v.name, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients, expiresAt: v.expiresAt, validUntil };
 }
 
 const read = (key: string): string | null => {
@@ -66,7 +71,7 @@ class AccountState {
 		if (this.user) this.checked = true;
 		try {
 			const response = await fetch('/auth/me', { cache: 'no-store', credentials: 'same-origin' });
-			if (response.ok) this.#confirm(parse(await response.json()));
+			if (response.ok) this.#confirm(parse(await response.json()), Date.parse(response.headers.get('date') ?? ''));
 			else if (response.status === 401) this.#forget();
 		} catch {
 			// Offline: keep the remembered session until it expires.
@@ -74,7 +79,8 @@ class AccountState {
 		this.checked = true;
 	}
 
-	#confirm(account: Account | null): void {
+	/** Takes the server's session, `serverNow` being the server's clock when it answered (NaN if unknown). */
+	#confirm(account: Account | null, serverNow: number): void {
 		const ended = read(ENDED);
 		if (!account || (ended !== null && Date.parse(account.expiresAt) <= Date.parse(ended))) {
 			// The cookie of a session already ended here: end it at the server too.
@@ -83,6 +89,7 @@ class AccountState {
 			return;
 		}
 		if (this.user?.expiresAt !== account.expiresAt) this.renewed = true;
+		if (!Number.isNaN(serverNow)) account.validUntil = Date.now() + (Date.parse(account.expiresAt) - serverNow);
 		this.user = account;
 		this.lockedOut = false;
 		write(KEY, JSON.stringify(account));
@@ -97,7 +104,7 @@ class AccountState {
 
 	/** Whether the session is valid at `now` (ms): the app may then be used, offline too. */
 	activeAt(now: number): boolean {
-		return this.user !== null && Date.parse(this.user.expiresAt) > now;
+		return this.user !== null && this.user.validUntil > now;
 	}
 
 	/** Why a login is needed at `now`, or null while the session is valid. */

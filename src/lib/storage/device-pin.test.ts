@@ -7,7 +7,8 @@ const open = () => new DevicePin(new DbepDb(`pin-test-${++n}`));
 const nurse = 'c1a7e0b5-3f2d-4e8a-9b61-2d5f7a9c0e11';
 const gp = 'c2b8f1c6-402e-4f9b-8c72-3e6a8b0d1f22';
 
-describe('device PIN', () => {
+// Each PIN check runs 600,000 PBKDF2 iterations: generous time on a busy 2-core machine.
+describe('device PIN', { timeout: 60_000 }, () => {
 	it('stores only a salted hash bound to the user, and opens with the right PIN', async () => {
 		const pin = open();
 		expect(await pin.has(nurse)).toBe(false);

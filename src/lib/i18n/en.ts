@@ -6,6 +6,7 @@ export const en: Messages = {
 	appName: 'Care plan',
 	skipToContent: 'Skip to main content',
 	language: 'Language',
+	session: sessionEn,
 	account: {
 		logIn: 'Log in',
 		logOut: 'Log out',
@@ -27,7 +28,6 @@ export const en: Messages = {
 		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', unauthenticated: 'Device not logged in' },
 		reportedLater: 'opened on the tablet, reported at the next sync'
 	},
-	session: sessionEn,
 	languageName: 'English',
 	loading: 'Opening …',
 	back: 'Back',

@@ -9,6 +9,7 @@ export const nb = {
 	appName: 'Behandlingsplan',
 	skipToContent: 'Hopp til hovedinnhold',
 	language: 'Språk',
+	session: sessionNb,
 	account: {
 		logIn: 'Logg inn',
 		logOut: 'Logg ut',
@@ -30,7 +31,6 @@ export const nb = {
 		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
 		reportedLater: 'åpnet på nettbrettet, meldt ved neste synkronisering'
 	},
-	session: sessionNb,
 	languageName: 'Norsk bokmål',
 	loading: 'Åpner …',
 	back: 'Tilbake',

@@ -156,6 +156,9 @@ test('past the session\'s 16 hours offline, the login screen asks for a fresh lo
 	const login = page.getByTestId('login-screen');
 	await expect(login).toContainText('Økten din er utløpt. Logg inn på nytt for å fortsette.');
 	await expect(login.getByTestId('unsent-kept')).toContainText('1 pasient har endringer på nettbrettet som ikke er sendt');
+	// Logging in needs the identity provider: offline the screen says so instead of leading to an error.
+	await expect(login).toContainText('Innlogging krever nett');
+	await expect(login.getByRole('button', { name: 'Logg inn' })).toBeDisabled();
 	expect(await page.content()).not.toContain(pal.patient.name);
 	// Expiry never deletes: the change is still on the device, waiting to be sent after the next login.
 	const rows = await deviceRows(page);

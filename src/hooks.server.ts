@@ -14,12 +14,17 @@ export const init: ServerInit = async () => {
 	await startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' });
 };
 
-/** Paths that answer with health data: none of them without a valid session, whatever the route forgets. */
-const PROTECTED = ['/api/', '/fhir/'];
+/**
+ * The app's own API (`/api/*`) answers with health data: none of it without a valid session,
+ * whatever a route forgets. The API for other systems (`/api/v1/*`) has no session cookie: its
+ * routes check a bearer access token instead.
+ */
+function needsSession(path: string): boolean {
+	return (path === '/api' || path.startsWith('/api/')) && !path.startsWith('/api/v1/');
+}
 
 export const handle: Handle = async ({ event, resolve }) => {
-	const path = event.url.pathname;
-	if (PROTECTED.some((p) => path.startsWith(p) || path === p.slice(0, -1))) {
+	if (needsSession(event.url.pathname)) {
 		const user = (await authRuntime()).userOf(event.request.headers.get('cookie') ?? undefined);
 		if (!user || user === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: { 'cache-control': 'no-store' } });
 	}

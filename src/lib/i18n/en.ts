@@ -1,10 +1,12 @@
 import type { Messages } from './nb';
+import { sessionEn } from './session-en';
 
 /** English. */
 export const en: Messages = {
 	appName: 'Care plan',
 	skipToContent: 'Skip to main content',
 	language: 'Language',
+	session: sessionEn,
 	account: {
 		logIn: 'Log in',
 		logOut: 'Log out',

@@ -2,12 +2,14 @@ import type { Reason } from '$lib/domain/reasons';
 import type { SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import type { CareRole, GoalCategory, GoalStatus, GuidanceLevel, MeasureStatus, SelfCareCode, WhatMattersAuthor } from '$lib/domain/plan';
+import { sessionNb } from './session-nb';
 
 /** Norsk bokmål: the default language, and the shape every other language follows. */
 export const nb = {
 	appName: 'Behandlingsplan',
 	skipToContent: 'Hopp til hovedinnhold',
 	language: 'Språk',
+	session: sessionNb,
 	account: {
 		logIn: 'Logg inn',
 		logOut: 'Logg ut',

@@ -16,7 +16,7 @@ class DeviceStatus {
 	refusal = $state.raw<SyncRefusal | null>(null);
 	activateUpdate = $state<(() => void) | null>(null);
 	#connection: SyncConnection | null = null;
-	#connecting: Promise<void> | undefined;
+	#connecting: Promise<SyncConnection> | undefined;
 	#started = false;
 
 	/** Starts following the network state and the repository's unsynced set. */
@@ -38,9 +38,21 @@ class DeviceStatus {
 	connect(repo: PlanRepository): Promise<void> {
 		this.#connecting ??= startSync(repo).then((connection) => {
 			this.#connection = connection;
-			connection.subscribe((s) => this.#show(s));
+			connection.subscribe((s) => this.#connection === connection && this.#show(s));
+			return connection;
 		});
-		return this.#connecting;
+		return this.#connecting.then(() => undefined);
+	}
+
+	/** Stops syncing (the session ended on this device); `connect` starts again. */
+	disconnect(): void {
+		const connecting = this.#connecting;
+		this.#connecting = undefined;
+		void connecting?.then((connection) => {
+			if (this.#connection === connection) this.#connection = null;
+			connection.stop();
+			this.connected = false;
+		});
 	}
 
 	/** "Synkroniser nå": syncs at once, from whichever tab holds the connection. */

@@ -22,3 +22,8 @@ export function rememberEmergency(grant: EmergencyGrant): void {
 	const others = runningEmergencies().filter((g) => g.patientId !== grant.patientId);
 	localStorage.setItem(KEY, JSON.stringify([...others, grant]));
 }
+
+/** Forgets every grant (logout wipes the device: the patients' names go with it). */
+export function forgetEmergencies(): void {
+	localStorage.removeItem(KEY);
+}

@@ -22,8 +22,12 @@ export type DocRow = {
 	updatedAt: string;
 };
 
-/** A document holding changes that have not been acknowledged by the server. */
-export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string };
+/**
+ * A document holding changes that have not been acknowledged by the server: since when, and how
+ * many changes were stored since it was last fully acknowledged (absent in rows written before
+ * the count was kept).
+ */
+export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string; changes?: number };
 
 /**
  * A document's plain value at `heads`: the read model a page renders, so opening a large plan
@@ -40,6 +44,12 @@ export type SyncStateRow = { docId: DocumentId; state: Uint8Array };
 /** A plan opened on this device, waiting to be reported to the register's access log. */
 export type OpenedRow = { id?: number; docId: DocumentId; at: string };
 
+/**
+ * The device PIN of one user: a salted PBKDF2-SHA-256 hash of the user id and the PIN (never the
+ * PIN), and the wrong attempts in a row since the last right one.
+ */
+export type PinRow = { userId: string; salt: Uint8Array; hash: Uint8Array; iterations: number; failures: number };
+
 /** The device's one database: document chunks, the list index and the outbox, written together. */
 export class DbepDb extends Dexie {
 	chunks!: Table<ChunkRow, string>;
@@ -50,6 +60,7 @@ export class DbepDb extends Dexie {
 	meta!: Table<MetaRow, string>;
 	syncStates!: Table<SyncStateRow, DocumentId>;
 	opened!: Table<OpenedRow, number>;
+	pins!: Table<PinRow, string>;
 
 	constructor(name = 'dbep') {
 		super(name);
@@ -63,5 +74,6 @@ export class DbepDb extends Dexie {
 		this.version(2).stores({ views: 'docId' });
 		this.version(3).stores({ syncStates: 'docId' });
 		this.version(4).stores({ opened: '++id' });
+		this.version(5).stores({ pins: 'userId' });
 	}
 }

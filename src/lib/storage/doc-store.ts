@@ -91,8 +91,9 @@ export class DocStore {
 			this.#seen.set(w.docId, new Set([key]));
 			await db.docs.put({ ...base, snapshotBytes: snapshot.length, incrementalBytes: 0 });
 		}
-		if (opts.unsynced && !(await db.unsynced.get(w.docId))) {
-			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: opts.at });
+		if (opts.unsynced) {
+			const mark = await db.unsynced.get(w.docId);
+			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: mark?.since ?? opts.at, changes: (mark?.changes ?? 0) + 1 });
 		}
 	}
 

@@ -84,7 +84,7 @@ describe('PlanRepository', () => {
 
 		const summary = await db.summaries.get(pal.patientId);
 		expect(summary?.measures.find((m) => m.id === id)).toEqual({ id, title: eveningWalk.title, timing: eveningWalk.timing, performer: eveningWalk.performer });
-		expect(await db.unsynced.get(planDocId(pal.patientId))).toEqual({ docId: planDocId(pal.patientId), patientId: pal.patientId, since: NOW });
+		expect(await db.unsynced.get(planDocId(pal.patientId))).toEqual({ docId: planDocId(pal.patientId), patientId: pal.patientId, since: NOW, changes: 1 });
 
 		const reopened = opened(await new PlanRepository(new DbepDb(name)).openPatient(pal.patientId, NOW));
 		expect(reopened.plan).toEqual(A.toJS(plan));

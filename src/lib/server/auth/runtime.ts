@@ -6,7 +6,7 @@ import { demoAccounts, demoDirectory, userFromClaims, type IdClaims } from './di
 import { apiTokenVerifier, issuerKeys, type ApiAuth } from './api-token';
 import { API_AUDIENCE, createEmbeddedProvider, type EmbeddedProvider } from './provider';
 import { relyingParty, type RelyingParty } from './relying-party';
-import { cookieValue, openSession, SESSION_COOKIE } from './session-cookie';
+import { cookieValue, readSession, SESSION_COOKIE, type Session } from './session-cookie';
 
 /**
  * Login as one process runs it, published on `globalThis[Symbol.for('dbep.auth')]` for
@@ -21,6 +21,8 @@ export type AuthRuntime = {
 	secret: string;
 	/** The logged-in user of a Cookie header: null without a session cookie, 'invalid' for a forged, damaged or expired one. */
 	userOf(cookieHeader: string | undefined): User | null | 'invalid';
+	/** As `userOf`, with when the session ends. */
+	sessionOf(cookieHeader: string | undefined): Session | null | 'invalid';
 	userFromClaims(claims: IdClaims): User | null;
 	/** Checks an API request's bearer token (Authorization header) for `scope`. */
 	apiCaller(authorization: string | null, url: URL, scope: string): Promise<ApiAuth>;
@@ -60,16 +62,21 @@ async function create(opts: { origin: string; dataDir?: string }): Promise<AuthR
 	const issuer = external ?? provider!.issuer;
 	const apiCaller = apiTokenVerifier({ issuer, audience: process.env.DBEP_API_AUDIENCE ?? API_AUDIENCE, keys: issuerKeys(issuer) });
 	const secret = await sessionSecret(opts.dataDir);
+	const sessionOf = (header: string | undefined): Session | null | 'invalid' => {
+		const value = cookieValue(header, SESSION_COOKIE);
+		if (value === null) return null;
+		return readSession(value, secret) ?? 'invalid';
+	};
 	return {
 		provider,
 		apiCaller,
 		rp: relyingParty({ issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET, redirectUri: `${opts.origin}/auth/callback` }),
 		secret,
 		userOf(header) {
-			const value = cookieValue(header, SESSION_COOKIE);
-			if (value === null) return null;
-			return openSession(value, secret) ?? 'invalid';
+			const session = sessionOf(header);
+			return session === null || session === 'invalid' ? session : session.user;
 		},
+		sessionOf,
 		userFromClaims: (claims) => userFromClaims(claims, demoDirectory)
 	};
 }

@@ -4,24 +4,34 @@ import { defineConfig } from 'vitest/config';
 import type { SyncSocket } from './src/lib/server/sync/websocket';
 
 type Runtime = typeof import('./src/lib/server/sync/runtime');
+type Auth = typeof import('./src/lib/server/auth/runtime');
 
 /**
  * In `vite dev`, serves /sync on Vite's own server with the hub the app's init hook starts (the
- * same one: it lives on a global). Other upgrades, Vite's HMR among them, are left alone.
- * Changes to the hub's code need a restart of the dev server.
+ * same one: it lives on a global), authenticated by the session cookie as in production, and the
+ * embedded identity provider (/oidc, /interaction) when no other issuer is configured. Other
+ * upgrades, Vite's HMR among them, are left alone. Changes to this code need a restart.
  */
 function devSync(): Plugin {
 	return {
 		name: 'dbep-dev-sync',
 		apply: 'serve',
 		configureServer(server) {
+			const auth = () =>
+				server
+					.ssrLoadModule('/src/lib/server/auth/runtime.ts')
+					.then((mod) => (mod as Auth).startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' }));
+			server.middlewares.use((req, res, next) => {
+				if (!/^\/(oidc|interaction)(\/|$)/.test(req.url ?? '')) return next();
+				auth().then((a) => a.provider?.handle(req, res) || next(), next);
+			});
 			let socket: Promise<SyncSocket> | undefined;
 			server.httpServer?.on('upgrade', (req, stream, head) => {
 				if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return;
-				socket ??= server
-					.ssrLoadModule('/src/lib/server/sync/runtime.ts')
-					.then((mod) => (mod as Runtime).startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR }))
-					.then((runtime) => runtime.createSocket());
+				socket ??= Promise.all([
+					server.ssrLoadModule('/src/lib/server/sync/runtime.ts').then((mod) => (mod as Runtime).startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR })),
+					auth()
+				]).then(([runtime, a]) => runtime.createSocket({ authenticate: (r) => a.userOf(r.headers.cookie) }));
 				socket.then(
 					(s) => s.handleUpgrade(req, stream, head),
 					(error: unknown) => {
@@ -43,6 +53,8 @@ export default defineConfig({
 	test: {
 		include: ['src/**/*.test.ts'],
 		environment: 'node',
-		setupFiles: ['src/lib/test-setup.ts']
+		setupFiles: ['src/lib/test-setup.ts'],
+		// Hub tests seed a real register (SQLite, six plans) per test: seconds on a loaded 2-core machine.
+		testTimeout: 20_000
 	}
 });

@@ -1,7 +1,7 @@
-import type { ServerInit } from '@sveltejs/kit';
+import { json, type Handle, type ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
 import { extraPatientsFrom } from '$lib/fixtures';
-import { startAuthRuntime } from '$lib/server/auth/runtime';
+import { authRuntime, startAuthRuntime } from '$lib/server/auth/runtime';
 import { startSyncRuntime } from '$lib/server/sync/runtime';
 
 /**
@@ -15,4 +15,21 @@ export const init: ServerInit = async () => {
 	if (building) return;
 	await startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR }, extraPatientsFrom(process.env.DBEP_DEMO_EXTRA_PATIENTS));
 	await startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' });
+};
+
+/**
+ * The app's own API (`/api/*`) answers with health data: none of it without a valid session,
+ * whatever a route forgets. The API for other systems (`/api/v1/*`) has no session cookie: its
+ * routes check a bearer access token instead.
+ */
+function needsSession(path: string): boolean {
+	return (path === '/api' || path.startsWith('/api/')) && !path.startsWith('/api/v1/');
+}
+
+export const handle: Handle = async ({ event, resolve }) => {
+	if (needsSession(event.url.pathname)) {
+		const user = (await authRuntime()).userOf(event.request.headers.get('cookie') ?? undefined);
+		if (!user || user === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: { 'cache-control': 'no-store' } });
+	}
+	return resolve(event);
 };

@@ -1,8 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { pal } from '../src/lib/fixtures';
-import { wcagViolations } from './helpers';
+import { logIn, ranaNurse, wcagViolations } from './helpers';
 
 const plan = `/patients/${pal.patientId}`;
+
+// Every page here shows patient data: the Rana nurse, on Pål's care team, logs in first.
+test.beforeEach(async ({ page }) => logIn(page, ranaNurse));
 const pages: [string, string, string][] = [
 	['patient list', '/', 'Mine pasienter'],
 	['plan', plan, pal.patient.name],

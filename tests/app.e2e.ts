@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { logIn, ranaNurse } from './helpers';
 
 test('GET /healthz answers 200 with JSON', async ({ request }) => {
 	const res = await request.get('/healthz');
@@ -24,6 +25,7 @@ test('the web app manifest makes the app installable', async ({ request, page })
 });
 
 test('an unknown patient id gives a clear message, a malformed one a not-found page', async ({ page }) => {
+	await logIn(page, ranaNurse);
 	await page.goto('/patients/00000000-0000-4000-8000-000000000000');
 	await expect(page.getByTestId('plan-error')).toContainText('Fant ikke pasienten på denne enheten.');
 	const res = await page.goto('/patients/not-a-patient');

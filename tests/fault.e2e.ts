@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { pal } from '../src/lib/fixtures';
+import { logIn, ranaNurse } from './helpers';
 import { serverProcess } from './server-process';
 
 const palName = pal.patient.name;
@@ -11,6 +12,7 @@ test('the server killed at random points during sync loses nothing it acknowledg
 	try {
 		const context = await browser.newContext();
 		const page = await context.newPage();
+		await logIn(page, ranaNurse, server.url);
 		await page.goto(`${server.url}/patients/${pal.patientId}`);
 		await page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 30_000 });
 		await expect(page.getByRole('heading', { level: 1, name: palName })).toBeVisible({ timeout: 20_000 });
@@ -36,6 +38,7 @@ test('the server killed at random points during sync loses nothing it acknowledg
 		await server.kill();
 		await server.start();
 		const fresh = await (await browser.newContext()).newPage();
+		await logIn(fresh, ranaNurse, server.url);
 		await fresh.goto(`${server.url}/patients/${pal.patientId}`);
 		await expect(fresh.getByRole('heading', { level: 1, name: palName })).toBeVisible({ timeout: 20_000 });
 		const section = fresh.getByRole('region', { name: 'Kommentarer' });

@@ -1,5 +1,19 @@
 import type { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { summarize } from '../src/lib/domain/worklist';
+import { clinicians, demoPatients } from '../src/lib/fixtures';
+import type { FixturePatient } from '../src/lib/fixtures/support';
+
+/** The home-care nurse in Rana, the user most browser tests log in as (her patients: Pål and Solveig). */
+export const ranaNurse = clinicians.ranaNurse.name;
+
+/** The device PIN the browser tests choose after logging in. */
+export const TEST_PIN = '2580';
+
+/** The demo patients a clinician is on the care team of: the patients their tablet receives. */
+export function patientsOf(clinicianId: string): FixturePatient[] {
+	return demoPatients.filter((p) => summarize(p.plan, []).team.includes(clinicianId));
+}
 
 /** Opens the app online and waits until the service worker controls the page (app cached). */
 export async function openAndCache(page: Page, path = '/'): Promise<void> {
@@ -13,13 +27,31 @@ export async function wcagViolations(page: Page): Promise<string[]> {
 	return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/** Chooses the device PIN on the screen the app shows after the first login on a device. */
+export async function choosePin(page: Page, pin = TEST_PIN): Promise<void> {
+	await page.getByLabel('Ny PIN-kode (4–6 sifre)').fill(pin);
+	await page.getByLabel('Gjenta PIN-koden').fill(pin);
+	await page.getByRole('button', { name: 'Lagre PIN-koden' }).click();
+}
+
 /**
  * Logs the page's tablet in through the embedded OpenID provider as the demo user named `name`
- * (its real login page: authorization code, PKCE, the app's session cookie), and waits until the
- * app shows who is logged in. `base` is the server's address when it is not the config's.
+ * (its real login page: authorization code, PKCE, the app's session cookie), chooses the device
+ * PIN if this device asks for one, and waits until the app shows who is logged in. `base` is the
+ * server's address when it is not the config's.
  */
-export async function logIn(page: Page, name: string, base = ''): Promise<void> {
+export async function logIn(page: Page, name: string, base = '', pin = TEST_PIN): Promise<void> {
 	await page.goto(`${base}/auth/login`);
 	await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
-	await page.getByTestId('signed-in').filter({ hasText: name }).waitFor({ timeout: 20_000 });
+	const setup = page.getByTestId('pin-setup');
+	const signedIn = page.getByTestId('signed-in').filter({ hasText: name });
+	await setup.or(signedIn).first().waitFor({ timeout: 20_000 });
+	if (await setup.isVisible()) await choosePin(page, pin);
+	await signedIn.waitFor({ timeout: 20_000 });
+}
+
+/** Opens the lock screen's lock with the PIN. */
+export async function unlock(page: Page, pin = TEST_PIN): Promise<void> {
+	await page.getByLabel('PIN-kode', { exact: true }).fill(pin);
+	await page.getByRole('button', { name: 'Lås opp' }).click();
 }

@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { astrid, clinicians, pal, solveig } from '../src/lib/fixtures';
-import { logIn as logInAs, wcagViolations } from './helpers';
+import { choosePin, logIn as logInAs, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
 let server: ServerProcess;
@@ -21,10 +21,13 @@ async function logIn(browser: Browser, name: string): Promise<Page> {
 test('the login link leads to the provider\'s accessible login page and back, logged in', async ({ browser }) => {
 	const page = await (await browser.newContext()).newPage();
 	await page.goto(`${server.url}/`);
+	await expect(page.getByRole('heading', { level: 1, name: 'Logg inn' })).toBeVisible({ timeout: 20_000 });
 	await page.getByRole('link', { name: 'Logg inn' }).click();
+	await expect(page).toHaveURL(/\/interaction\//);
 	await expect(page.getByRole('heading', { name: 'Logg inn' })).toBeVisible();
 	expect(await wcagViolations(page)).toEqual([]);
 	await page.getByRole('button', { name: new RegExp(`^${clinicians.ranaNurse.name}`) }).click();
+	await choosePin(page);
 	await expect(page.getByTestId('signed-in')).toHaveText(`Innlogget: ${clinicians.ranaNurse.name}`);
 });
 

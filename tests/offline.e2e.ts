@@ -1,17 +1,20 @@
 import { expect, test } from '@playwright/test';
-import { demoPatients, pal } from '../src/lib/fixtures';
-import { openAndCache } from './helpers';
+import { clinicians, pal } from '../src/lib/fixtures';
+import { logIn, openAndCache, patientsOf, ranaNurse } from './helpers';
 
 const palName = pal.patient.name;
+/** The patients on the Rana nurse's tablet: every one of them is listed offline. */
+const hers = patientsOf(clinicians.ranaNurse.id);
 
 test('a home visit works offline and survives a reload and a new tab', async ({ context, page }) => {
+	await logIn(page, ranaNurse);
 	await openAndCache(page);
 	await expect(page.getByRole('link', { name: palName })).toBeVisible();
 
 	await context.setOffline(true);
 	await page.reload();
 	await expect(page.getByTestId('connectivity')).toContainText('Frakoblet');
-	await expect(page.getByTestId('patient-row')).toHaveCount(demoPatients.length);
+	await expect(page.getByTestId('patient-row')).toHaveCount(hers.length);
 	const palRow = page.getByTestId('patient-row').filter({ hasText: palName });
 	await expect(palRow).toContainText('08:00 Øyedråper daglig');
 	await expect(palRow.getByTestId('unsynced-badge')).toHaveCount(0);
@@ -78,6 +81,7 @@ test('a home visit works offline and survives a reload and a new tab', async ({ 
 });
 
 test('a change in one tab shows in another tab of the same device', async ({ context, page }) => {
+	await logIn(page, ranaNurse);
 	await openAndCache(page, `/patients/${pal.patientId}`);
 	const other = await context.newPage();
 	await other.goto(`/patients/${pal.patientId}`);

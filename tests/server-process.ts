@@ -13,6 +13,8 @@ export type ServerProcess = {
 	kill(): Promise<void>;
 	/** Stops it and removes its data. */
 	dispose(): Promise<void>;
+	/** Everything the process printed (stdout and stderr), for tests that check what servers log. */
+	output(): string;
 };
 
 const root = new URL('..', import.meta.url).pathname;
@@ -26,6 +28,7 @@ export function serverProcess(port: number, databaseUrl?: string, env: Record<st
 	const dataDir = mkdtempSync(join(tmpdir(), 'dbep-e2e-'));
 	const url = `http://localhost:${port}`;
 	let child: ChildProcess | null = null;
+	let printed = '';
 	const exited = () =>
 		new Promise<void>((resolve) => {
 			if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
@@ -38,7 +41,12 @@ export function serverProcess(port: number, databaseUrl?: string, env: Record<st
 			child = spawn(process.execPath, ['src/server.js'], {
 				cwd: root,
 				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
-				stdio: ['ignore', 'ignore', 'inherit']
+				stdio: ['ignore', 'pipe', 'pipe']
+			});
+			child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+			child.stderr?.on('data', (chunk: Buffer) => {
+				printed += chunk.toString();
+				process.stderr.write(chunk);
 			});
 			// Up to a minute: a first start seeding many generated plans builds them on a busy machine.
 			for (let i = 0; i < 600; i++) {
@@ -55,6 +63,7 @@ export function serverProcess(port: number, databaseUrl?: string, env: Record<st
 			child?.kill('SIGKILL');
 			await exited();
 		},
+		output: () => printed,
 		async dispose() {
 			child?.kill('SIGTERM');
 			await exited();

@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { pal } from '../src/lib/fixtures';
+import { logIn, ranaNurse } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
 const palName = pal.patient.name;
@@ -15,6 +16,7 @@ test.afterAll(async () => server.dispose());
 async function tablet(browser: Browser): Promise<Page> {
 	const context = await browser.newContext();
 	const page = await context.newPage();
+	await logIn(page, ranaNurse, server.url);
 	await page.goto(`${server.url}/`);
 	await page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 30_000 });
 	await expect(page.getByRole('link', { name: palName })).toBeVisible({ timeout: 20_000 });

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { pal } from '../src/lib/fixtures';
+import { logIn, ranaNurse } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -38,6 +39,7 @@ test('a change made on a tablet connected to one server process reaches a tablet
 	const [one, two] = servers as [ServerProcess, ServerProcess];
 	const open = async (server: ServerProcess) => {
 		const page = await (await browser.newContext()).newPage();
+		await logIn(page, ranaNurse, server.url);
 		await page.goto(`${server.url}/patients/${pal.patientId}`);
 		await expect(page.getByRole('heading', { level: 1, name: pal.patient.name })).toBeVisible({ timeout: 20_000 });
 		await expect(page.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });

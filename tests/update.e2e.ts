@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { openAndCache } from './helpers';
+import { logIn, openAndCache, ranaNurse } from './helpers';
 
 const worker = new URL('../build/client/service-worker.js', import.meta.url);
 
 test('a new version waiting is offered, and loading it keeps the app working', async ({ page }) => {
+	await logIn(page, ranaNurse);
 	await openAndCache(page);
 	await expect(page.getByRole('heading', { level: 1, name: 'Mine pasienter' })).toBeVisible();
 	const original = readFileSync(worker);
@@ -13,8 +14,10 @@ test('a new version waiting is offered, and loading it keeps the app working', a
 		writeFileSync(worker, Buffer.concat([original, Buffer.from(`\n// deployed ${Date.now()}\n`)]));
 		await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
 		await expect(page.getByText('En ny versjon av appen er klar.')).toBeVisible({ timeout: 30_000 });
+		// Listen before clicking: the reload can finish before the click returns.
+		const reloaded = page.waitForEvent('load');
 		await page.getByRole('button', { name: 'Last inn ny versjon' }).click();
-		await page.waitForEvent('load');
+		await reloaded;
 		await expect(page.getByRole('heading', { level: 1, name: 'Mine pasienter' })).toBeVisible();
 		await expect(page.getByText('En ny versjon av appen er klar.')).toHaveCount(0);
 		const active = await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null);
@@ -34,7 +37,7 @@ test('storage persistence is requested so unsent work is not evicted', async ({ 
 			return original();
 		};
 	});
-	await page.goto('/');
+	await logIn(page, ranaNurse);
 	await expect(page.getByRole('heading', { level: 1, name: 'Mine pasienter' })).toBeVisible();
 	await expect.poll(() => page.evaluate(() => (window as unknown as { persistCalls: string[] }).persistCalls.length)).toBeGreaterThan(0);
 });

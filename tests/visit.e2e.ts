@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { solveig } from '../src/lib/fixtures';
+import { logIn, ranaNurse } from './helpers';
 
 test('a measure not done needs a reason, and the reason shows in the measure log', async ({ page }) => {
+	await logIn(page, ranaNurse);
 	await page.goto(`/patients/${solveig.patientId}`);
 	await expect(page.getByRole('heading', { level: 1, name: solveig.patient.name })).toBeVisible();
 	const item = page.getByTestId('visit-item').first();

@@ -13,6 +13,9 @@ export type Role = CareRole | 'patient' | 'vendor-system';
 /** Roles in a care team (behandlingsteam). */
 export type CareRole = 'home-care' | 'gp' | 'specialist' | 'coordinator' | 'relative';
 
+/** The roles of clinicians, who work in care teams and own the treatment plan. */
+export const CLINICAL_ROLES: ReadonlySet<string> = new Set<CareRole>(['home-care', 'gp', 'specialist', 'coordinator']);
+
 /** A value where a silent merge would be unsafe: it carries who set it and when. */
 export type Stamped<T> = { value: T; by: PersonRef; at: string };
 

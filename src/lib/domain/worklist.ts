@@ -23,6 +23,8 @@ export type PatientSummary = {
 	blocked?: string[];
 	/** Whether the patient restricted the plan to its care team (no emergency access). */
 	restricted?: boolean;
+	/** Whether the plan records the patient's consent. */
+	consent?: boolean;
 };
 
 /** A measure slot due on a day, and whether it is already recorded. */
@@ -107,6 +109,7 @@ export function summarize(plan: Plan, logs: readonly MeasureLog[]): PatientSumma
 			.filter((b) => b.active)
 			.map((b) => b.personId)
 			.sort(),
-		restricted: plan.privacy?.restricted.value === true
+		restricted: plan.privacy?.restricted.value === true,
+		consent: Boolean(plan.privacy?.consent)
 	};
 }

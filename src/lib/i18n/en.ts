@@ -1,10 +1,12 @@
 import type { Messages } from './nb';
+import { sessionEn } from './session-en';
 
 /** English. */
 export const en: Messages = {
 	appName: 'Care plan',
 	skipToContent: 'Skip to main content',
 	language: 'Language',
+	session: sessionEn,
 	account: {
 		logIn: 'Log in',
 		logOut: 'Log out',
@@ -22,9 +24,102 @@ export const en: Messages = {
 		who: 'Who',
 		basis: 'Basis',
 		what: 'What',
-		action: { read: 'Read the plan', change: 'Changed the plan', refused: 'Change refused' },
-		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', unauthenticated: 'Device not logged in' },
+		action: { read: 'Read the plan', change: 'Changed the plan', refused: 'Change refused', 'emergency-access': 'Was given emergency access', 'emergency-denied': 'Was denied emergency access' },
+		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', api: 'Vendor system through the API', unauthenticated: 'Device not logged in' },
 		reportedLater: 'opened on the tablet, reported at the next sync'
+	},
+	careTeam: {
+		add: 'Add a colleague to the care team',
+		colleague: 'Colleague',
+		choose: 'Choose a colleague',
+		addButton: 'Add to the team',
+		added: (name: string) => `${name} has been added to the care team and gets the plan at the next sync.`,
+		end: (name: string) => `End ${name}'s membership`,
+		confirmEnd: (name: string) => `${name} loses access to the plan, and it is removed from their tablets at the next sync.`,
+		confirmEndButton: 'End membership',
+		ended: (name: string) => `${name} is no longer on the care team.`,
+		needsNetwork: 'The list of colleagues comes from the register. Connect to the network to add a colleague.',
+		nobodyToAdd: 'Every colleague the register knows is already on the team.'
+	},
+	newPlan: {
+		open: 'New treatment plan',
+		nationalId: 'The patient’s national ID number (11 digits)',
+		find: 'Find the patient',
+		found: (name: string, born: string, municipality: string) => `${name}, born ${born}, ${municipality}`,
+		hasPlan: 'The patient already has a plan. Ask to be added to the care team.',
+		unknown: 'The population register does not know this national ID number.',
+		offline: 'The patient is looked up in the register. Connect to the network and try again.',
+		consent: 'Consent',
+		consentForm: 'How was consent given?',
+		written: 'In writing',
+		oral: 'Orally',
+		givenBy: 'Who gave consent?',
+		byPatient: 'The patient',
+		byProxy: 'A relative with a proxy',
+		confirm: 'The patient has consented to a treatment plan shared with the care team.',
+		confirmMissing: 'A plan can only be made with the patient’s consent.',
+		create: 'Create the plan'
+	},
+	emergency: {
+		open: 'Emergency access to a patient outside the team',
+		intro: 'Use only when the patient needs help now and you are not on the care team. Access lasts 2 hours, and the patient sees in the access log that you opened the plan and why.',
+		nationalId: 'The patient’s national ID number (11 digits)',
+		reason: 'Reason',
+		reasonHint: 'Write why you need the plan now (at least 10 characters).',
+		submit: 'Request emergency access',
+		granted: (name: string, time: string) => `You have emergency access to ${name} until ${time}. The plan is being fetched.`,
+		offline: 'Emergency access is given by the register. Connect to the network and try again.',
+		refused: {
+			'not-a-clinician': 'Only clinicians can request emergency access.',
+			'reason-missing': 'Write a reason of at least 10 characters.',
+			'national-id-invalid': 'The national ID number is not valid.',
+			'patient-unknown': 'The register has no plan for this national ID number.',
+			'already-on-care-team': 'You are already on this patient’s care team.',
+			blocked: 'The patient has blocked you. You get no access, not even in an emergency.',
+			restricted: 'The patient has restricted the plan to the care team. No emergency access is given.',
+			'request-invalid': 'The request was invalid.',
+			'not-logged-in': 'Log in again to request emergency access.'
+		} as Record<string, string>,
+		failed: 'The register did not answer. Try again.'
+	},
+	privacy: {
+		title: 'Privacy',
+		consent: (form: 'written' | 'oral', by: string, date: string) => `Consent to the plan: ${form === 'written' ? 'in writing' : 'orally'}, recorded by ${by} on ${date}.`,
+		noConsent: 'The plan was made before consent was recorded in the app.',
+		restrict: 'Restrict the plan to the care team',
+		restrictHelp: 'Nobody outside the care team can open the plan, not even with emergency access.',
+		restricted: 'The plan is restricted to the care team.',
+		unrestrict: 'Lift the restriction',
+		block: 'Block a clinician',
+		blockHelp: 'The person you block cannot see the plan, not even in an emergency.',
+		blockWho: 'Whom do you want to block?',
+		blockChoose: 'Choose a person',
+		blockButton: 'Block',
+		blockedList: 'Blocked',
+		unblock: (name: string) => `Lift the block on ${name}`,
+		none: 'Nobody is blocked.'
+	},
+	patientView: {
+		intro: 'This is your plan, as the care team and you have made it.',
+		introProxy: (name: string) => `You see ${name}’s plan because you hold a proxy.`,
+		whatMatters: 'What matters to you',
+		whatMattersProxy: (name: string) => `What matters to ${name}`,
+		addWhatMatters: 'Write in your own words what matters',
+		goals: 'What we are working towards',
+		diagnoses: 'Health problems the plan is about',
+		selfCare: 'What you do yourself',
+		report: 'I did it today',
+		reported: (date: string) => `Last reported ${date}`,
+		reportNote: 'Comment on the report',
+		careMeasures: 'What the health service does',
+		contact: 'When should you get in touch?',
+		team: 'The people who help you',
+		comments: 'Messages about the plan',
+		addComment: 'Write a message to the care team',
+		send: 'Send',
+		measureComment: 'Write a comment on the measure',
+		readOnly: 'Your proxy lets you read the plan, not write in it.',
+		noSelfCare: 'There are no measures for you to do yourself.'
 	},
 	languageName: 'English',
 	loading: 'Opening …',
@@ -76,7 +171,9 @@ export const en: Messages = {
 			'consent-by-care-team': 'Consent is recorded by the care team.',
 			'consent-required': 'A plan can only be created once the patient’s consent is recorded.',
 			'patients-own-choice': 'Blocks and restricting the plan are the patient’s own choice.',
-			'consent-fixed': 'Consent cannot be changed once the plan is created.'
+			'consent-fixed': 'Consent cannot be changed once the plan is created.',
+			'creator-on-care-team': 'Whoever creates a plan must be on its care team.',
+			'proxy-reads-only': 'The proxy only allows reading the plan.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {
@@ -103,6 +200,8 @@ export const en: Messages = {
 	},
 	list: {
 		title: 'My patients',
+		titlePatient: 'My treatment plan',
+		titleProxy: 'Plans you hold a proxy for',
 		today: (date) => `Today, ${date}`,
 		empty: 'No patients on this device.',
 		dueToday: 'Measures today',

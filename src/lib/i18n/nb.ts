@@ -3,12 +3,14 @@ import type { ChangeArea } from '$lib/domain/set-aside';
 import type { RefusalRule, SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import type { CareRole, GoalCategory, GoalStatus, GuidanceLevel, MeasureStatus, SelfCareCode, WhatMattersAuthor } from '$lib/domain/plan';
+import { sessionNb } from './session-nb';
 
 /** Norsk bokmål: the default language, and the shape every other language follows. */
 export const nb = {
 	appName: 'Behandlingsplan',
 	skipToContent: 'Hopp til hovedinnhold',
 	language: 'Språk',
+	session: sessionNb,
 	account: {
 		logIn: 'Logg inn',
 		logOut: 'Logg ut',
@@ -26,9 +28,102 @@ export const nb = {
 		who: 'Hvem',
 		basis: 'Grunnlag',
 		what: 'Hva',
-		action: { read: 'Leste planen', change: 'Endret planen', refused: 'Endring avvist' } as Record<'read' | 'change' | 'refused', string>,
-		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
+		action: { read: 'Leste planen', change: 'Endret planen', refused: 'Endring avvist', 'emergency-access': 'Fikk akutt tilgang', 'emergency-denied': 'Ble nektet akutt tilgang' } as Record<string, string>,
+		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', api: 'Fagsystem via API', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
 		reportedLater: 'åpnet på nettbrettet, meldt ved neste synkronisering'
+	},
+	careTeam: {
+		add: 'Legg til en kollega i behandlingsteamet',
+		colleague: 'Kollega',
+		choose: 'Velg kollega',
+		addButton: 'Legg til i teamet',
+		added: (name: string) => `${name} er lagt til i behandlingsteamet og får planen ved neste synkronisering.`,
+		end: (name: string) => `Avslutt ${name} i teamet`,
+		confirmEnd: (name: string) => `${name} mister tilgangen til planen, og planen fjernes fra nettbrettene deres ved neste synkronisering.`,
+		confirmEndButton: 'Avslutt i teamet',
+		ended: (name: string) => `${name} er ikke lenger i behandlingsteamet.`,
+		needsNetwork: 'Listen over kolleger hentes fra registeret. Koble til nettet for å legge til en kollega.',
+		nobodyToAdd: 'Alle kolleger registeret kjenner, er allerede i teamet.'
+	},
+	newPlan: {
+		open: 'Ny behandlingsplan',
+		nationalId: 'Pasientens fødselsnummer (11 sifre)',
+		find: 'Finn pasienten',
+		found: (name: string, born: string, municipality: string) => `${name}, født ${born}, ${municipality}`,
+		hasPlan: 'Pasienten har allerede en plan. Be om å bli lagt til i behandlingsteamet.',
+		unknown: 'Folkeregisteret kjenner ikke dette fødselsnummeret.',
+		offline: 'Pasienten slås opp i registeret. Koble til nettet og prøv igjen.',
+		consent: 'Samtykke',
+		consentForm: 'Hvordan ble samtykket gitt?',
+		written: 'Skriftlig',
+		oral: 'Muntlig',
+		givenBy: 'Hvem ga samtykket?',
+		byPatient: 'Pasienten selv',
+		byProxy: 'Pårørende med fullmakt',
+		confirm: 'Pasienten har samtykket til at det lages en behandlingsplan som deles med behandlingsteamet.',
+		confirmMissing: 'En plan kan bare lages med pasientens samtykke.',
+		create: 'Opprett plan'
+	},
+	emergency: {
+		open: 'Akutt tilgang til en pasient utenfor teamet',
+		intro: 'Bruk bare når pasienten trenger hjelp nå og du ikke er i behandlingsteamet. Tilgangen varer i 2 timer, og pasienten ser i innsynsloggen at du åpnet planen og hvorfor.',
+		nationalId: 'Pasientens fødselsnummer (11 sifre)',
+		reason: 'Begrunnelse',
+		reasonHint: 'Skriv hvorfor du trenger planen nå (minst 10 tegn).',
+		submit: 'Be om akutt tilgang',
+		granted: (name: string, time: string) => `Du har akutt tilgang til ${name} til kl. ${time}. Planen hentes nå.`,
+		offline: 'Akutt tilgang gis av registeret. Koble til nettet og prøv igjen.',
+		refused: {
+			'not-a-clinician': 'Bare helsepersonell kan be om akutt tilgang.',
+			'reason-missing': 'Skriv en begrunnelse på minst 10 tegn.',
+			'national-id-invalid': 'Fødselsnummeret er ikke gyldig.',
+			'patient-unknown': 'Registeret har ingen plan for dette fødselsnummeret.',
+			'already-on-care-team': 'Du er allerede i behandlingsteamet til denne pasienten.',
+			blocked: 'Pasienten har sperret deg. Du får ikke tilgang, heller ikke akutt.',
+			restricted: 'Pasienten har begrenset planen til behandlingsteamet. Akutt tilgang gis ikke.',
+			'request-invalid': 'Forespørselen var ugyldig.',
+			'not-logged-in': 'Logg inn på nytt for å be om akutt tilgang.'
+		} as Record<string, string>,
+		failed: 'Registeret svarte ikke. Prøv igjen.'
+	},
+	privacy: {
+		title: 'Personvern',
+		consent: (form: 'written' | 'oral', by: string, date: string) => `Samtykke til planen: ${form === 'written' ? 'skriftlig' : 'muntlig'}, registrert av ${by} ${date}.`,
+		noConsent: 'Planen ble laget før samtykke ble registrert i appen.',
+		restrict: 'Begrens planen til behandlingsteamet',
+		restrictHelp: 'Ingen utenfor behandlingsteamet kan åpne planen, heller ikke med akutt tilgang.',
+		restricted: 'Planen er begrenset til behandlingsteamet.',
+		unrestrict: 'Opphev begrensningen',
+		block: 'Sperr helsepersonell',
+		blockHelp: 'Den du sperrer, kan ikke se planen, heller ikke i en akutt situasjon.',
+		blockWho: 'Hvem vil du sperre?',
+		blockChoose: 'Velg person',
+		blockButton: 'Sperr',
+		blockedList: 'Sperret',
+		unblock: (name: string) => `Opphev sperring av ${name}`,
+		none: 'Ingen er sperret.'
+	},
+	patientView: {
+		intro: 'Dette er planen din, slik behandlingsteamet og du har laget den.',
+		introProxy: (name: string) => `Du ser planen til ${name} fordi du har fullmakt.`,
+		whatMatters: 'Det som er viktig for deg',
+		whatMattersProxy: (name: string) => `Det som er viktig for ${name}`,
+		addWhatMatters: 'Skriv med egne ord hva som er viktig',
+		goals: 'Dette jobber vi mot',
+		diagnoses: 'Helseplager planen gjelder',
+		selfCare: 'Dette gjør du selv',
+		report: 'Jeg har gjort det i dag',
+		reported: (date: string) => `Sist rapportert ${date}`,
+		reportNote: 'Kommentar til rapporten',
+		careMeasures: 'Dette gjør helsetjenesten',
+		contact: 'Når bør du ta kontakt?',
+		team: 'De som hjelper deg',
+		comments: 'Meldinger om planen',
+		addComment: 'Skriv en melding til behandlingsteamet',
+		send: 'Send',
+		measureComment: 'Skriv en kommentar til tiltaket',
+		readOnly: 'Fullmakten din gir deg lov til å lese planen, ikke til å skrive i den.',
+		noSelfCare: 'Det er ingen tiltak du skal gjøre selv.'
 	},
 	languageName: 'Norsk bokmål',
 	loading: 'Åpner …',
@@ -80,7 +175,9 @@ export const nb = {
 			'consent-by-care-team': 'Samtykket registreres av behandlingsteamet.',
 			'consent-required': 'En plan kan bare opprettes når pasientens samtykke er registrert.',
 			'patients-own-choice': 'Sperringer og begrensning av planen er pasientens eget valg.',
-			'consent-fixed': 'Samtykket kan ikke endres etter at planen er opprettet.'
+			'consent-fixed': 'Samtykket kan ikke endres etter at planen er opprettet.',
+			'creator-on-care-team': 'Den som oppretter en plan, må stå i behandlingsteamet.',
+			'proxy-reads-only': 'Fullmakten gir bare lov til å lese planen.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {
@@ -107,6 +204,8 @@ export const nb = {
 	},
 	list: {
 		title: 'Mine pasienter',
+		titlePatient: 'Min behandlingsplan',
+		titleProxy: 'Planer du har fullmakt til',
 		today: (date: string) => `I dag, ${date}`,
 		empty: 'Ingen pasienter på denne enheten.',
 		dueToday: 'Tiltak i dag',

@@ -23,7 +23,7 @@ class DeviceStatus {
 	activateUpdate = $state<(() => void) | null>(null);
 	#repo: PlanRepository | null = null;
 	#connection: SyncConnection | null = null;
-	#connecting: Promise<void> | undefined;
+	#connecting: Promise<SyncConnection> | undefined;
 	#started = false;
 
 	/** Starts following the network state and the repository's unsynced set. */
@@ -47,9 +47,21 @@ class DeviceStatus {
 	connect(repo: PlanRepository): Promise<void> {
 		this.#connecting ??= startSync(repo).then((connection) => {
 			this.#connection = connection;
-			connection.subscribe((s) => this.#show(s));
+			connection.subscribe((s) => this.#connection === connection && this.#show(s));
+			return connection;
 		});
-		return this.#connecting;
+		return this.#connecting.then(() => undefined);
+	}
+
+	/** Stops syncing (the session ended on this device); `connect` starts again. */
+	disconnect(): void {
+		const connecting = this.#connecting;
+		this.#connecting = undefined;
+		void connecting?.then((connection) => {
+			if (this.#connection === connection) this.#connection = null;
+			connection.stop();
+			this.connected = false;
+		});
 	}
 
 	/** Deletes a set-aside version the user has read. */

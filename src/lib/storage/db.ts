@@ -25,11 +25,12 @@ export type DocRow = {
 };
 
 /**
- * A document holding changes that have not been acknowledged by the server. `base`: its heads
- * before the first of them, the register's version it diverged from (rows written before it
- * existed lack it).
+ * A document holding changes that have not been acknowledged by the server: since when, how
+ * many changes were stored since it was last fully acknowledged, and `base`, its heads before the
+ * first of them: the register's version it diverged from (rows written before either was kept
+ * lack them).
  */
-export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string; base?: string[] };
+export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: string; changes?: number; base?: string[] };
 
 /**
  * A document's plain value at `heads`: the read model a page renders, so opening a large plan
@@ -45,6 +46,12 @@ export type SyncStateRow = { docId: DocumentId; state: Uint8Array };
 
 /** A plan opened on this device, waiting to be reported to the register's access log. */
 export type OpenedRow = { id?: number; docId: DocumentId; at: string };
+
+/**
+ * The device PIN of one user: a salted PBKDF2-SHA-256 hash of the user id and the PIN (never the
+ * PIN), and the wrong attempts in a row since the last right one.
+ */
+export type PinRow = { userId: string; salt: Uint8Array; hash: Uint8Array; iterations: number; failures: number };
 
 /**
  * A version of a document the register refused, set aside on the device instead of being
@@ -77,6 +84,7 @@ export class DbepDb extends Dexie {
 	meta!: Table<MetaRow, string>;
 	syncStates!: Table<SyncStateRow, DocumentId>;
 	opened!: Table<OpenedRow, number>;
+	pins!: Table<PinRow, string>;
 	setAside!: Table<SetAsideRow, number>;
 
 	constructor(name = 'dbep') {
@@ -91,6 +99,7 @@ export class DbepDb extends Dexie {
 		this.version(2).stores({ views: 'docId' });
 		this.version(3).stores({ syncStates: 'docId' });
 		this.version(4).stores({ opened: '++id' });
-		this.version(5).stores({ setAside: '++id, patientId' });
+		this.version(5).stores({ pins: 'userId' });
+		this.version(6).stores({ setAside: '++id, patientId' });
 	}
 }

@@ -161,7 +161,7 @@ describe('DocStore', () => {
 		expect(await db.unsynced.count()).toBe(0);
 	});
 
-	it('marks a document unsynced on commit and keeps the first time', async () => {
+	it('marks a document unsynced on commit, keeps the first time and counts the changes', async () => {
 		const base = palPlan();
 		const { db, store } = open();
 		await put(store, base, null);
@@ -170,7 +170,7 @@ describe('DocStore', () => {
 		await put(store, first, A.getHeads(base), { unsynced: true, at: T1 });
 		await put(store, comment(first, 'Andre'), A.getHeads(first), { unsynced: true, at: T2 });
 		// `base`: the heads the first unsent change was made on, the register's version.
-		expect(await db.unsynced.get(docId)).toEqual({ docId, patientId, since: T1, base: A.getHeads(base) });
+		expect(await db.unsynced.get(docId)).toEqual({ docId, patientId, since: T1, changes: 2, base: A.getHeads(base) });
 	});
 
 	it('reports a corrupted chunk as document-corrupt without throwing', async () => {

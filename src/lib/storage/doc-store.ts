@@ -91,8 +91,11 @@ export class DocStore {
 			this.#seen.set(w.docId, new Set([key]));
 			await db.docs.put({ ...base, snapshotBytes: snapshot.length, incrementalBytes: 0 });
 		}
-		if (opts.unsynced && !(await db.unsynced.get(w.docId))) {
-			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: opts.at, base: row ? [...(w.since ?? [])] : [] });
+		if (opts.unsynced) {
+			const mark = await db.unsynced.get(w.docId);
+			// `base`: the register's version, the heads the first unsent change was made on.
+			const base = mark ? mark.base : row ? [...(w.since ?? [])] : [];
+			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: mark?.since ?? opts.at, changes: (mark?.changes ?? 0) + 1, ...(base ? { base } : {}) });
 		}
 	}
 

@@ -84,7 +84,7 @@ describe('PlanRepository', () => {
 
 		const summary = await db.summaries.get(pal.patientId);
 		expect(summary?.measures.find((m) => m.id === id)).toEqual({ id, title: eveningWalk.title, timing: eveningWalk.timing, performer: eveningWalk.performer });
-		expect(await db.unsynced.get(planDocId(pal.patientId))).toMatchObject({ docId: planDocId(pal.patientId), patientId: pal.patientId, since: NOW });
+		expect(await db.unsynced.get(planDocId(pal.patientId))).toMatchObject({ docId: planDocId(pal.patientId), patientId: pal.patientId, since: NOW, changes: 1 });
 
 		const reopened = opened(await new PlanRepository(new DbepDb(name)).openPatient(pal.patientId, NOW));
 		expect(reopened.plan).toEqual(A.toJS(plan));
@@ -169,6 +169,21 @@ describe('PlanRepository', () => {
 		await repo.changePlan(pal.patientId, nurse, (p) => addMeasure(p, id, eveningWalk, nurse));
 		expect(await heard).toBe(pal.patientId);
 		expect(opened(await otherTab.openPatient(pal.patientId, NOW)).plan.measures[id]?.title).toBe(eveningWalk.title);
+	});
+
+	it('creates a new patient’s plan with consent, unsynced and in the list, and never replaces a plan it holds', async () => {
+		const { db, repo } = await seeded();
+		const patientId = crypto.randomUUID() as PatientId;
+		const patient = { name: 'Liv Aasen', birthDate: '1948-09-12', nationalId: '12894800000', municipality: 'Rana' };
+		const plan = newPlan(patientId, patient, { form: 'oral', givenBy: 'patient' }, nurse);
+		const made = opened(await repo.createPlan(patientId, plan, nurse));
+		expect(made.plan.privacy?.consent).toMatchObject({ form: 'oral', recordedBy: nurse.by });
+		expect((await repo.listPatients()).find((p) => p.patientId === patientId)).toMatchObject({ name: 'Liv Aasen', unsynced: true });
+		expect(await repo.unsyncedDocs()).toContain(planDocId(patientId));
+		// Creating again (a second tap, another tab) opens what is there.
+		const again = opened(await repo.createPlan(pal.patientId, newPlan(pal.patientId, patient, { form: 'oral', givenBy: 'patient' }, nurse), nurse));
+		expect(again.plan.patient.name).toBe(pal.patient.name);
+		db.close();
 	});
 
 	it('imports several plans in one commit, marked as synced', async () => {

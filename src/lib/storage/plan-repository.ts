@@ -94,6 +94,23 @@ export class PlanRepository extends SetAsideRepository {
 		});
 	}
 
+	/**
+	 * Creates a patient's plan on this device (its value made by the caller, with consent recorded
+	 * and the creator on the care team), unsynced: the register takes it at the next sync. A plan
+	 * the device already holds is opened, never replaced.
+	 */
+	async createPlan(patientId: PatientId, plan: Plan, ctx: Context): Promise<OpenResult> {
+		const docId = planDocId(patientId);
+		return this.#write(patientId, ctx, async () => {
+			const existing = await this.getForWrite<Plan>(docId);
+			if (existing !== 'document-missing') return typeof existing === 'string' ? existing : null;
+			const held: Held<unknown> = { doc: genesis(docId, plan), stored: [] };
+			this.held.set(docId, held);
+			await this.#commit(patientId, [[docId, held, 'plan']], held.doc as Plan, ctx);
+			return null;
+		});
+	}
+
 	/** Applies an operation to the patient's log for the month of `at`, creating it if needed. */
 	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void): Promise<OpenResult> {
 		return this.#write(patientId, ctx, async () => {

@@ -111,7 +111,7 @@ describe('SetAsideRepository', () => {
 
 	it('opens a database written by the version before set-aside existed, with its data intact', async () => {
 		// Pål's plan with an unsent change, made on a scratch device and copied row by row into a
-		// database of the previous schema (version 4: no set-aside table, no `base` on the mark).
+		// database of the previous schema (version 5: no set-aside table, no `base` on the mark).
 		const { repo: scratch } = await deviceWithPal();
 		await scratch.changePlan(pal.patientId, nurse, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Fra før', nurse));
 		const tables = ['chunks', 'docs', 'summaries', 'unsynced', 'views'] as const;
@@ -123,11 +123,12 @@ describe('SetAsideRepository', () => {
 		old.version(2).stores({ views: 'docId' });
 		old.version(3).stores({ syncStates: 'docId' });
 		old.version(4).stores({ opened: '++id' });
+		old.version(5).stores({ pins: 'userId' });
 		for (const t of tables) await old.table(t).bulkPut(t === 'unsynced' ? rows[t]!.map(({ base: _, ...r }) => r) : rows[t]!);
 		old.close();
 
 		const { repo } = fresh(name);
-		expect(repo.db.verno).toBe(5);
+		expect(repo.db.verno).toBe(6);
 		expect((await repo.listPatients()).map((p) => [p.patientId, p.unsynced])).toEqual([[pal.patientId, true]]);
 		expect(await repo.setAsideList()).toEqual([]);
 		await repo.setAside(palPlan, refused, { accessEnded: false });

@@ -78,7 +78,9 @@ export type RefusalRule =
 	| 'consent-by-care-team'
 	| 'consent-required'
 	| 'patients-own-choice'
-	| 'consent-fixed';
+	| 'consent-fixed'
+	| 'creator-on-care-team'
+	| 'proxy-reads-only';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -91,7 +93,9 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'consent-by-care-team',
 	'consent-required',
 	'patients-own-choice',
-	'consent-fixed'
+	'consent-fixed',
+	'creator-on-care-team',
+	'proxy-reads-only'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

@@ -1,8 +1,9 @@
 import * as A from '@automerge/automerge';
 import type { DocumentRef } from '$lib/domain/ids';
 import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
+import { isSelfTreatmentMeasure } from '$lib/domain/worklist';
 import type { RefusalRule } from '$lib/sync/protocol';
-import { isClinician, type User } from './users';
+import { allows, isClinician, type User } from './users';
 
 /** Why a change is refused: the path it touched and the rule it broke, for the device to show. */
 export type RuleBreach = { path: string; rule: RefusalRule };
@@ -33,8 +34,12 @@ function privacyRule(path: A.Prop[], after: Plan, user: User): RefusalRule | nul
  * What a clinician may not write in a plan: the patient's own privacy choices (blocks, the
  * restriction). Consent is recorded when the plan is created and cannot be taken away.
  */
-function clinicianPlanRule(path: A.Prop[], before: Plan | null, after: Plan): RefusalRule | null {
-	if (!before) return after.privacy?.consent ? null : 'consent-required';
+function clinicianPlanRule(path: A.Prop[], before: Plan | null, after: Plan, user: User): RefusalRule | null {
+	if (!before) {
+		if (!after.privacy?.consent) return 'consent-required';
+		// The one who creates a plan is on its care team: no plans nobody may see.
+		return Object.values(after.careTeam ?? {}).some((m) => m.active && m.personId === user.id) ? null : 'creator-on-care-team';
+	}
 	const [top, part] = path;
 	if (top !== 'privacy') return null;
 	if (part === 'blocked' || part === 'restricted') return 'patients-own-choice';
@@ -66,20 +71,36 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
 	if (top !== 'entries' || typeof id !== 'string') return 'owned-by-care-team';
 	const entry = after.entries?.[id] ?? before?.entries?.[id];
 	const measure = entry && plan?.measures?.[entry.measureId];
-	if (!measure || measure.performer.kind !== 'patient') return 'not-self-treatment';
+	if (!measure || !isSelfTreatmentMeasure(measure)) return 'not-self-treatment';
 	return patientsEntry(at(before?.entries, id), at(after.entries, id), user);
 }
 
-/** Checks a clinician's change to a plan: consent at creation, and nothing of the patient's privacy choices. */
-function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads): RuleBreach | null {
+const STAMPS: ReadonlySet<A.Prop> = new Set(['by', 'createdBy', 'addedBy', 'endedBy', 'recordedBy']);
+
+/** A stamp (who did something) a change writes must name the user: nobody writes in another's name. */
+function foreignStamp(path: A.Prop[], now: unknown, user: User): RefusalRule | null {
+	const end = path.findIndex((key) => STAMPS.has(key));
+	if (end < 0) return null;
+	let node: unknown = now;
+	for (const key of path.slice(0, end + 1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(key)] : undefined;
+	const stamp = node as { name?: unknown; role?: unknown } | undefined;
+	if (!stamp) return null;
+	return stamp.name === user.name && stamp.role === user.role ? null : 'stamped-as-another';
+}
+
+/**
+ * Checks a clinician's change: every stamp in their own name; in a plan, consent and the creator
+ * on the care team at creation, and nothing of the patient's privacy choices.
+ */
+function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, user: User): RuleBreach | null {
+	const now = A.view(doc, after) as unknown;
 	const old = before.length ? (A.view(doc, before) as Plan) : null;
-	const now = A.view(doc, after) as Plan;
-	if (!old) {
-		const rule = clinicianPlanRule([], null, now);
-		return rule ? { path: 'privacy/consent', rule } : null;
+	if (ref.kind === 'plan' && !old) {
+		const rule = clinicianPlanRule([], null, now as Plan, user);
+		if (rule) return { path: '', rule };
 	}
 	for (const patch of A.diff(doc, before, after)) {
-		const rule = clinicianPlanRule(patch.path, old, now);
+		const rule = foreignStamp(patch.path, now, user) ?? (ref.kind === 'plan' && old ? clinicianPlanRule(patch.path, old, now as Plan, user) : null);
 		if (rule) return { path: patch.path.join('/'), rule };
 	}
 	return null;
@@ -94,8 +115,9 @@ function clinicianBreach(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads): 
  * only when a patient or proxy changes a log.
  */
 export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>): Promise<RuleBreach | null> {
-	if (isClinician(user)) return ref.kind === 'plan' ? clinicianBreach(doc, before, after) : null;
+	if (isClinician(user)) return clinicianBreach(ref, doc, before, after, user);
 	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role-may-not-write' };
+	if (!allows(user, 'write')) return { path: '', rule: 'proxy-reads-only' };
 	const plan = ref.kind === 'log' ? await planOf() : null;
 	const old = before.length ? (A.view(doc, before) as unknown) : null;
 	const now = A.view(doc, after) as unknown;

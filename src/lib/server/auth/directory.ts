@@ -2,7 +2,7 @@ import { isPatientId, type PatientId } from '$lib/domain/ids';
 import type { Role } from '$lib/domain/plan';
 import { pal } from '$lib/fixtures';
 import { syntheticNationalId } from '$lib/fixtures/support';
-import { demoUsers, planlessPatient, type User } from '$lib/server/access/users';
+import { demoUsers, palGrandson, planlessPatient, PROXY_SCOPES, type ProxyScope, type User } from '$lib/server/access/users';
 
 /** The claims of an ID token the register reads, as HelseID and ID-porten would give them. */
 export type IdClaims = { sub: string; name?: unknown; role?: unknown; organisation?: unknown; hpr_number?: unknown; pid?: unknown };
@@ -15,19 +15,27 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 
  * embedded default knows the demo's synthetic people; a deployment would ask the population
  * and proxy registers.
  */
-export type PatientDirectory = { patientsOf(pid: string, role: 'patient' | 'relative'): PatientId[] };
+export type PatientDirectory = {
+	patientsOf(pid: string, role: 'patient' | 'relative'): PatientId[];
+	/** What the relative's proxy allows (the proxy register's scope); none when they hold none. */
+	scopesOf(pid: string): ProxyScope[];
+};
 
 export const demoDirectory: PatientDirectory = {
 	patientsOf(pid, role) {
 		const patients: Record<string, PatientId> = { [pal.patient.nationalId]: pal.patientId, [planlessPatient.nationalId]: planlessPatient.patientId };
-		const proxies: Record<string, PatientId[]> = { [demoPids.palDaughter]: [pal.patientId] };
+		const proxies: Record<string, PatientId[]> = { [demoPids.palDaughter]: [pal.patientId], [demoPids.palGrandson]: [pal.patientId] };
 		if (role === 'patient') return patients[pid] ? [patients[pid]] : [];
 		return proxies[pid] ?? [];
+	},
+	scopesOf(pid) {
+		if (pid === demoPids.palDaughter) return [...PROXY_SCOPES];
+		return pid === demoPids.palGrandson ? ['plan'] : [];
 	}
 };
 
 /** Synthetic national IDs of the demo's people who log in with ID-porten. */
-export const demoPids = { pal: pal.patient.nationalId, palDaughter: syntheticNationalId('1980-12-12', 'female'), planless: planlessPatient.nationalId } as const;
+export const demoPids = { pal: pal.patient.nationalId, palDaughter: syntheticNationalId('1980-12-12', 'female'), palGrandson: palGrandson.nationalId, planless: planlessPatient.nationalId } as const;
 
 /** The user an ID token describes, or null when it lacks what the register needs (a role it knows, a name). */
 export function userFromClaims(claims: IdClaims, directory: PatientDirectory): User | null {
@@ -36,7 +44,8 @@ export function userFromClaims(claims: IdClaims, directory: PatientDirectory): U
 	if (!name || !role || !ROLES.has(role)) return null;
 	const pid = str(claims.pid);
 	const patients = role === 'patient' || role === 'relative' ? (pid ? directory.patientsOf(pid, role) : []) : [];
-	return { id: claims.sub, name, role: role as Role, organisation: str(claims.organisation), hpr: str(claims.hpr_number), patients };
+	const user: User = { id: claims.sub, name, role: role as Role, organisation: str(claims.organisation), hpr: str(claims.hpr_number), patients };
+	return role === 'relative' ? { ...user, scopes: pid ? directory.scopesOf(pid) : [] } : user;
 }
 
 /** A user read back from a session, checked field by field. */
@@ -45,12 +54,16 @@ export function parseUser(value: unknown): User | null {
 	const v = value as Record<string, unknown>;
 	const patients = Array.isArray(v.patients) ? v.patients : null;
 	if (!str(v.id) || !str(v.name) || !str(v.role) || !ROLES.has(v.role as string) || !patients || !patients.every(isPatientId)) return null;
-	return { id: v.id as string, name: v.name as string, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients: patients as PatientId[] };
+	const user: User = { id: v.id as string, name: v.name as string, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients: patients as PatientId[] };
+	if (user.role !== 'relative') return user;
+	const scopes = Array.isArray(v.scopes) ? v.scopes.filter((x): x is ProxyScope => (PROXY_SCOPES as readonly unknown[]).includes(x)) : [];
+	return { ...user, scopes };
 }
 
 /** The demo users with the claims the embedded identity provider gives them. */
 export function demoAccounts(): { user: User; claims: IdClaims }[] {
-	const pidOf = (u: User): string | undefined => (u.role === 'relative' ? demoPids.palDaughter : u.patients[0] === pal.patientId ? demoPids.pal : u.role === 'patient' ? demoPids.planless : undefined);
+	const pidOf = (u: User): string | undefined =>
+		u.id === palGrandson.id ? demoPids.palGrandson : u.role === 'relative' ? demoPids.palDaughter : u.patients[0] === pal.patientId ? demoPids.pal : u.role === 'patient' ? demoPids.planless : undefined;
 	return demoUsers.map((user) => ({
 		user,
 		claims: { sub: user.id, name: user.name, role: user.role, organisation: user.organisation ?? undefined, hpr_number: user.hpr ?? undefined, pid: pidOf(user) }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { IdClaims } from './directory';
 
 /** A user the embedded provider can log in, and the label its login page shows. */
@@ -42,7 +42,17 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
  * ID. Keys are made at start; its sessions live in memory. Pointing the app at another issuer
  * (OIDC_ISSUER) leaves this unused.
  */
-export async function createEmbeddedProvider(opts: { origin: string; clientId: string; accounts: readonly DemoAccount[] }): Promise<EmbeddedProvider> {
+/** The register's API as a resource server: access tokens for it carry this audience. */
+export const API_AUDIENCE = 'urn:dbep:api';
+/** Another resource server the provider knows, so a token for someone else's API can be shown to be refused. */
+export const OTHER_AUDIENCE = 'urn:dbep:demo-other-api';
+/** The scope a vendor system needs to ask the API for a patient's plan status. */
+export const STATUS_SCOPE = 'dbep.status';
+
+/** A demo vendor system (an EHR) that calls the register's API with client credentials. */
+export type ApiClient = { clientId: string; clientSecret: string };
+
+export async function createEmbeddedProvider(opts: { origin: string; clientId: string; accounts: readonly DemoAccount[]; apiClients?: readonly ApiClient[] }): Promise<EmbeddedProvider> {
 	const issuer = `${opts.origin}/oidc`;
 	const { privateKey } = await generateKeyPair('RS256', { extractable: true });
 	const jwk = await exportJWK(privateKey);
@@ -53,7 +63,10 @@ export async function createEmbeddedProvider(opts: { origin: string; clientId: s
 	const configuration: Configuration = {
 		jwks: { keys: [jwk] },
 		cookies: { keys: [randomBytes(32).toString('base64url')] },
-		clients: [{ client_id: opts.clientId, token_endpoint_auth_method: 'none', redirect_uris: [`${opts.origin}/auth/callback`], post_logout_redirect_uris: [`${opts.origin}/`], grant_types: ['authorization_code'], response_types: ['code'] }],
+		clients: [
+			{ client_id: opts.clientId, token_endpoint_auth_method: 'none', redirect_uris: [`${opts.origin}/auth/callback`], post_logout_redirect_uris: [`${opts.origin}/`], grant_types: ['authorization_code'], response_types: ['code'] },
+			...(opts.apiClients ?? []).map((c) => ({ client_id: c.clientId, client_secret: c.clientSecret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' as const }))
+		],
 		pkce: { required: () => true },
 		scopes: ['openid', 'profile', 'dbep'],
 		claims: { profile: ['name'], dbep: ['role', 'organisation', 'hpr_number', 'pid'] },
@@ -63,7 +76,20 @@ export async function createEmbeddedProvider(opts: { origin: string; clientId: s
 			return account ? { accountId: sub, claims: () => ({ ...account.claims, sub }) } : undefined;
 		},
 		interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-		features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: false } },
+		features: {
+			devInteractions: { enabled: false },
+			rpInitiatedLogout: { enabled: false },
+			// Vendor systems get short-lived JWT access tokens for the register's API, audience-bound.
+			clientCredentials: { enabled: true },
+			resourceIndicators: {
+				enabled: true,
+				defaultResource: () => API_AUDIENCE,
+				getResourceServerInfo: (_ctx, resource) => {
+					if (resource !== API_AUDIENCE && resource !== OTHER_AUDIENCE) throw new errors.InvalidTarget();
+					return { scope: STATUS_SCOPE, audience: resource, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+				}
+			}
+		},
 		// The app is the provider's only (first-party) client: no consent page.
 		async loadExistingGrant(ctx: KoaContextWithOIDC) {
 			const { client, session } = ctx.oidc;

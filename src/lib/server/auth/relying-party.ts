@@ -35,7 +35,9 @@ export function relyingParty(opts: { issuer: string; clientId: string; clientSec
 				code_challenge: await client.calculatePKCECodeChallenge(login.verifier),
 				code_challenge_method: 'S256',
 				state: login.state,
-				nonce: login.nonce
+				nonce: login.nonce,
+				// A shared tablet: the next person to log in must not inherit the last one's session at the provider.
+				prompt: 'login'
 			});
 			return { url, login };
 		},

@@ -3,9 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { User } from '$lib/server/access/users';
 import { demoAccounts, demoDirectory, userFromClaims, type IdClaims } from './directory';
-import { createEmbeddedProvider, type EmbeddedProvider } from './provider';
+import { apiTokenVerifier, issuerKeys, type ApiAuth } from './api-token';
+import { API_AUDIENCE, createEmbeddedProvider, type EmbeddedProvider } from './provider';
 import { relyingParty, type RelyingParty } from './relying-party';
-import { cookieValue, openSession, SESSION_COOKIE } from './session-cookie';
+import { cookieValue, readSession, SESSION_COOKIE, type Session } from './session-cookie';
 
 /**
  * Login as one process runs it, published on `globalThis[Symbol.for('dbep.auth')]` for
@@ -20,7 +21,11 @@ export type AuthRuntime = {
 	secret: string;
 	/** The logged-in user of a Cookie header: null without a session cookie, 'invalid' for a forged, damaged or expired one. */
 	userOf(cookieHeader: string | undefined): User | null | 'invalid';
+	/** As `userOf`, with when the session ends. */
+	sessionOf(cookieHeader: string | undefined): Session | null | 'invalid';
 	userFromClaims(claims: IdClaims): User | null;
+	/** Checks an API request's bearer token (Authorization header) for `scope`. */
+	apiCaller(authorization: string | null, url: URL, scope: string): Promise<ApiAuth>;
 };
 
 export const AUTH_RUNTIME = Symbol.for('dbep.auth');
@@ -50,18 +55,28 @@ async function create(opts: { origin: string; dataDir?: string }): Promise<AuthR
 		: await createEmbeddedProvider({
 				origin: opts.origin,
 				clientId,
-				accounts: demoAccounts().map(({ user, claims }) => ({ claims, label: [roleLabel[user.role], user.organisation].filter(Boolean).join(', ') }))
+				accounts: demoAccounts().map(({ user, claims }) => ({ claims, label: [roleLabel[user.role], user.organisation].filter(Boolean).join(', ') })),
+				// The demo EHR that calls the API; without a configured secret it gets a random one nobody knows.
+				apiClients: [{ clientId: 'dbep-demo-ehr', clientSecret: process.env.DBEP_DEMO_API_SECRET ?? randomBytes(32).toString('base64url') }]
 			});
+	const issuer = external ?? provider!.issuer;
+	const apiCaller = apiTokenVerifier({ issuer, audience: process.env.DBEP_API_AUDIENCE ?? API_AUDIENCE, keys: issuerKeys(issuer) });
 	const secret = await sessionSecret(opts.dataDir);
+	const sessionOf = (header: string | undefined): Session | null | 'invalid' => {
+		const value = cookieValue(header, SESSION_COOKIE);
+		if (value === null) return null;
+		return readSession(value, secret) ?? 'invalid';
+	};
 	return {
 		provider,
-		rp: relyingParty({ issuer: external ?? provider!.issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET, redirectUri: `${opts.origin}/auth/callback` }),
+		apiCaller,
+		rp: relyingParty({ issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET, redirectUri: `${opts.origin}/auth/callback` }),
 		secret,
 		userOf(header) {
-			const value = cookieValue(header, SESSION_COOKIE);
-			if (value === null) return null;
-			return openSession(value, secret) ?? 'invalid';
+			const session = sessionOf(header);
+			return session === null || session === 'invalid' ? session : session.user;
 		},
+		sessionOf,
 		userFromClaims: (claims) => userFromClaims(claims, demoDirectory)
 	};
 }

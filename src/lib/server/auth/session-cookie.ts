@@ -36,11 +36,20 @@ export function sealSession(user: User, exp: number, secret: string): string {
 	return seal({ user, exp } satisfies Sealed, secret);
 }
 
-/** The user of a session cookie value, or null when it is forged, damaged or expired. */
-export function openSession(value: string, secret: string, now = Date.now()): User | null {
+/** A valid session: its user and when it ends (seconds since the epoch). */
+export type Session = { user: User; exp: number };
+
+/** The session in a cookie value, or null when it is forged, damaged or expired. */
+export function readSession(value: string, secret: string, now = Date.now()): Session | null {
 	const data = unseal(value, secret) as Partial<Sealed> | null;
 	if (!data || typeof data.exp !== 'number' || data.exp * 1000 <= now) return null;
-	return parseUser(data.user);
+	const user = parseUser(data.user);
+	return user ? { user, exp: data.exp } : null;
+}
+
+/** The user of a session cookie value, or null when it is forged, damaged or expired. */
+export function openSession(value: string, secret: string, now = Date.now()): User | null {
+	return readSession(value, secret, now)?.user ?? null;
 }
 
 /** The value of one cookie in a Cookie header. */

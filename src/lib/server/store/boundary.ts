@@ -25,7 +25,7 @@ function describe(value: unknown): string {
 }
 
 const ACTIONS: ReadonlySet<unknown> = new Set(['read', 'change', 'refused', 'emergency-access', 'emergency-denied']);
-const BASES: ReadonlySet<unknown> = new Set(['care-team', 'patient', 'proxy', 'emergency', 'unauthenticated']);
+const BASES: ReadonlySet<unknown> = new Set(['care-team', 'patient', 'proxy', 'emergency', 'api', 'unauthenticated']);
 
 /** Throws a TypeError unless every access log line has the declared shape. */
 export function checkAudit(entries: readonly AuditEntry[]): void {

@@ -29,8 +29,8 @@ export type DocWrite = {
  * changed, a change refused, emergency access granted (its `until` says how long) or denied.
  */
 export type AuditAction = 'read' | 'change' | 'refused' | 'emergency-access' | 'emergency-denied';
-/** Why the person had access: on the care team, the patient themself, a proxy, emergency access, or an unauthenticated demo device. */
-export type AccessBasis = 'care-team' | 'patient' | 'proxy' | 'emergency' | 'unauthenticated';
+/** Why the person had access: on the care team, the patient themself, a proxy, emergency access, a vendor system through the API, or an unauthenticated demo device. */
+export type AccessBasis = 'care-team' | 'patient' | 'proxy' | 'emergency' | 'api' | 'unauthenticated';
 
 /**
  * One line of the access log (innsynslogg): who (name, role, organisation, user id), when, on

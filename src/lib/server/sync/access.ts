@@ -1,6 +1,7 @@
 import type { DocumentRef, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { isClinician, type User } from '$lib/server/access/users';
+import { allows, isClinician, type User } from '$lib/server/access/users';
+import { parseDocumentId } from '$lib/domain/ids';
 import type { DocHeads, DocumentStore } from '$lib/server/store';
 
 /**
@@ -15,6 +16,8 @@ export type Principal = {
 	user: User | null;
 	patients: ReadonlySet<PatientId> | 'all';
 	emergency: ReadonlyMap<PatientId, string>;
+	/** The document kinds the principal may hold, when not all: a proxy without 'visits' sees the plan only. */
+	kinds?: ReadonlySet<DocumentRef['kind']>;
 };
 
 /** Whether a patient has blocked this user (a block holds even against emergency access). */
@@ -28,8 +31,11 @@ export function blocks(summary: Pick<PatientSummary, 'blocked'>, user: Pick<User
  * to, less those who blocked them or (for emergency access) restricted their plan; a patient,
  * themself; a proxy, those they hold a proxy for.
  */
-export async function accessOf(store: DocumentStore, user: User, now = new Date()): Promise<Pick<Principal, 'patients' | 'emergency'>> {
-	if (!isClinician(user)) return { patients: new Set(user.patients), emergency: new Map() };
+export async function accessOf(store: DocumentStore, user: User, now = new Date()): Promise<Pick<Principal, 'patients' | 'emergency' | 'kinds'>> {
+	if (!isClinician(user)) {
+		const patients = new Set(allows(user, 'plan') ? user.patients : []);
+		return { patients, emergency: new Map(), ...(allows(user, 'visits') ? {} : { kinds: new Set(['plan'] as const) }) };
+	}
 	const summaries = await store.summaries();
 	const grants = new Map<PatientId, string>();
 	for (const g of await store.emergencyGrants(user.id, now.toISOString())) {
@@ -90,15 +96,23 @@ export function accessibleDocs(store: DocumentStore, principal: Principal, patie
 	const { patients } = principal;
 	if (patients === 'all') return store.manifest(patientIds);
 	const allowed = (patientIds ?? [...patients]).filter((p) => sees(principal, p));
-	return allowed.length ? store.manifest(allowed) : Promise.resolve([]);
+	if (!allowed.length) return Promise.resolve([]);
+	const { kinds } = principal;
+	return kinds ? store.manifest(allowed).then((docs) => docs.filter((d) => kinds.has(parseDocumentId(d.docId)?.kind ?? 'plan'))) : store.manifest(allowed);
 }
 
 /** Whether a principal may read (and be sent) one document; agrees with `accessibleDocs`. */
 export function mayRead(principal: Principal, ref: DocumentRef): boolean {
-	return sees(principal, ref.patientId);
+	return (!principal.kinds || principal.kinds.has(ref.kind)) && sees(principal, ref.patientId);
 }
 
-/** Whether a principal may change (or create) one document at all; what each change touches is checked by the role rules. */
-export function mayChange(principal: Principal, ref: DocumentRef): boolean {
-	return mayRead(principal, ref);
+/**
+ * Whether a principal may change (or create) one document at all; what each change touches is
+ * checked by the role rules. A clinician may also create the plan of a patient the register has
+ * no documents for (the rules then ask for consent and the creator on the care team).
+ */
+export async function mayChange(store: DocumentStore, principal: Principal, ref: DocumentRef): Promise<boolean> {
+	if (mayRead(principal, ref)) return true;
+	const { user } = principal;
+	return ref.kind === 'plan' && user !== null && isClinician(user) && (await store.manifest([ref.patientId])).length === 0;
 }

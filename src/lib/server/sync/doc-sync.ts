@@ -93,7 +93,7 @@ async function commit(ctx: DocSyncContext, entry: CachedDoc, ref: DocumentRef, r
 export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: DocMessage): Promise<DocOutcome> {
 	const ref = parseDocumentId(docId);
 	if (!ref) return refuse('message-invalid', 'bad document id');
-	if (!mayChange(ctx.principal, ref)) return refuse('document-forbidden', 'no write access');
+	if (!(await mayChange(ctx.store, ctx.principal, ref))) return refuse('document-forbidden', 'no write access');
 	let advertised: Automerge.Heads;
 	let need: Automerge.Heads;
 	try {

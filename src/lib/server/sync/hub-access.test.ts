@@ -4,10 +4,10 @@ import { genesis } from '$lib/domain/genesis';
 import { logDocId, planDocId, type DocumentId, type ItemId, type Month } from '$lib/domain/ids';
 import { newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
-import { addCareTeamMember, addMeasure, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
+import { addCareTeamMember, addMeasure, newPlan, setResponsible, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
 import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
-import { demoUsers, personRefOf, type User } from '$lib/server/access/users';
+import { demoUsers, palGrandson, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
 import { freshDevice, harnessesPerTest, storedDoc } from './test-support';
 import type { TestDevice } from './test-device';
 
@@ -70,6 +70,34 @@ describe('SyncHub: need to know', () => {
 		const welcome = rana.received('welcome').at(-1)!;
 		expect(welcome.manifest.map(([id]) => id.split(':')[1])).not.toContain(pal.patientId);
 		expect(welcome.manifest.map(([id]) => id)).toContain(planDocId(solveig.patientId));
+	});
+});
+
+describe('SyncHub: what a proxy allows', () => {
+	it('sends a relative whose proxy allows reading the plan only the plan, not the visit records, and refuses anything they write', async () => {
+		const h = await open();
+		const grandson = demoUsers.find((u) => u.id === palGrandson.id)!;
+		const nurse = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const logId = logDocId(pal.patientId, '2026-11' as Month);
+		nurse.docs.set(logId, Automerge.change(genesis(logId, newMeasureLog(pal.patientId, '2026-11' as Month)), (l: MeasureLog) => recordMeasure(l, crypto.randomUUID() as ItemId, { outcome: 'done', measureId: pal.measures.eyeDrops, at: AT, slot: '08:00', note: '' }, ctx(ranaNurse))) as Automerge.Doc<unknown>);
+		nurse.sync([logId]);
+		await nurse.settle();
+		const full = await freshDevice(h, 'hanne-phone', daughter);
+		expect([...full.docs.keys()]).toContain(logId);
+
+		const phone = await freshDevice(h, 'jonas-phone', grandson);
+		expect([...phone.docs.keys()]).toEqual([palPlan]);
+		phone.send({ type: 'fetch', docIds: [logId] });
+		phone.change<Plan>(palPlan, (p) => addWhatMatters(p, crypto.randomUUID() as ItemId, 'Å se på fotball med bestefar', 'relative', ctx(grandson)));
+		phone.sync([palPlan]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([
+			['document-unknown', logId],
+			['change-refused', palPlan]
+		]);
+		expect(phone.received('refused').at(-1)?.detail).toMatch(/^proxy-reads-only:/);
+		expect([...phone.docs.keys()]).toEqual([palPlan]);
+		expect(Object.values((await storedDoc<Plan>(h.store, palPlan)).whatMatters).map((w) => w.text)).not.toContain('Å se på fotball med bestefar');
 	});
 });
 
@@ -173,6 +201,60 @@ describe('SyncHub: care team changes, blocks and emergency access', () => {
 	});
 });
 
+describe('SyncHub: a new plan', () => {
+	const livPlan = planDocId(planlessPatient.patientId);
+	const liv = { name: planlessPatient.name, birthDate: planlessPatient.birthDate, nationalId: planlessPatient.nationalId, municipality: planlessPatient.municipality };
+	const member = crypto.randomUUID() as ItemId;
+	const planBy = (user: User, opts: { consent: boolean; onTeam: boolean }) => {
+		const plan = newPlan(planlessPatient.patientId, liv, { form: 'oral', givenBy: 'patient' }, ctx(user));
+		if (!opts.consent) plan.privacy!.consent = null;
+		if (opts.onTeam) {
+			addCareTeamMember(plan, member, { name: user.name, role: 'gp', organisation: user.organisation ?? '', personId: user.id }, ctx(user));
+			setResponsible(plan, member, ctx(user));
+		}
+		return genesis(livPlan, plan) as Automerge.Doc<unknown>;
+	};
+
+	it('is stored only with the patient’s consent recorded and its creator on the care team, who may go on changing it', async () => {
+		const h = await open();
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		for (const opts of [{ consent: false, onTeam: true }, { consent: true, onTeam: false }]) {
+			gp.docs.set(livPlan, planBy(bodoGp, opts));
+			gp.sync([livPlan]);
+			await gp.settle();
+			expect(refusals(gp).at(-1)).toEqual(['change-refused', livPlan]);
+			expect(await h.store.manifest([planlessPatient.patientId])).toEqual([]);
+		}
+		gp.connect(h.hub).hello();
+		await gp.settle();
+		const before = refusals(gp).length;
+		gp.docs.set(livPlan, planBy(bodoGp, { consent: true, onTeam: true }));
+		gp.sync([livPlan]);
+		await gp.settle();
+		expect(refusals(gp).slice(before)).toEqual([]);
+		expect((await storedDoc<Plan>(h.store, livPlan)).privacy?.consent).toMatchObject({ form: 'oral', givenBy: 'patient', recordedBy: { name: bodoGp.name } });
+		// In the same session, her next change to the plan she made is hers to make.
+		gp.change<Plan>(livPlan, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Første samtale gjennomført', ctx(bodoGp)));
+		gp.sync([livPlan]);
+		await gp.settle();
+		expect(refusals(gp).slice(before)).toEqual([]);
+		expect(Object.values((await storedDoc<Plan>(h.store, livPlan)).comments).map((c) => c.text)).toEqual(['Første samtale gjennomført']);
+		// Nobody else's tablet gets it.
+		expect(patientsHeld(await freshDevice(h, 'rana-tablet', ranaNurse))).not.toContain(planlessPatient.patientId);
+	});
+
+	it('is never created by the patient', async () => {
+		const h = await open();
+		const livUser = demoUsers.find((u) => u.patients.includes(planlessPatient.patientId))!;
+		const phone = await freshDevice(h, 'liv-phone', livUser);
+		phone.docs.set(livPlan, planBy(livUser, { consent: true, onTeam: false }));
+		phone.sync([livPlan]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([['change-refused', livPlan]]);
+		expect(await h.store.manifest([planlessPatient.patientId])).toEqual([]);
+	});
+});
+
 describe('SyncHub: role rules on every change', () => {
 	it('stores what a patient may write: what matters to him and a comment, in his own name', async () => {
 		const h = await open();
@@ -213,6 +295,24 @@ describe('SyncHub: role rules on every change', () => {
 		expect(await chunkKeys(h.store, palPlan)).toEqual(before);
 		expect(Automerge.getHeads(nurse.docs.get(palPlan)!)).toEqual(heads);
 		expect(phone.acked.get(palPlan)).toBeUndefined();
+	});
+
+	it('refuses a clinician’s change stamped with another clinician’s name, in the plan and in a visit record', async () => {
+		const h = await open();
+		const nurse = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const before = await chunkKeys(h.store, palPlan);
+		nurse.change<Plan>(palPlan, (p) => setMeasureStatus(p, pal.measures.eyeDrops, 'on-hold', ctx(bodoGp)));
+		nurse.sync([palPlan]);
+		await nurse.settle();
+		expect(refusals(nurse)).toEqual([['change-refused', palPlan]]);
+		expect(nurse.received('refused').at(-1)?.detail).toMatch(/^stamped-as-another:/);
+		expect(await chunkKeys(h.store, palPlan)).toEqual(before);
+
+		const logId = logDocId(pal.patientId, '2026-11' as Month);
+		nurse.docs.set(logId, Automerge.change(genesis(logId, newMeasureLog(pal.patientId, '2026-11' as Month)), (l: MeasureLog) => recordMeasure(l, crypto.randomUUID() as ItemId, { outcome: 'done', measureId: pal.measures.eyeDrops, at: AT, slot: '08:00', note: '' }, ctx(bodoGp))) as Automerge.Doc<unknown>);
+		nurse.sync([logId]);
+		await nurse.settle();
+		expect(refusals(nurse).at(-1)).toEqual(['change-refused', logId]);
 	});
 
 	it('lets a patient report on a self-treatment measure, but not record a clinician’s', async () => {

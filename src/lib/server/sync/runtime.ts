@@ -14,9 +14,9 @@ export type SyncRuntime = {
 	/** The register's store (documents, summaries, the access log). */
 	store: DocumentStore;
 	/** Serves /sync on the server's upgrade requests. */
-	attach(server: Server, options?: SyncSocketOptions): SyncSocket;
+	attach(server: Server, options: SyncSocketOptions): SyncSocket;
 	/** A /sync endpoint whose upgrades the caller hands over (Vite's dev server). */
-	createSocket(options?: SyncSocketOptions): SyncSocket;
+	createSocket(options: SyncSocketOptions): SyncSocket;
 	/** Closes the hub (waiting for commits in flight), then the store. */
 	close(): Promise<void>;
 };

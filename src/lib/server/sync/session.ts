@@ -196,16 +196,21 @@ export class Session {
 		}
 	}
 
-	async #sync(principal: Principal, states: SyncStates, docs: readonly DocMessage[]): Promise<void> {
+	async #sync(who: Principal, states: SyncStates, docs: readonly DocMessage[]): Promise<void> {
 		const replies: DocMessage[] = [];
 		const acks: Ack[] = [];
 		const committed: DocumentId[] = [];
 		const lines: AuditEntry[] = [];
 		let refused = false;
+		let principal = who;
 		for (const doc of docs) {
 			this.#held.add(doc.docId);
 			const out = await applyDocMessage({ ...this.host, session: this.id, principal, states }, doc);
 			const ref = parseDocumentId(doc.docId);
+			// A plan this clinician just created puts them on its care team: they may see it from now on.
+			if (ref && out.ok && out.committed && !mayRead(principal, ref) && principal.user) {
+				principal = this.#principal = await principalFor(this.host.store, principal.peerId, principal.user);
+			}
 			if (ref && out.ok && out.committed) lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'change'));
 			if (ref && !out.ok && out.reason === 'change-refused') lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'refused', out.detail));
 			if (ref && out.ok && out.reply && carriesChanges(out.reply.message)) lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'read'));

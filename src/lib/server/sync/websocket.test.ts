@@ -3,18 +3,27 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { decodeServerMessage, encodeMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION, type ServerMessage } from '$lib/sync/protocol';
+import { clinicians } from '$lib/fixtures';
+import { demoUsers } from '$lib/server/access/users';
 import { openHarness, type Harness } from './test-support';
-import { attachSync, type SyncSocket } from './websocket';
+import { attachSync, type SyncSocket, type SyncSocketOptions } from './websocket';
 
 let h: Harness;
 let server: Server;
 let sync: SyncSocket;
 let base: string;
 
+const nurse = demoUsers.find((u) => u.id === clinicians.ranaNurse.id)!;
+/** Stands in for the session cookie: a test token names the outcome the real check would give. */
+const authenticate: SyncSocketOptions['authenticate'] = (req) => {
+	const token = req.headers['x-test-session'];
+	return token === undefined ? null : token === 'nurse' ? nurse : 'invalid';
+};
+
 beforeEach(async () => {
 	h = await openHarness();
 	server = createServer((_, res) => res.end('ok'));
-	sync = attachSync(server, h.hub, { allowedOrigins: ['https://app.example'] });
+	sync = attachSync(server, h.hub, { allowedOrigins: ['https://app.example'], authenticate });
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -28,8 +37,8 @@ afterEach(async () => {
 
 type Client = { ws: WebSocket; messages: ServerMessage[]; closed: Promise<number> };
 
-function connect(path = '/sync', origin?: string): Promise<Client> {
-	const ws = new WebSocket(`${base}${path}`, origin ? { origin } : {});
+function connect(path = '/sync', origin?: string, session: string | null = 'nurse'): Promise<Client> {
+	const ws = new WebSocket(`${base}${path}`, { ...(origin ? { origin } : {}), headers: session === null ? {} : { 'x-test-session': session } });
 	const messages: ServerMessage[] = [];
 	ws.on('message', (data: Buffer) => {
 		const decoded = decodeServerMessage(new Uint8Array(data));
@@ -61,6 +70,12 @@ describe('sync WebSocket', () => {
 		await expect(connect('/sync', 'https://evil.example')).rejects.toThrow('status 403');
 		own.ws.close();
 		listed.ws.close();
+	});
+
+	it('refuses a request without a session, or with a forged one, with 401 before upgrading', async () => {
+		await expect(connect('/sync', undefined, null)).rejects.toThrow('status 401');
+		await expect(connect('/sync', undefined, 'forged')).rejects.toThrow('status 401');
+		expect(h.hub.stats.sessions).toBe(0);
 	});
 
 	it('refuses a text frame and keeps the socket', async () => {
@@ -99,7 +114,7 @@ describe('sync WebSocket', () => {
 
 	it('drops a socket that stops answering pings', async () => {
 		await sync.close();
-		sync = attachSync(server, h.hub, { heartbeatMs: 50 });
+		sync = attachSync(server, h.hub, { heartbeatMs: 50, authenticate });
 		const client = await connect();
 		await vi.waitFor(() => expect(h.hub.stats.sessions).toBe(1));
 		client.ws.pause();

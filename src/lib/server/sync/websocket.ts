@@ -7,15 +7,16 @@ import type { SyncHub, SyncSession } from './hub';
 
 /**
  * Where sync listens, which page origins may open it (besides the server's own), how often dead
- * sockets are looked for, and who the request's user is: `authenticate` returns the user, null
- * for a request without a session (let through while login is optional), or 'invalid' for a
- * forged, damaged or expired one (refused with 401).
+ * sockets are looked for, and who the request's user is: `authenticate` returns the user, or
+ * null for a request without a session and 'invalid' for a forged, damaged or expired one: both
+ * are refused with 401 before upgrading. Sync has no anonymous access; only the in-process hub
+ * (tests, the benchmark) connects without a user.
  */
 export type SyncSocketOptions = {
 	path?: string;
 	allowedOrigins?: readonly string[];
 	heartbeatMs?: number;
-	authenticate?: (req: IncomingMessage) => User | null | 'invalid';
+	authenticate: (req: IncomingMessage) => User | null | 'invalid';
 };
 
 /** The sync endpoint on a server: `handleUpgrade` takes a request for `path` (false for any other); `close` ends every socket. */
@@ -50,13 +51,13 @@ function toBytes(data: RawData): Uint8Array {
  * that socket with 1009), Origin checked before upgrading (403), a ping every `heartbeatMs` and
  * sockets that missed the last one terminated.
  */
-export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions = {}): SyncSocket {
+export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions): SyncSocket {
 	const path = options.path ?? '/sync';
 	const allowed = new Set(options.allowedOrigins ?? []);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 	const alive = new WeakMap<WebSocket, boolean>();
 
-	wss.on('connection', (ws: WebSocket, user: User | null) => {
+	wss.on('connection', (ws: WebSocket, user: User) => {
 		// ws closes the socket itself on a protocol error (1009 for an oversized frame) after reporting it here.
 		ws.on('error', () => undefined);
 		const send = (frame: Uint8Array) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: true }));
@@ -91,8 +92,8 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions = {}):
 		handleUpgrade(req, socket, head) {
 			if (new URL(req.url ?? '/', 'http://x').pathname !== path) return false;
 			if (!originAllowed(req, allowed)) return refuseUpgrade(socket, '403 Forbidden'), true;
-			const user = options.authenticate?.(req) ?? null;
-			if (user === 'invalid') return refuseUpgrade(socket, '401 Unauthorized'), true;
+			const user = options.authenticate(req);
+			if (user === null || user === 'invalid') return refuseUpgrade(socket, '401 Unauthorized'), true;
 			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, user));
 			return true;
 		},
@@ -105,7 +106,7 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions = {}):
 }
 
 /** Serves sync on `server`'s upgrade requests for `path`, leaving every other upgrade (e.g. Vite's HMR) alone. */
-export function attachSync(server: Server, hub: SyncHub, options: SyncSocketOptions = {}): SyncSocket {
+export function attachSync(server: Server, hub: SyncHub, options: SyncSocketOptions): SyncSocket {
 	const sync = createSyncSocket(hub, options);
 	const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void sync.handleUpgrade(req, socket, head);
 	server.on('upgrade', onUpgrade);

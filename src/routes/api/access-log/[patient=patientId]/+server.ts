@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { PatientId } from '$lib/domain/ids';
+import { allows } from '$lib/server/access/users';
 import { authRuntime } from '$lib/server/auth/runtime';
 import { syncRuntime } from '$lib/server/sync/runtime';
 import type { RequestHandler } from './$types';
@@ -14,7 +15,7 @@ export const GET: RequestHandler = async ({ params, request }) => {
 	const user = (await authRuntime()).userOf(request.headers.get('cookie') ?? undefined);
 	if (!user || user === 'invalid') return json({ error: 'not-logged-in', message: 'Logg inn for å se innsynsloggen.' }, { status: 401, headers: noStore });
 	const patientId = params.patient as PatientId;
-	if (!user.patients.includes(patientId)) return json({ error: 'forbidden', message: 'Bare pasienten og den som har fullmakt, kan se innsynsloggen.' }, { status: 403, headers: noStore });
+	if (!user.patients.includes(patientId) || !allows(user, 'access-log')) return json({ error: 'forbidden', message: 'Bare pasienten og den som har fullmakt, kan se innsynsloggen.' }, { status: 403, headers: noStore });
 	const entries = await (await syncRuntime()).store.audit(patientId);
 	return json({ patientId, entries }, { headers: noStore });
 };

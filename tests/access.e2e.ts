@@ -139,3 +139,31 @@ test('Pål’s grandson, whose proxy allows reading only, reads the plan with no
 	expect(await wcagViolations(phone)).toEqual([]);
 	expect((await phone.request.get(`${server.url}/api/access-log/${pal.patientId}`)).status()).toBe(403);
 });
+
+test('the GP adds a self-care measure for Pål’s daughter to follow; she reports on it in plain words and the nurse sees her report', async ({ browser }) => {
+	const gp = await tablet(browser, clinicians.bodoGp.name);
+	await row(gp, pal.patient.name).click();
+	await gp.getByRole('link', { name: 'Legg til tiltak' }).click();
+	await gp.getByLabel('Tittel').fill('Gå tur med far');
+	await gp.getByLabel('Klokkeslett (f.eks. 08:00, 20:00)').fill('10:00');
+	await gp.getByLabel('Utføres av').selectOption({ label: 'Pårørende' });
+	await gp.getByRole('button', { name: 'Lagre' }).click();
+	await expect(gp.getByRole('heading', { name: 'Gå tur med far' })).toBeVisible();
+	await expect(gp.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+
+	const daughter = await tablet(browser, relatives.palDaughter.name);
+	await row(daughter, pal.patient.name).click();
+	const walk = daughter.getByTestId('self-care-measure').filter({ hasText: 'Gå tur med far' });
+	await expect(walk).toContainText('Daglig kl. 10:00');
+	await walk.getByLabel('Kommentar til rapporten').fill('Vi gikk til butikken og tilbake');
+	await walk.getByRole('button', { name: 'Jeg har gjort det i dag' }).click();
+	await expect(walk.getByTestId('last-report')).toContainText('Sist rapportert');
+	expect(await wcagViolations(daughter)).toEqual([]);
+	await expect(daughter.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+
+	const nurse = await tablet(browser, clinicians.ranaNurse.name);
+	await row(nurse, pal.patient.name).click();
+	const measure = nurse.getByTestId('measure').filter({ hasText: 'Gå tur med far' });
+	await measure.getByText('Siste registreringer').click();
+	await expect(measure.getByTestId('measure-log')).toContainText(`Utført – Vi gikk til butikken og tilbake (${relatives.palDaughter.name})`);
+});

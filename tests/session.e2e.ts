@@ -289,3 +289,26 @@ test('the PIN screens are accessible: labelled, numeric, focus on the PIN, error
 	await unlock(page);
 	await expect(page.getByTestId('signed-in')).toBeVisible();
 });
+
+test('a colleague picking up a locked tablet can log out instead of guessing a PIN: the warning counts unsent changes without naming patients', async ({ browser }) => {
+	const page = await tablet(browser, ranaNurse);
+	await page.getByRole('link', { name: pal.patient.name }).click();
+	await page.context().setOffline(true);
+	await page.getByLabel('Skriv en kommentar').fill('Skrevet før nettbrettet ble lagt fra seg.');
+	await page.getByRole('button', { name: 'Legg til kommentar' }).last().click();
+	await expect(page.getByTestId('unsynced-count')).toContainText('1 pasient');
+	await page.getByRole('button', { name: 'Lås', exact: true }).click();
+
+	await page.getByRole('button', { name: 'Logg ut og bytt bruker' }).click();
+	const warning = page.getByTestId('logout-warning');
+	await expect(warning.getByTestId('unsent-patients')).toHaveText('1 pasient har endringer som ikke er sendt.');
+	await expect(warning).not.toContainText(pal.patient.name);
+	expect(await wcagViolations(page)).toEqual([]);
+	await warning.getByRole('button', { name: 'Avbryt og behold endringene' }).click();
+	await expect(page.getByTestId('lock-screen')).toBeVisible();
+
+	await page.getByRole('button', { name: 'Logg ut og bytt bruker' }).click();
+	await warning.getByRole('button', { name: 'Logg ut og slett endringene' }).click();
+	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByText(pal.patient.name)).toHaveCount(0);
+});

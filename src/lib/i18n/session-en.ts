@@ -30,6 +30,8 @@ export const sessionEn: SessionMessages = {
 		problem: { 'pin-format': 'The PIN must be 4 to 6 digits.', 'pin-mismatch': 'The PINs are not the same. Enter the same one twice.' }
 	},
 	logout: {
+		switchUser: 'Log out and switch user',
+		unsentCount: (n: number) => (n === 1 ? '1 patient has changes that are not sent.' : `${n} patients have changes that are not sent.`),
 		title: 'Changes not sent',
 		intro: 'Logging out deletes the patient information from this tablet. These changes have not been sent to the treatment plan register yet, and will be lost:',
 		patient: (name: string, n: number) => `${name}: ${n === 1 ? '1 change' : `${n} changes`}`,

@@ -28,6 +28,8 @@ export const sessionNb = {
 		problem: { 'pin-format': 'PIN-koden må være 4 til 6 sifre.', 'pin-mismatch': 'PIN-kodene er ikke like. Skriv den samme to ganger.' }
 	},
 	logout: {
+		switchUser: 'Logg ut og bytt bruker',
+		unsentCount: (n: number) => (n === 1 ? '1 pasient har endringer som ikke er sendt.' : `${n} pasienter har endringer som ikke er sendt.`),
 		title: 'Endringer som ikke er sendt',
 		intro: 'Når du logger ut, slettes pasientopplysningene fra nettbrettet. Disse endringene er ikke sendt til behandlingsplanregisteret ennå, og blir borte:',
 		patient: (name: string, n: number) => `${name}: ${n === 1 ? '1 endring' : `${n} endringer`}`,

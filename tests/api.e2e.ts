@@ -36,7 +36,7 @@ test('an EHR with a token for this API reads a plan’s status; missing, forged,
 	const good = await token('urn:dbep:api');
 	const ok = await status(`Bearer ${good}`);
 	expect(ok.status).toBe(200);
-	expect(await ok.json()).toMatchObject({ hasPlan: true, privacy: { consent: true, restricted: false, blockedClinicians: 0 } });
+	expect(await ok.json()).toMatchObject({ hasPlan: true, lastChanged: expect.stringMatching(/^2026-/), privacy: { consent: true, restricted: false, blockedClinicians: 0 } });
 
 	const refused = async (authorization: string | null, query = '') => {
 		const response = await status(authorization, query);

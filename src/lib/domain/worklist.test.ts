@@ -64,6 +64,12 @@ describe('summarize', () => {
 		expect(structuredClone(summary)).toEqual(summary);
 	});
 
+	it('carries the privacy flags and the time of the latest stamped change', () => {
+		expect(summarize(palPlan(), [])).toMatchObject({ consent: true, restricted: false, blocked: [], nationalId: pal.nationalId, lastChanged: at(9).at });
+		const doc = A.change(palPlan(), (d) => addCareTeamMember(d, MEMBER, { name: 'Kari Koordinator', role: 'coordinator', organisation: 'Rana kommune' }, at(12)));
+		expect(summarize(doc, []).lastChanged).toBe(at(12).at);
+	});
+
 	it('names the responsible care team member', () => {
 		const doc = A.change(palPlan(), (d) => {
 			addCareTeamMember(d, MEMBER, { name: 'Kari Koordinator', role: 'coordinator', organisation: 'Rana kommune' }, at(10));

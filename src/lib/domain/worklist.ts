@@ -25,7 +25,23 @@ export type PatientSummary = {
 	restricted?: boolean;
 	/** Whether the plan records the patient's consent. */
 	consent?: boolean;
+	/** The time of the plan's latest stamped change (an edit of a text in place carries none). */
+	lastChanged?: string;
 };
+
+/** The latest time stamped anywhere in the plan: who-did-what stamps and creation times. */
+export function lastStamped(plan: Plan): string {
+	let latest = plan.createdAt;
+	const visit = (node: unknown): void => {
+		if (!node || typeof node !== 'object') return;
+		for (const [key, value] of Object.entries(node)) {
+			if (typeof value === 'string' && (key === 'at' || key === 'createdAt' || key === 'addedAt' || key === 'endedAt') && value > latest) latest = value;
+			else if (typeof value === 'object') visit(value);
+		}
+	};
+	visit(plan);
+	return latest;
+}
 
 /** A measure slot due on a day, and whether it is already recorded. */
 export type DueItem = { measureId: ItemId; title: string; slot: string | null; recorded: boolean };
@@ -110,6 +126,7 @@ export function summarize(plan: Plan, logs: readonly MeasureLog[]): PatientSumma
 			.map((b) => b.personId)
 			.sort(),
 		restricted: plan.privacy?.restricted.value === true,
-		consent: Boolean(plan.privacy?.consent)
+		consent: Boolean(plan.privacy?.consent),
+		lastChanged: lastStamped(plan)
 	};
 }

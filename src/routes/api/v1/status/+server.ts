@@ -24,8 +24,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	const { store } = await syncRuntime();
 	const summary = (await store.summaries()).find((s) => s.nationalId === nationalId);
 	if (!summary) return json({ hasPlan: false }, { headers: noStore });
-	const log = await store.audit(summary.patientId, 200);
-	const lastChanged = log.find((e) => e.action === 'change')?.at ?? null;
+	const lastChanged = summary.lastChanged ?? null;
 	await store.appendAudit([
 		{
 			at: new Date().toISOString(),

@@ -17,6 +17,7 @@ async function tablet(browser: Browser, name: string): Promise<Page> {
 	const page = await (await browser.newContext()).newPage();
 	await logIn(page, name, server.url);
 	await expect(page.getByTestId('patient-list').or(page.getByText('Ingen pasienter på denne enheten.'))).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
 	return page;
 }
 
@@ -55,8 +56,12 @@ test('emergency access needs a reason and is logged with it; after Pål blocks t
 	await alta.getByText('Akutt tilgang til en pasient utenfor teamet').click();
 	const form = alta.getByTestId('emergency-access');
 	await form.getByLabel('Pasientens fødselsnummer').fill(pal.patient.nationalId);
-	await form.getByRole('button', { name: 'Be om akutt tilgang' }).click();
-	await expect(form.getByText('Skriv en begrunnelse på minst 10 tegn.')).toBeVisible();
+	// Once in a CI run this first click on a fresh page was lost (no validation shown, not reproduced
+	// in 9 local runs): press again until the form answers, as a user would.
+	await expect(async () => {
+		await form.getByRole('button', { name: 'Be om akutt tilgang' }).click();
+		await expect(form.getByText('Skriv en begrunnelse på minst 10 tegn.')).toBeVisible({ timeout: 2000 });
+	}).toPass({ timeout: 15_000 });
 	await form.getByLabel('Begrunnelse').fill('Vikar i Rana, pasienten er forvirret og alene');
 	expect(await wcagViolations(alta)).toEqual([]);
 	await form.getByRole('button', { name: 'Be om akutt tilgang' }).click();

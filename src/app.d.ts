@@ -4,6 +4,10 @@ declare global {
 		interface Error {
 			message: string;
 		}
+		interface Locals {
+			/** The logged-in user of an `/api/*` request, set by the `handle` hook (which refuses requests without one). */
+			user?: import('$lib/server/access/users').User;
+		}
 	}
 }
 

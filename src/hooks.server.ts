@@ -30,6 +30,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (needsSession(event.url.pathname)) {
 		const user = (await authRuntime()).userOf(event.request.headers.get('cookie') ?? undefined);
 		if (!user || user === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: { 'cache-control': 'no-store' } });
+		event.locals.user = user;
 	}
 	return resolve(event);
 };

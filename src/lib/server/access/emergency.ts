@@ -1,7 +1,7 @@
 import { checkNationalId } from '$lib/domain/national-id';
 import { planDocId, type PatientId } from '$lib/domain/ids';
 import type { AuditEntry, DocumentStore } from '$lib/server/store';
-import { blocks } from '$lib/server/sync/access';
+import { blocks, summaryByNationalId } from '$lib/server/sync/access';
 import { isClinician, type User } from './users';
 
 /** How long emergency access (akutt) lasts once granted. */
@@ -43,8 +43,7 @@ export async function grantEmergencyAccess(store: DocumentStore, user: User, req
 	if (!isClinician(user)) return { ok: false, reason: 'not-a-clinician' };
 	if (request.reason.length < MIN_REASON_LENGTH) return { ok: false, reason: 'reason-missing' };
 	if (checkNationalId(request.nationalId)) return { ok: false, reason: 'national-id-invalid' };
-	// A linear scan of the summaries: fine for a municipality's register; an index by national ID would replace it.
-	const summary = (await store.summaries()).find((s) => s.nationalId === request.nationalId);
+	const summary = await summaryByNationalId(store, request.nationalId);
 	if (!summary) return { ok: false, reason: 'patient-unknown' };
 	const line = (action: AuditEntry['action'], detail: string, until?: string): AuditEntry => ({
 		at: now.toISOString(),

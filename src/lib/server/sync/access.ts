@@ -20,6 +20,14 @@ export type Principal = {
 	kinds?: ReadonlySet<DocumentRef['kind']>;
 };
 
+/**
+ * The summary of the patient with this national ID, if the register holds their plan. A linear
+ * scan of the summaries: fine for a municipality's register; an index by national ID would replace it.
+ */
+export async function summaryByNationalId(store: DocumentStore, nationalId: string): Promise<PatientSummary | undefined> {
+	return (await store.summaries()).find((s) => s.nationalId === nationalId);
+}
+
 /** Whether a patient has blocked this user (a block holds even against emergency access). */
 export function blocks(summary: Pick<PatientSummary, 'blocked'>, user: Pick<User, 'id'>): boolean {
 	return (summary.blocked ?? []).includes(user.id);

@@ -1,6 +1,5 @@
 import { json } from '@sveltejs/kit';
 import { demoUsers, isClinician } from '$lib/server/access/users';
-import { authRuntime } from '$lib/server/auth/runtime';
 import type { RequestHandler } from './$types';
 
 const noStore = { 'cache-control': 'no-store' };
@@ -11,9 +10,9 @@ const noStore = { 'cache-control': 'no-store' };
  * choosing whom to block; for logged-in users only. The embedded default knows the demo's; a
  * deployment would look them up in the health personnel register (HPR).
  */
-export const GET: RequestHandler = async ({ request }) => {
-	const user = (await authRuntime()).userOf(request.headers.get('cookie') ?? undefined);
-	if (!user || user === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: noStore });
+export const GET: RequestHandler = async ({ locals }) => {
+	const user = locals.user;
+	if (!user) return json({ error: 'not-logged-in' }, { status: 401, headers: noStore });
 	const clinicians = demoUsers.filter(isClinician).map((c) => ({ personId: c.id, name: c.name, role: c.role, organisation: c.organisation }));
 	return json({ clinicians }, { headers: noStore });
 };

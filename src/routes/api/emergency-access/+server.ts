@@ -1,6 +1,5 @@
 import { json } from '@sveltejs/kit';
 import { grantEmergencyAccess, parseEmergencyRequest } from '$lib/server/access/emergency';
-import { authRuntime } from '$lib/server/auth/runtime';
 import { syncRuntime } from '$lib/server/sync/runtime';
 import type { RequestHandler } from './$types';
 
@@ -12,9 +11,9 @@ const STATUS = { 'not-a-clinician': 403, 'reason-missing': 400, 'national-id-inv
  * the reason travel in the body (never in a URL, which gets logged). On success the clinician's
  * device receives the patient's plan at its next sync, until the access ends.
  */
-export const POST: RequestHandler = async ({ request }) => {
-	const user = (await authRuntime()).userOf(request.headers.get('cookie') ?? undefined);
-	if (!user || user === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: noStore });
+export const POST: RequestHandler = async ({ locals, request }) => {
+	const user = locals.user;
+	if (!user) return json({ error: 'not-logged-in' }, { status: 401, headers: noStore });
 	const body = parseEmergencyRequest(await request.json().catch(() => null));
 	if (!body) return json({ error: 'request-invalid' }, { status: 400, headers: noStore });
 	const result = await grantEmergencyAccess((await syncRuntime()).store, user, body);

@@ -3,6 +3,7 @@ import { planDocId } from '$lib/domain/ids';
 import { checkNationalId } from '$lib/domain/national-id';
 import { authRuntime } from '$lib/server/auth/runtime';
 import { STATUS_SCOPE } from '$lib/server/auth/provider';
+import { summaryByNationalId } from '$lib/server/sync/access';
 import { syncRuntime } from '$lib/server/sync/runtime';
 import type { RequestHandler } from './$types';
 
@@ -22,7 +23,7 @@ export const POST: RequestHandler = async ({ request, url }) => {
 	const invalid = checkNationalId(nationalId);
 	if (invalid) return json({ error: 'national-id-invalid', detail: invalid }, { status: 400, headers: noStore });
 	const { store } = await syncRuntime();
-	const summary = (await store.summaries()).find((s) => s.nationalId === nationalId);
+	const summary = await summaryByNationalId(store, nationalId);
 	if (!summary) return json({ hasPlan: false }, { headers: noStore });
 	const lastChanged = summary.lastChanged ?? null;
 	await store.appendAudit([

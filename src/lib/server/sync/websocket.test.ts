@@ -68,6 +68,8 @@ describe('sync WebSocket', () => {
 		const own = await connect('/sync', base.replace('ws:', 'http:'));
 		const listed = await connect('/sync', 'https://app.example');
 		await expect(connect('/sync', 'https://evil.example')).rejects.toThrow('status 403');
+		// Same host, other scheme: a page served over plain http is not the https app (nor the reverse).
+		await expect(connect('/sync', base.replace('ws:', 'https:'))).rejects.toThrow('status 403');
 		own.ws.close();
 		listed.ws.close();
 	});

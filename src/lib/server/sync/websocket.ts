@@ -31,7 +31,10 @@ function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>): bool
 	if (origin === undefined) return true;
 	if (allowed.has(origin)) return true;
 	try {
-		return new URL(origin).host === req.headers.host;
+		// Same host is not enough: http://host and https://host are different sites.
+		const page = new URL(origin);
+		const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https:' : 'http:';
+		return page.host === req.headers.host && page.protocol === scheme;
 	} catch {
 		return false;
 	}

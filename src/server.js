@@ -39,7 +39,20 @@ async function sendServiceWorker(res) {
 	}
 }
 
+/**
+ * Headers every response carries, pages, assets and the login provider alike: no framing by
+ * another page (clickjacking the nurse's patient list), no content sniffing, no referrer (a plan's
+ * address names a patient id). The pages' Content-Security-Policy comes from kit (svelte.config.js).
+ * @param {import('node:http').ServerResponse} res
+ */
+function setSecurityHeaders(res) {
+	res.setHeader('x-frame-options', 'DENY');
+	res.setHeader('x-content-type-options', 'nosniff');
+	res.setHeader('referrer-policy', 'no-referrer');
+}
+
 const server = createServer((req, res) => {
+	setSecurityHeaders(res);
 	if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
 		res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
 		res.end(JSON.stringify({ status: 'ok', startedAt }));

@@ -105,6 +105,9 @@ test('emergency access needs a reason and is logged with it; after Pål blocks t
 	await expect(nurseLines.filter({ hasText: 'Fikk akutt tilgang: «Vikar i Rana, pasienten er forvirret og alene»' })).toHaveCount(1);
 	await expect(nurseLines.filter({ hasText: 'Leste planen' }).first()).toContainText('Akutt tilgang');
 	await expect(nurseLines.filter({ hasText: 'Ble nektet akutt tilgang' })).toHaveCount(1);
+	// Emergency access stands apart, above every read, however many come after it.
+	const emergency = daughter.getByTestId('access-log-emergency');
+	await expect(emergency.getByRole('row').filter({ hasText: clinicians.altaNurse.name })).toHaveText([/Ble nektet akutt tilgang/, /Fikk akutt tilgang: «Vikar i Rana/]);
 	expect(await wcagViolations(daughter)).toEqual([]);
 });
 

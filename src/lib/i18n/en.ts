@@ -26,7 +26,12 @@ export const en: Messages = {
 		what: 'What',
 		action: { read: 'Read the plan', change: 'Changed the plan', refused: 'Change refused', 'emergency-access': 'Was given emergency access', 'emergency-denied': 'Was denied emergency access' },
 		bases: { 'care-team': 'Care team', patient: 'The patient', proxy: 'Proxy', emergency: 'Emergency access', api: 'Vendor system through the API', unauthenticated: 'Device not logged in' },
-		reportedLater: 'opened on the tablet, reported at the next sync'
+		reportedLater: 'opened on the tablet, reported at the next sync',
+		emergencyHeading: 'Emergency access',
+		emergencyIntro: 'Every time a health professional outside the care team was granted or denied emergency access is listed here, however much has been read since.',
+		allHeading: 'Everything done with the plan',
+		older: 'Show older lines',
+		loadingOlder: 'Fetching older lines …'
 	},
 	careTeam: {
 		add: 'Add a colleague to the care team',

@@ -30,7 +30,12 @@ export const nb = {
 		what: 'Hva',
 		action: { read: 'Leste planen', change: 'Endret planen', refused: 'Endring avvist', 'emergency-access': 'Fikk akutt tilgang', 'emergency-denied': 'Ble nektet akutt tilgang' } as Record<string, string>,
 		bases: { 'care-team': 'Behandlingsteamet', patient: 'Pasienten selv', proxy: 'Fullmakt', emergency: 'Akutt tilgang', api: 'Fagsystem via API', unauthenticated: 'Enhet uten innlogging' } as Record<string, string>,
-		reportedLater: 'åpnet på nettbrettet, meldt ved neste synkronisering'
+		reportedLater: 'åpnet på nettbrettet, meldt ved neste synkronisering',
+		emergencyHeading: 'Akutt tilgang',
+		emergencyIntro: 'Hver gang helsepersonell utenfor behandlingsteamet fikk eller ble nektet akutt tilgang, står her, uansett hvor mye som er lest siden.',
+		allHeading: 'Alt som er gjort med planen',
+		older: 'Vis eldre linjer',
+		loadingOlder: 'Henter eldre linjer …'
 	},
 	careTeam: {
 		add: 'Legg til en kollega i behandlingsteamet',

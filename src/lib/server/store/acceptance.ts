@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import type { AuditEntry, DocumentStore, StoredChunk } from './types';
+import type { AuditEntry, AuditPage, DocumentStore, StoredChunk } from './types';
 
 /** A store on fresh, empty storage; `reopen` opens another instance on the same data, `cleanup` closes all and deletes it. */
 /** `tamper` runs raw SQL against the store's tables (bypassing the interface), as an attacker with database access might. */
@@ -250,6 +250,31 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			]);
 			expect(await again.audit(other)).toEqual([line(other, '2026-11-01T09:00:00.000Z')]);
 			expect(await again.audit(p, 1)).toHaveLength(1);
+		});
+
+		it('pages through the whole access log, newest first, and finds the rare lines among a flood of reads', async () => {
+			const minute = (n: number) => new Date(Date.UTC(2026, 10, 1, 8, 0, 0) + n * 60_000).toISOString();
+			const grant: AuditEntry = { ...line(p, minute(3), 'emergency-access'), basis: 'emergency', detail: 'Bevisstløs ved ankomst', until: minute(123) };
+			// One emergency access, then 600 reads reported by one tablet (two at the same minute each).
+			await store.appendAudit([line(p, minute(1)), grant]);
+			await store.appendAudit(Array.from({ length: 600 }, (_, i) => line(p, minute(10 + Math.floor(i / 2)))));
+			await store.appendAudit([line(patient(), minute(5))]);
+			const seen: AuditEntry[] = [];
+			let before: string | null = null;
+			for (let pages = 0; pages < 20; pages++) {
+				const page: AuditPage = await store.auditPage(p, { limit: 250, before });
+				seen.push(...page.entries);
+				before = page.next;
+				if (!before) break;
+			}
+			expect(seen).toHaveLength(602);
+			expect(seen.map((e) => e.at)).toEqual([...seen.map((e) => e.at)].sort().reverse());
+			expect(seen.slice(-2)).toEqual([grant, line(p, minute(1))]);
+			const rare = await store.auditPage(p, { limit: 100, actions: ['emergency-access', 'emergency-denied'] });
+			expect(rare).toEqual({ entries: [grant], next: null });
+			await expect(store.auditPage(p, { limit: 10, before: "x' OR 1=1 --" })).rejects.toBeInstanceOf(TypeError);
+			await expect(store.auditPage(p, { limit: 0 })).rejects.toBeInstanceOf(TypeError);
+			await expect(store.auditPage(p, { limit: 10, actions: ['curiosity' as AuditEntry['action']] })).rejects.toBeInstanceOf(TypeError);
 		});
 
 		it('finds the emergency access a user holds until it ends, and refuses a grant without an end', async () => {

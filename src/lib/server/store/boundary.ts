@@ -1,5 +1,5 @@
 import type { DocumentId, PatientId } from '$lib/domain/ids';
-import type { AuditEntry, DocWrite, StoredChunk } from './types';
+import type { AuditEntry, AuditQuery, DocWrite, StoredChunk } from './types';
 
 const KINDS: ReadonlySet<unknown> = new Set(['snapshot', 'incremental']);
 
@@ -44,6 +44,26 @@ export function checkAudit(entries: readonly AuditEntry[]): void {
 			throw new TypeError(`audit[${i}]: emergency access needs the user's id and when it ends (until)`);
 		}
 	});
+}
+
+/** An access-log page cursor: the `at` and sequence number of the last line of the page before. */
+export type AuditCursor = { at: string; seq: number };
+
+/** The cursor that continues after the line stored as `seq` at `at`. */
+export function auditCursor(at: string, seq: number): string {
+	return `${new Date(at).toISOString()}~${seq}`;
+}
+
+/** Throws a TypeError unless the access-log query is well formed; returns its cursor, parsed. */
+export function checkAuditQuery(patientId: PatientId, query: AuditQuery): AuditCursor | null {
+	checkPatientIds([patientId]);
+	if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 1000) throw new TypeError('limit must be a whole number from 1 to 1000');
+	if (query.actions !== undefined && (!Array.isArray(query.actions) || !query.actions.every((a) => ACTIONS.has(a)))) throw new TypeError('actions must be access log actions');
+	if (query.before === undefined || query.before === null) return null;
+	const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~(\d{1,15})$/.exec(String(query.before));
+	const [, at, seq] = match ?? [];
+	if (!at || !seq || Number.isNaN(Date.parse(at))) throw new TypeError('before is not an access log cursor');
+	return { at, seq: Number(seq) };
 }
 
 /** Throws a TypeError unless a query for a user's emergency access names a user and a time. */

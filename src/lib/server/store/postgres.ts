@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { checkAudit, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import { PgListener } from './pg-listener';
 import { inTransaction, migrate } from './postgres-schema';
-import type { AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
 
 const CHANNEL = 'dbep_docs';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
@@ -150,6 +150,20 @@ class PostgresStore implements DocumentStore {
 		checkPatientIds([patientId]);
 		const { rows } = await this.#pool.query<{ entry: AuditEntry }>('SELECT entry FROM audit WHERE patient_id = $1 ORDER BY at DESC, seq DESC LIMIT $2', [patientId, limit]);
 		return rows.map((row) => row.entry);
+	}
+
+	async auditPage(patientId: PatientId, query: AuditQuery): Promise<AuditPage> {
+		const cursor = checkAuditQuery(patientId, query);
+		const { rows } = await this.#pool.query<{ seq: string; at: Date; entry: AuditEntry }>(
+			`SELECT seq, at, entry FROM audit WHERE patient_id = $1
+			 AND ($2::timestamptz IS NULL OR (at, seq) < ($2::timestamptz, $3::bigint))
+			 AND ($4::text[] IS NULL OR entry->>'action' = ANY($4::text[]))
+			 ORDER BY at DESC, seq DESC LIMIT $5`,
+			[patientId, cursor?.at ?? null, cursor?.seq ?? 0, query.actions ? [...query.actions] : null, query.limit + 1]
+		);
+		const page = rows.slice(0, query.limit);
+		const last = page.at(-1);
+		return { entries: page.map((row) => row.entry), next: rows.length > query.limit && last ? auditCursor(last.at.toISOString(), Number(last.seq)) : null };
 	}
 
 	async emergencyGrants(userId: string, now: string): Promise<AuditEntry[]> {

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { checkAudit, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
-import type { AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
 
 /** Each schema version's DDL, in order: version n is reached by running the first n. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -106,12 +106,20 @@ class SqliteStore implements DocumentStore {
 	readonly #commit;
 	readonly #insertAudit;
 	readonly #selectAudit;
+	readonly #selectAuditPage;
 	readonly #selectGrants;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
 		this.#insertAudit = db.prepare<[string, string, string]>('INSERT INTO audit (patient_id, at, entry) VALUES (?, ?, ?)');
 		this.#selectAudit = db.prepare<[string, number], { entry: string }>('SELECT entry FROM audit WHERE patient_id = ? ORDER BY at DESC, seq DESC LIMIT ?');
+		// Lines older than the cursor (none: from the newest), of the listed actions (none: all).
+		this.#selectAuditPage = db.prepare<[{ patient: string; at: string | null; seq: number; actions: string | null; limit: number }], { seq: number; at: string; entry: string }>(
+			`SELECT seq, at, entry FROM audit WHERE patient_id = @patient
+			 AND (@at IS NULL OR at < @at OR (at = @at AND seq < @seq))
+			 AND (@actions IS NULL OR json_extract(entry, '$.action') IN (SELECT value FROM json_each(@actions)))
+			 ORDER BY at DESC, seq DESC LIMIT @limit`
+		);
 		this.#selectGrants = db.prepare<[string, string], { entry: string }>(
 			`SELECT entry FROM audit WHERE json_extract(entry, '$.action') = 'emergency-access'
 			 AND json_extract(entry, '$.who.id') = ? AND json_extract(entry, '$.until') > ? ORDER BY seq`
@@ -188,13 +196,23 @@ class SqliteStore implements DocumentStore {
 	async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
 		checkAudit(entries);
 		this.#db.transaction(() => {
-			for (const e of entries) this.#insertAudit.run(e.patientId, e.at, JSON.stringify(e));
+			// The column holds the normalised time, so lines order (and pages continue) by time, whatever its spelling.
+			for (const e of entries) this.#insertAudit.run(e.patientId, new Date(e.at).toISOString(), JSON.stringify(e));
 		}).immediate();
 	}
 
 	async audit(patientId: PatientId, limit = 500): Promise<AuditEntry[]> {
 		checkPatientIds([patientId]);
 		return this.#selectAudit.all(patientId, limit).map((row) => JSON.parse(row.entry) as AuditEntry);
+	}
+
+	async auditPage(patientId: PatientId, query: AuditQuery): Promise<AuditPage> {
+		const cursor = checkAuditQuery(patientId, query);
+		const actions = query.actions ? JSON.stringify(query.actions) : null;
+		const rows = this.#selectAuditPage.all({ patient: patientId, at: cursor?.at ?? null, seq: cursor?.seq ?? 0, actions, limit: query.limit + 1 });
+		const page = rows.slice(0, query.limit);
+		const last = page.at(-1);
+		return { entries: page.map((row) => JSON.parse(row.entry) as AuditEntry), next: rows.length > query.limit && last ? auditCursor(last.at, last.seq) : null };
 	}
 
 	async emergencyGrants(userId: string, now: string): Promise<AuditEntry[]> {

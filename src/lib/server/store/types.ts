@@ -50,6 +50,12 @@ export type AuditEntry = {
 	until?: string;
 };
 
+/** Which lines of a patient's access log to read: at most `limit`, older than the `before` cursor, of the given actions (all when absent). */
+export type AuditQuery = { limit: number; before?: string | null; actions?: readonly AuditAction[] };
+
+/** A page of the access log, newest first, and the cursor for the next, older page (null after the oldest line). */
+export type AuditPage = { entries: AuditEntry[]; next: string | null };
+
 /** A commit's outcome: made, or not made because the stored heads differ from its `base` (they are given). */
 export type CommitResult = { ok: true } | { ok: false; reason: 'stale'; heads: string[] };
 
@@ -79,6 +85,8 @@ export interface DocumentStore {
 	appendAudit(entries: readonly AuditEntry[]): Promise<void>;
 	/** The patient's access log, newest first (at most `limit` lines). */
 	audit(patientId: PatientId, limit?: number): Promise<AuditEntry[]>;
+	/** One page of the patient's access log, newest first: every line can be reached, page by page. */
+	auditPage(patientId: PatientId, query: AuditQuery): Promise<AuditPage>;
 	/** The emergency access the user was granted that is still running at `now` (log lines with `until` after it). */
 	emergencyGrants(userId: string, now: string): Promise<AuditEntry[]>;
 	/** Calls `listener` with the id of each document committed after this call; returns the unsubscribe. */

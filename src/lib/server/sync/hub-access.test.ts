@@ -386,4 +386,17 @@ describe('SyncHub: the access log', () => {
 		expect(offline.map((e) => [e.at, e.who.name, e.action])).toEqual([['2026-11-20T06:15:00.000Z', ranaNurse.name, 'read']]);
 		expect((await h.store.audit(astrid.patientId)).map((e) => e.who.name)).not.toContain(ranaNurse.name);
 	});
+	it('collapses a flood of reports of one plan opened again and again into a line per ten minutes; nothing else leaves sight', async () => {
+		const h = await open();
+		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const start = Date.parse('2026-11-20T06:00:00.000Z');
+		// 600 openings of Pål's plan over one hour (one every six seconds), then one of Solveig's.
+		const docs = Array.from({ length: 600 }, (_, i) => ({ id: i + 1, docId: palPlan, at: new Date(start + i * 6000).toISOString() }));
+		rana.send({ type: 'opened', docs: [...docs, { id: 601, docId: planDocId(solveig.patientId), at: '2026-11-20T06:30:00.000Z' }] });
+		await rana.settle();
+		expect(rana.received('logged')).toEqual([{ type: 'logged', ids: Array.from({ length: 601 }, (_, i) => i + 1) }]);
+		const reported = (await h.store.audit(pal.patientId)).filter((e) => e.reportedLater);
+		expect(reported.map((e) => e.at).sort()).toEqual(['06:00', '06:10', '06:20', '06:30', '06:40', '06:50'].map((t) => `2026-11-20T${t}:00.000Z`));
+		expect((await h.store.audit(solveig.patientId)).filter((e) => e.reportedLater)).toHaveLength(1);
+	});
 });

@@ -1,5 +1,5 @@
 import * as Automerge from '@automerge/automerge';
-import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
+import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { User } from '$lib/server/access/users';
 import type { AuditEntry, DocHeads, DocumentStore } from '$lib/server/store';
 import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
@@ -8,6 +8,7 @@ import { accessChanged, accessibleDocs, firstExpiry, mayRead, principalFor, type
 import type { DocCache } from './doc-cache';
 import { carriesChanges } from '$lib/sync/heads';
 import { auditLine } from './audit';
+import { distinctOpenings } from './openings';
 import { applyDocMessage } from './doc-sync';
 import { snapshotFrames, splitDocMessages } from './frames';
 import { errorCode, type SyncLogEvent } from './log';
@@ -157,7 +158,7 @@ export class Session {
 	 */
 	async #opened(principal: Principal, docs: readonly Opened[]): Promise<void> {
 		const now = Date.now();
-		const lines: AuditEntry[] = [];
+		const readable: { docId: DocumentId; patientId: PatientId; at: string }[] = [];
 		for (const d of docs) {
 			const ref = parseDocumentId(d.docId);
 			if (!ref || !mayRead(principal, ref)) {
@@ -165,8 +166,9 @@ export class Session {
 				continue;
 			}
 			const at = Date.parse(d.at) > now + 5 * 60_000 ? new Date(now).toISOString() : new Date(d.at).toISOString();
-			lines.push(auditLine(principal, { docId: d.docId, patientId: ref.patientId }, 'read', 'åpnet på enheten', at));
+			readable.push({ docId: d.docId, patientId: ref.patientId, at });
 		}
+		const lines = distinctOpenings(readable).map((d) => auditLine(principal, d, 'read', 'åpnet på enheten', d.at));
 		await this.#audit(lines);
 		this.#reply({ type: 'logged', ids: docs.map((d) => d.id) });
 	}

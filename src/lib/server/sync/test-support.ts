@@ -54,6 +54,7 @@ export function wrapStore(store: DocumentStore, overrides: Partial<DocumentStore
 		saveSyncState: (...args) => store.saveSyncState(...args),
 		appendAudit: (...args) => store.appendAudit(...args),
 		audit: (...args) => store.audit(...args),
+		auditPage: (...args) => store.auditPage(...args),
 		emergencyGrants: (...args) => store.emergencyGrants(...args),
 		subscribe: (...args) => store.subscribe(...args),
 		close: () => store.close(),

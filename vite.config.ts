@@ -17,10 +17,13 @@ function devSync(): Plugin {
 		name: 'dbep-dev-sync',
 		apply: 'serve',
 		configureServer(server) {
+			const sync = () =>
+				server.ssrLoadModule('/src/lib/server/sync/runtime.ts').then((mod) => (mod as Runtime).startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR }));
+			// Logins are kept in the register's store, so login starts after it.
 			const auth = () =>
-				server
-					.ssrLoadModule('/src/lib/server/auth/runtime.ts')
-					.then((mod) => (mod as Auth).startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' }));
+				Promise.all([server.ssrLoadModule('/src/lib/server/auth/runtime.ts'), sync()]).then(([mod, runtime]) =>
+					(mod as Auth).startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data', sessions: runtime.store })
+				);
 			server.middlewares.use((req, res, next) => {
 				if (!/^\/(oidc|interaction)(\/|$)/.test(req.url ?? '')) return next();
 				auth().then((a) => a.provider?.handle(req, res) || next(), next);
@@ -28,10 +31,7 @@ function devSync(): Plugin {
 			let socket: Promise<SyncSocket> | undefined;
 			server.httpServer?.on('upgrade', (req, stream, head) => {
 				if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return;
-				socket ??= Promise.all([
-					server.ssrLoadModule('/src/lib/server/sync/runtime.ts').then((mod) => (mod as Runtime).startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR })),
-					auth()
-				]).then(([runtime, a]) => runtime.createSocket({ authenticate: (r) => a.userOf(r.headers.cookie) }));
+				socket ??= Promise.all([sync(), auth()]).then(([runtime, a]) => runtime.createSocket({ authenticate: (r) => a.userOf(r.headers.cookie) }));
 				socket.then(
 					(s) => s.handleUpgrade(req, stream, head),
 					(error: unknown) => {

@@ -13,8 +13,8 @@ import { startSyncRuntime } from '$lib/server/sync/runtime';
  */
 export const init: ServerInit = async () => {
 	if (building) return;
-	await startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR }, extraPatientsFrom(process.env.DBEP_DEMO_EXTRA_PATIENTS));
-	await startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' });
+	const sync = await startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR }, extraPatientsFrom(process.env.DBEP_DEMO_EXTRA_PATIENTS));
+	await startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data', sessions: sync.store });
 };
 
 /**
@@ -28,7 +28,7 @@ function needsSession(path: string): boolean {
 
 export const handle: Handle = async ({ event, resolve }) => {
 	if (needsSession(event.url.pathname)) {
-		const user = (await authRuntime()).userOf(event.request.headers.get('cookie') ?? undefined);
+		const user = await (await authRuntime()).userOf(event.request.headers.get('cookie') ?? undefined);
 		if (!user || user === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: { 'cache-control': 'no-store' } });
 		event.locals.user = user;
 	}

@@ -61,3 +61,36 @@ test('a page on another port cannot frame the nurse\'s patient list, nor log her
 	await expect(page.getByTestId('signed-in')).toBeVisible({ timeout: 20_000 });
 	await context.close();
 });
+
+test('after logout a copy of the session cookie opens nothing: not the API, not the sync socket', async ({ browser }) => {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await logIn(page, clinicians.ranaNurse.name, server.url);
+	await expect(page.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+	const copied = await context.cookies();
+
+	// Someone else's browser holding the copy works while the nurse is logged in.
+	const thief = await browser.newContext();
+	await thief.addCookies(copied);
+	expect((await thief.request.get(`${server.url}/auth/me`)).status()).toBe(200);
+
+	await page.getByRole('button', { name: 'Logg ut' }).click();
+	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
+
+	expect((await thief.request.get(`${server.url}/auth/me`)).status()).toBe(401);
+	expect((await thief.request.get(`${server.url}/api/clinicians`)).status()).toBe(401);
+	const thiefPage = await thief.newPage();
+	await thiefPage.goto(`${server.url}/healthz`);
+	const socket = await thiefPage.evaluate(
+		(url) =>
+			new Promise<string>((resolve) => {
+				const ws = new WebSocket(url);
+				ws.onopen = () => resolve('open');
+				ws.onerror = () => resolve('refused');
+			}),
+		server.url.replace('http:', 'ws:') + '/sync'
+	);
+	expect(socket).toBe('refused');
+	await thief.close();
+	await context.close();
+});

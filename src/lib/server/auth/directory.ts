@@ -1,4 +1,4 @@
-import { isPatientId, type PatientId } from '$lib/domain/ids';
+import type { PatientId } from '$lib/domain/ids';
 import type { Role } from '$lib/domain/plan';
 import { pal } from '$lib/fixtures';
 import { syntheticNationalId } from '$lib/fixtures/support';
@@ -46,18 +46,6 @@ export function userFromClaims(claims: IdClaims, directory: PatientDirectory): U
 	const patients = role === 'patient' || role === 'relative' ? (pid ? directory.patientsOf(pid, role) : []) : [];
 	const user: User = { id: claims.sub, name, role: role as Role, organisation: str(claims.organisation), hpr: str(claims.hpr_number), patients };
 	return role === 'relative' ? { ...user, scopes: pid ? directory.scopesOf(pid) : [] } : user;
-}
-
-/** A user read back from a session, checked field by field. */
-export function parseUser(value: unknown): User | null {
-	if (!value || typeof value !== 'object') return null;
-	const v = value as Record<string, unknown>;
-	const patients = Array.isArray(v.patients) ? v.patients : null;
-	if (!str(v.id) || !str(v.name) || !str(v.role) || !ROLES.has(v.role as string) || !patients || !patients.every(isPatientId)) return null;
-	const user: User = { id: v.id as string, name: v.name as string, role: v.role as Role, organisation: str(v.organisation), hpr: str(v.hpr), patients: patients as PatientId[] };
-	if (user.role !== 'relative') return user;
-	const scopes = Array.isArray(v.scopes) ? v.scopes.filter((x): x is ProxyScope => (PROXY_SCOPES as readonly unknown[]).includes(x)) : [];
-	return { ...user, scopes };
 }
 
 /** The demo users with the claims the embedded identity provider gives them. */

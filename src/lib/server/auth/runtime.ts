@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { User } from '$lib/server/access/users';
-import { demoAccounts, demoDirectory, userFromClaims, type IdClaims } from './directory';
+import { demoAccounts, demoDirectory } from './directory';
 import { apiTokenVerifier, issuerKeys, type ApiAuth } from './api-token';
 import { API_AUDIENCE, createEmbeddedProvider, type EmbeddedProvider } from './provider';
 import { relyingParty, type RelyingParty } from './relying-party';
-import { cookieValue, readSession, SESSION_COOKIE, type Session } from './session-cookie';
+import { serverSessions, type ServerSessions, type Session, type SessionRecords } from './sessions';
 
 /**
  * Login as one process runs it, published on `globalThis[Symbol.for('dbep.auth')]` for
@@ -17,13 +17,14 @@ export type AuthRuntime = {
 	/** The embedded identity provider, when no other issuer is configured. */
 	provider: EmbeddedProvider | null;
 	rp: RelyingParty;
-	/** Signs session and login cookies. */
+	/** Signs the cookie of a login in progress. */
 	secret: string;
-	/** The logged-in user of a Cookie header: null without a session cookie, 'invalid' for a forged, damaged or expired one. */
-	userOf(cookieHeader: string | undefined): User | null | 'invalid';
+	/** Logins, kept in the register. */
+	sessions: ServerSessions;
+	/** The logged-in user of a Cookie header: null without a session cookie, 'invalid' for an unknown, ended or expired one. */
+	userOf(cookieHeader: string | undefined): Promise<User | null | 'invalid'>;
 	/** As `userOf`, with when the session ends. */
-	sessionOf(cookieHeader: string | undefined): Session | null | 'invalid';
-	userFromClaims(claims: IdClaims): User | null;
+	sessionOf(cookieHeader: string | undefined): Promise<Session | null | 'invalid'>;
 	/** Checks an API request's bearer token (Authorization header) for `scope`. */
 	apiCaller(authorization: string | null, url: URL, scope: string): Promise<ApiAuth>;
 };
@@ -47,7 +48,10 @@ async function sessionSecret(dataDir: string | undefined): Promise<string> {
 	}
 }
 
-async function create(opts: { origin: string; dataDir?: string }): Promise<AuthRuntime> {
+/** What login needs to start: the app's public address, where to keep its secret, and the register's login records. */
+export type AuthOptions = { origin: string; dataDir?: string; sessions: SessionRecords };
+
+async function create(opts: AuthOptions): Promise<AuthRuntime> {
 	const clientId = process.env.OIDC_CLIENT_ID ?? 'dbep-app';
 	const external = process.env.OIDC_ISSUER;
 	const provider = external
@@ -62,29 +66,22 @@ async function create(opts: { origin: string; dataDir?: string }): Promise<AuthR
 	const issuer = external ?? provider!.issuer;
 	const apiCaller = apiTokenVerifier({ issuer, audience: process.env.DBEP_API_AUDIENCE ?? API_AUDIENCE, keys: issuerKeys(issuer) });
 	const secret = await sessionSecret(opts.dataDir);
-	const sessionOf = (header: string | undefined): Session | null | 'invalid' => {
-		const value = cookieValue(header, SESSION_COOKIE);
-		if (value === null) return null;
-		return readSession(value, secret) ?? 'invalid';
-	};
+	const sessions = serverSessions(opts.sessions, demoDirectory);
 	return {
 		provider,
 		apiCaller,
 		rp: relyingParty({ issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET, redirectUri: `${opts.origin}/auth/callback` }),
 		secret,
-		userOf(header) {
-			const session = sessionOf(header);
-			return session === null || session === 'invalid' ? session : session.user;
-		},
-		sessionOf,
-		userFromClaims: (claims) => userFromClaims(claims, demoDirectory)
+		sessions,
+		userOf: (header) => sessions.user(header),
+		sessionOf: (header) => sessions.open(header)
 	};
 }
 
 const roleLabel: Record<string, string> = { 'home-care': 'hjemmesykepleier', gp: 'fastlege', specialist: 'spesialist', coordinator: 'koordinator', patient: 'pasient', relative: 'pårørende med fullmakt' };
 
 /** Starts login once per process; later calls get the same runtime. */
-export function startAuthRuntime(opts: { origin: string; dataDir?: string }): Promise<AuthRuntime> {
+export function startAuthRuntime(opts: AuthOptions): Promise<AuthRuntime> {
 	const g = globalThis as Globals;
 	g[AUTH_RUNTIME] ??= create(opts).catch((error: unknown) => {
 		delete g[AUTH_RUNTIME];

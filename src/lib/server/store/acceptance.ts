@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import type { AuditEntry, AuditPage, DocumentStore, StoredChunk } from './types';
+import type { AuditEntry, AuditPage, DocumentStore, StoredChunk, StoredSession } from './types';
 
 /** A store on fresh, empty storage; `reopen` opens another instance on the same data, `cleanup` closes all and deletes it. */
 /** `tamper` runs raw SQL against the store's tables (bypassing the interface), as an attacker with database access might. */
@@ -275,6 +275,31 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			await expect(store.auditPage(p, { limit: 10, before: "x' OR 1=1 --" })).rejects.toBeInstanceOf(TypeError);
 			await expect(store.auditPage(p, { limit: 0 })).rejects.toBeInstanceOf(TypeError);
 			await expect(store.auditPage(p, { limit: 10, actions: ['curiosity' as AuditEntry['action']] })).rejects.toBeInstanceOf(TypeError);
+		});
+
+		it('keeps logins across a restart, ends one at logout for good, and refuses malformed ones', async () => {
+			const key = (n: number) => n.toString(16).padStart(64, '0');
+			const login = (n: number): StoredSession => ({
+				key: key(n),
+				userId: 'u1',
+				claims: { sub: 'u1', name: 'Kari Testpleier', role: 'home-care' },
+				createdAt: '2026-11-01T06:00:00.000Z',
+				expiresAt: '2026-11-01T22:00:00.000Z',
+				endedAt: null
+			});
+			await store.createSession(login(1));
+			await store.createSession(login(2));
+			await expect(store.createSession(login(1))).rejects.toThrow();
+			await store.endSession(key(1), '2026-11-01T12:00:00.000Z');
+			await store.endSession(key(1), '2026-11-01T13:00:00.000Z');
+			await store.close();
+			const again = await h.reopen();
+			expect(await again.session(key(1))).toEqual({ ...login(1), endedAt: '2026-11-01T12:00:00.000Z' });
+			expect(await again.session(key(2))).toEqual(login(2));
+			expect(await again.session(key(3))).toBeNull();
+			await expect(again.session("' OR 1=1 --")).rejects.toBeInstanceOf(TypeError);
+			await expect(again.createSession({ ...login(4), expiresAt: 'never' })).rejects.toBeInstanceOf(TypeError);
+			await expect(again.createSession({ ...login(4), key: 'short' })).rejects.toBeInstanceOf(TypeError);
 		});
 
 		it('finds the emergency access a user holds until it ends, and refuses a grant without an end', async () => {

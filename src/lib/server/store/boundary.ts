@@ -1,5 +1,5 @@
 import type { DocumentId, PatientId } from '$lib/domain/ids';
-import type { AuditEntry, AuditQuery, DocWrite, StoredChunk } from './types';
+import type { AuditEntry, AuditQuery, DocWrite, StoredChunk, StoredSession } from './types';
 
 const KINDS: ReadonlySet<unknown> = new Set(['snapshot', 'incremental']);
 
@@ -64,6 +64,22 @@ export function checkAuditQuery(patientId: PatientId, query: AuditQuery): AuditC
 	const [, at, seq] = match ?? [];
 	if (!at || !seq || Number.isNaN(Date.parse(at))) throw new TypeError('before is not an access log cursor');
 	return { at, seq: Number(seq) };
+}
+
+/** Throws a TypeError unless `key` is a session key: a SHA-256 in lowercase hex. */
+export function checkSessionKey(key: string): void {
+	if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key)) throw new TypeError('a session key is a SHA-256 in hex');
+}
+
+/** Throws a TypeError unless the login to store has the declared shape. */
+export function checkSession(session: StoredSession): void {
+	checkSessionKey(session.key);
+	checkText(session.userId, 'session.userId');
+	if (!session.claims || typeof session.claims !== 'object' || Array.isArray(session.claims)) throw new TypeError('session.claims must be an object');
+	for (const [what, at] of [['createdAt', session.createdAt], ['expiresAt', session.expiresAt]] as const) {
+		if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) throw new TypeError(`session.${what} must be a time`);
+	}
+	if (session.endedAt !== null) throw new TypeError('a new session has not ended');
 }
 
 /** Throws a TypeError unless a query for a user's emergency access names a user and a time. */

@@ -48,6 +48,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 	`
 	CREATE INDEX audit_emergency ON audit ((entry->'who'->>'id')) WHERE entry->>'action' = 'emergency-access';
 `
+,
+	`
+	CREATE TABLE sessions (
+		key text COLLATE "C" PRIMARY KEY,
+		user_id text NOT NULL,
+		claims jsonb NOT NULL,
+		created_at timestamptz NOT NULL,
+		expires_at timestamptz NOT NULL,
+		ended_at timestamptz
+	);
+`
 ];
 const SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
 

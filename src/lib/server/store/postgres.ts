@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import { PgListener } from './pg-listener';
 import { inTransaction, migrate } from './postgres-schema';
-import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk, StoredSession } from './types';
 
 const CHANNEL = 'dbep_docs';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
@@ -164,6 +164,34 @@ class PostgresStore implements DocumentStore {
 		const page = rows.slice(0, query.limit);
 		const last = page.at(-1);
 		return { entries: page.map((row) => row.entry), next: rows.length > query.limit && last ? auditCursor(last.at.toISOString(), Number(last.seq)) : null };
+	}
+
+	async createSession(session: StoredSession): Promise<void> {
+		checkSession(session);
+		await this.#pool.query('INSERT INTO sessions (key, user_id, claims, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+			session.key,
+			session.userId,
+			JSON.stringify(session.claims),
+			session.createdAt,
+			session.expiresAt
+		]);
+	}
+
+	async session(key: string): Promise<StoredSession | null> {
+		checkSessionKey(key);
+		const { rows } = await this.#pool.query<{ key: string; user_id: string; claims: Record<string, unknown>; created_at: Date; expires_at: Date; ended_at: Date | null }>(
+			'SELECT * FROM sessions WHERE key = $1',
+			[key]
+		);
+		const row = rows[0];
+		if (!row) return null;
+		return { key: row.key, userId: row.user_id, claims: row.claims, createdAt: row.created_at.toISOString(), expiresAt: row.expires_at.toISOString(), endedAt: row.ended_at?.toISOString() ?? null };
+	}
+
+	async endSession(key: string, at: string): Promise<void> {
+		checkSessionKey(key);
+		if (Number.isNaN(Date.parse(at))) throw new TypeError('at must be a time');
+		await this.#pool.query('UPDATE sessions SET ended_at = $1 WHERE key = $2 AND ended_at IS NULL', [at, key]);
 	}
 
 	async emergencyGrants(userId: string, now: string): Promise<AuditEntry[]> {

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
-import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk } from './types';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk, StoredSession } from './types';
 
 /** Each schema version's DDL, in order: version n is reached by running the first n. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -49,6 +49,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
 	`
 	CREATE INDEX audit_emergency ON audit (json_extract(entry, '$.who.id'), json_extract(entry, '$.until'))
 		WHERE json_extract(entry, '$.action') = 'emergency-access';
+`
+,
+	`
+	CREATE TABLE sessions (
+		key TEXT PRIMARY KEY, -- SHA-256 of the cookie's token, hex
+		user_id TEXT NOT NULL,
+		claims TEXT NOT NULL, -- JSON
+		created_at TEXT NOT NULL,
+		expires_at TEXT NOT NULL,
+		ended_at TEXT
+	) WITHOUT ROWID;
 `
 ];
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
@@ -107,6 +118,9 @@ class SqliteStore implements DocumentStore {
 	readonly #insertAudit;
 	readonly #selectAudit;
 	readonly #selectAuditPage;
+	readonly #insertSession;
+	readonly #selectSession;
+	readonly #endSession;
 	readonly #selectGrants;
 
 	constructor(db: Database.Database) {
@@ -120,6 +134,9 @@ class SqliteStore implements DocumentStore {
 			 AND (@actions IS NULL OR json_extract(entry, '$.action') IN (SELECT value FROM json_each(@actions)))
 			 ORDER BY at DESC, seq DESC LIMIT @limit`
 		);
+		this.#insertSession = db.prepare<[string, string, string, string, string]>('INSERT INTO sessions (key, user_id, claims, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
+		this.#selectSession = db.prepare<[string], { key: string; user_id: string; claims: string; created_at: string; expires_at: string; ended_at: string | null }>('SELECT * FROM sessions WHERE key = ?');
+		this.#endSession = db.prepare<[string, string]>('UPDATE sessions SET ended_at = ? WHERE key = ? AND ended_at IS NULL');
 		this.#selectGrants = db.prepare<[string, string], { entry: string }>(
 			`SELECT entry FROM audit WHERE json_extract(entry, '$.action') = 'emergency-access'
 			 AND json_extract(entry, '$.who.id') = ? AND json_extract(entry, '$.until') > ? ORDER BY seq`
@@ -213,6 +230,24 @@ class SqliteStore implements DocumentStore {
 		const page = rows.slice(0, query.limit);
 		const last = page.at(-1);
 		return { entries: page.map((row) => JSON.parse(row.entry) as AuditEntry), next: rows.length > query.limit && last ? auditCursor(last.at, last.seq) : null };
+	}
+
+	async createSession(session: StoredSession): Promise<void> {
+		checkSession(session);
+		this.#insertSession.run(session.key, session.userId, JSON.stringify(session.claims), session.createdAt, session.expiresAt);
+	}
+
+	async session(key: string): Promise<StoredSession | null> {
+		checkSessionKey(key);
+		const row = this.#selectSession.get(key);
+		if (!row) return null;
+		return { key: row.key, userId: row.user_id, claims: JSON.parse(row.claims) as Record<string, unknown>, createdAt: row.created_at, expiresAt: row.expires_at, endedAt: row.ended_at };
+	}
+
+	async endSession(key: string, at: string): Promise<void> {
+		checkSessionKey(key);
+		if (Number.isNaN(Date.parse(at))) throw new TypeError('at must be a time');
+		this.#endSession.run(at, key);
 	}
 
 	async emergencyGrants(userId: string, now: string): Promise<AuditEntry[]> {

@@ -56,6 +56,22 @@ export type AuditQuery = { limit: number; before?: string | null; actions?: read
 /** A page of the access log, newest first, and the cursor for the next, older page (null after the oldest line). */
 export type AuditPage = { entries: AuditEntry[]; next: string | null };
 
+/**
+ * A login as the register keeps it. The browser's cookie holds only a random token; the register
+ * stores the token's SHA-256 (`key`), so neither a copied database nor a log yields a session.
+ * Ending it (logout) takes effect at once on every server process.
+ */
+export type StoredSession = {
+	key: string;
+	/** The person's stable id at the identity provider (`sub`). */
+	userId: string;
+	/** The ID token's claims at login, from which the user (and their proxies) is read again on every use. */
+	claims: Record<string, unknown>;
+	createdAt: string;
+	expiresAt: string;
+	endedAt: string | null;
+};
+
 /** A commit's outcome: made, or not made because the stored heads differ from its `base` (they are given). */
 export type CommitResult = { ok: true } | { ok: false; reason: 'stale'; heads: string[] };
 
@@ -89,6 +105,12 @@ export interface DocumentStore {
 	auditPage(patientId: PatientId, query: AuditQuery): Promise<AuditPage>;
 	/** The emergency access the user was granted that is still running at `now` (log lines with `until` after it). */
 	emergencyGrants(userId: string, now: string): Promise<AuditEntry[]>;
+	/** Durably records a new login. */
+	createSession(session: StoredSession): Promise<void>;
+	/** The login stored under `key`, ended or not; null when there is none. */
+	session(key: string): Promise<StoredSession | null>;
+	/** Ends the login stored under `key` at `at` (logout); a login already ended keeps its first end. */
+	endSession(key: string, at: string): Promise<void>;
 	/** Calls `listener` with the id of each document committed after this call; returns the unsubscribe. */
 	subscribe(listener: (docId: DocumentId) => void): () => void;
 	/** Releases connections and files; safe to call twice. */

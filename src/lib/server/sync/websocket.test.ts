@@ -5,8 +5,11 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { decodeServerMessage, encodeMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION, type ServerMessage } from '$lib/sync/protocol';
 import { clinicians } from '$lib/fixtures';
 import { demoUsers } from '$lib/server/access/users';
+import { demoAccounts, demoDirectory } from '$lib/server/auth/directory';
+import { SESSION_COOKIE } from '$lib/server/auth/session-cookie';
+import { serverSessions, type ServerSessions } from '$lib/server/auth/sessions';
 import { openHarness, type Harness } from './test-support';
-import { attachSync, type SyncSocket, type SyncSocketOptions } from './websocket';
+import { attachSync, SESSION_ENDED, type SyncSocket, type SyncSocketOptions } from './websocket';
 
 let h: Harness;
 let server: Server;
@@ -14,14 +17,16 @@ let sync: SyncSocket;
 let base: string;
 
 const nurse = demoUsers.find((u) => u.id === clinicians.ranaNurse.id)!;
-/** Stands in for the session cookie: a test token names the outcome the real check would give. */
-const authenticate: SyncSocketOptions['authenticate'] = (req) => {
-	const token = req.headers['x-test-session'];
-	return token === undefined ? null : token === 'nurse' ? nurse : 'invalid';
-};
+const nurseClaims = demoAccounts().find((a) => a.user.id === nurse.id)!.claims;
+/** Logins in the harness's real register, as the server keeps them. */
+let sessions: ServerSessions;
+let nurseCookie: string;
+const authenticate: SyncSocketOptions['authenticate'] = (req) => sessions.user(req.headers.cookie);
 
 beforeEach(async () => {
 	h = await openHarness();
+	sessions = serverSessions(h.store, demoDirectory);
+	nurseCookie = `${SESSION_COOKIE}=${(await sessions.start(nurseClaims))!.token}`;
 	server = createServer((_, res) => res.end('ok'));
 	sync = attachSync(server, h.hub, { allowedOrigins: ['https://app.example'], authenticate });
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,8 +42,10 @@ afterEach(async () => {
 
 type Client = { ws: WebSocket; messages: ServerMessage[]; closed: Promise<number> };
 
-function connect(path = '/sync', origin?: string, session: string | null = 'nurse'): Promise<Client> {
-	const ws = new WebSocket(`${base}${path}`, { ...(origin ? { origin } : {}), headers: session === null ? {} : { 'x-test-session': session } });
+/** A device on `path`: logged in as the nurse, without a session (null), or with a forged cookie. */
+function connect(path = '/sync', origin?: string, session: 'nurse' | 'forged' | null = 'nurse'): Promise<Client> {
+	const cookie = session === 'nurse' ? nurseCookie : `${SESSION_COOKIE}=${'A'.repeat(43)}`;
+	const ws = new WebSocket(`${base}${path}`, { ...(origin ? { origin } : {}), headers: session === null ? {} : { cookie } });
 	const messages: ServerMessage[] = [];
 	ws.on('message', (data: Buffer) => {
 		const decoded = decodeServerMessage(new Uint8Array(data));
@@ -59,7 +66,7 @@ describe('sync WebSocket', () => {
 	it('answers a binary hello with the welcome and every snapshot', async () => {
 		const client = await connect();
 		client.ws.send(hello);
-		await vi.waitFor(() => expect(client.messages.at(-1)).toMatchObject({ type: 'snapshots', remaining: 0 }), { timeout: 2000 });
+		await vi.waitFor(() => expect(client.messages.at(-1)).toMatchObject({ type: 'snapshots', remaining: 0 }), { timeout: 5000 });
 		expect(client.messages[0]).toMatchObject({ type: 'welcome', upToDate: false });
 		client.ws.close();
 	});
@@ -122,5 +129,16 @@ describe('sync WebSocket', () => {
 		client.ws.pause();
 		await vi.waitFor(() => expect(h.hub.stats.sessions).toBe(0), { timeout: 2000 });
 		client.ws.terminate();
+	});
+
+	it('closes a socket whose login ended (logged out on any device or process), and lets it in no more', async () => {
+		await sync.close();
+		sync = attachSync(server, h.hub, { heartbeatMs: 50, authenticate });
+		const client = await connect();
+		client.ws.send(ping);
+		await vi.waitFor(() => expect(client.messages).toEqual([{ type: 'pong' }]));
+		await sessions.end(nurseCookie);
+		expect(await client.closed).toBe(SESSION_ENDED);
+		await expect(connect()).rejects.toThrow('status 401');
 	});
 });

@@ -4,6 +4,10 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeMessage, MAX_FRAME_BYTES } from '$lib/sync/protocol';
 import type { User } from '$lib/server/access/users';
 import type { SyncHub, SyncSession } from './hub';
+import { ACCESS_CHANGED } from './session';
+
+/** Close code telling a device its login ended (logout elsewhere, or expiry): it must log in again. */
+export const SESSION_ENDED = 4401;
 
 /**
  * Where sync listens, which page origins may open it (besides the server's own), how often dead
@@ -16,7 +20,7 @@ export type SyncSocketOptions = {
 	path?: string;
 	allowedOrigins?: readonly string[];
 	heartbeatMs?: number;
-	authenticate: (req: IncomingMessage) => User | null | 'invalid';
+	authenticate: (req: IncomingMessage) => Promise<User | null | 'invalid'>;
 };
 
 /** The sync endpoint on a server: `handleUpgrade` takes a request for `path` (false for any other); `close` ends every socket. */
@@ -59,8 +63,10 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions): Sync
 	const allowed = new Set(options.allowedOrigins ?? []);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 	const alive = new WeakMap<WebSocket, boolean>();
+	const upgrades = new WeakMap<WebSocket, { req: IncomingMessage; user: User }>();
 
-	wss.on('connection', (ws: WebSocket, user: User) => {
+	wss.on('connection', (ws: WebSocket, user: User, req: IncomingMessage) => {
+		upgrades.set(ws, { req, user });
 		// ws closes the socket itself on a protocol error (1009 for an oversized frame) after reporting it here.
 		ws.on('error', () => undefined);
 		const send = (frame: Uint8Array) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: true }));
@@ -87,17 +93,35 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions): Sync
 			}
 			alive.set(ws, false);
 			ws.ping();
+			void recheck(ws);
 		}
 	}, options.heartbeatMs ?? 30_000);
+
+	/**
+	 * A socket lives no longer than its session: ended (logout, on any process) or expired, it is
+	 * closed; if the person's rights changed (a proxy revoked), the device is told to reconnect,
+	 * and its next hello is answered with what it may see now.
+	 */
+	async function recheck(ws: WebSocket): Promise<void> {
+		const upgrade = upgrades.get(ws);
+		if (!upgrade) return;
+		const now = await options.authenticate(upgrade.req).catch(() => null);
+		if (now === null || now === 'invalid') return ws.close(SESSION_ENDED, 'session ended');
+		if (JSON.stringify(now) !== JSON.stringify(upgrade.user)) ws.close(ACCESS_CHANGED, 'access changed');
+	}
 	heartbeat.unref();
 
 	return {
 		handleUpgrade(req, socket, head) {
 			if (new URL(req.url ?? '/', 'http://x').pathname !== path) return false;
 			if (!originAllowed(req, allowed)) return refuseUpgrade(socket, '403 Forbidden'), true;
-			const user = options.authenticate(req);
-			if (user === null || user === 'invalid') return refuseUpgrade(socket, '401 Unauthorized'), true;
-			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, user));
+			void options.authenticate(req).then(
+				(user) => {
+					if (user === null || user === 'invalid') return refuseUpgrade(socket, '401 Unauthorized');
+					wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, user, req));
+				},
+				() => refuseUpgrade(socket, '503 Service Unavailable')
+			);
 			return true;
 		},
 		close() {

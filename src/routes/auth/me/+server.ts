@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
  * (`expiresAt`, ISO time: the device keeps working offline until then); 401 without a valid session.
  */
 export const GET: RequestHandler = async ({ request }) => {
-	const session = (await authRuntime()).sessionOf(request.headers.get('cookie') ?? undefined);
+	const session = await (await authRuntime()).sessionOf(request.headers.get('cookie') ?? undefined);
 	if (!session || session === 'invalid') return json({ error: 'not-logged-in' }, { status: 401, headers: { 'cache-control': 'no-store' } });
 	const { user, exp } = session;
 	return json(

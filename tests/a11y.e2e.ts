@@ -11,7 +11,10 @@ const pages: [string, string, string][] = [
 	['plan', plan, pal.patient.name],
 	['new measure form', `${plan}/measures/new`, 'Nytt tiltak'],
 	['edit measure form', `${plan}/measures/${pal.measures.eyeDrops}`, 'Endre tiltak'],
-	['edit goal form', `${plan}/goals/${pal.goals.purpose}`, 'Endre mål'],
+	['edit purpose form', `${plan}/goals/${pal.goals.purpose}`, 'Endre formål'],
+	['edit goal form', `${plan}/goals/${pal.goals.eyePressure}`, 'Endre mål'],
+	['new guidance level form', `${plan}/guidance/new`, 'Legg til nivå'],
+	['edit guidance level form', `${plan}/guidance/${pal.contactGuidance.red}`, 'Endre nivå'],
 	['new diagnosis form', `${plan}/diagnoses/new`, 'Ny diagnose eller problem']
 ];
 

@@ -8,3 +8,4 @@ export * from './national-id';
 export * from './reasons';
 export * from './time';
 export * from './genesis';
+export * from './guidance';

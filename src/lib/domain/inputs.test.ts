@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemId } from './ids';
-import { parseDiagnosisInput, parseGoalInput, parseMeasureInput, parseText, type RawFields } from './inputs';
+import { parseDiagnosisInput, parseGoalInput, parseGuidanceInput, parseMeasureInput, parseText, type RawFields } from './inputs';
 import { MAX_TEXT, MAX_TITLE, type FieldErrors, type Result } from './reasons';
 
 const GLAUCOMA = '00000000-0000-4000-8000-000000000001' as ItemId;
@@ -143,6 +143,47 @@ describe('parseGoalInput', () => {
 
 	it('accepts text at exactly the limit', () => {
 		expect(valueOf(parseGoalInput({ ...goodGoal, text: 'x'.repeat(MAX_TEXT) }, diagnoses)).text).toHaveLength(MAX_TEXT);
+	});
+});
+
+const goodGuidance: RawFields = {
+	level: 'yellow',
+	signs: ' Synet virker dårligere ',
+	action: 'Ring samme dag',
+	contactName: 'Bodø legesenter',
+	contactPhone: '+47 75 12 34 56'
+};
+
+describe('parseGuidanceInput', () => {
+	it('accepts a level with signs, what to do and whom to call, the phone number in its plain form', () => {
+		expect(valueOf(parseGuidanceInput(goodGuidance))).toEqual({
+			level: 'yellow',
+			signs: 'Synet virker dårligere',
+			action: 'Ring samme dag',
+			contact: { name: 'Bodø legesenter', phone: '75123456' }
+		});
+	});
+
+	it('accepts 113 for an emergency', () => {
+		expect(valueOf(parseGuidanceInput({ ...goodGuidance, level: 'red', contactName: 'AMK', contactPhone: '113' })).contact).toEqual({ name: 'AMK', phone: '113' });
+	});
+
+	it('refuses each bad field with its reason', () => {
+		const cases: [RawFields, FieldErrors][] = [
+			[{ level: 'blue' }, { level: 'invalid-choice' }],
+			[{ level: undefined }, { level: 'invalid-choice' }],
+			[{ signs: ' ' }, { signs: 'required' }],
+			[{ signs: 'x'.repeat(MAX_TEXT + 1) }, { signs: 'too-long' }],
+			[{ action: '' }, { action: 'required' }],
+			[{ contactName: '' }, { contactName: 'required' }],
+			[{ contactName: 'x'.repeat(MAX_TITLE + 1) }, { contactName: 'too-long' }],
+			[{ contactPhone: '' }, { contactPhone: 'required' }],
+			[{ contactPhone: '1234' }, { contactPhone: 'invalid-phone' }],
+			[{ contactPhone: '+46 701234567' }, { contactPhone: 'invalid-phone' }]
+		];
+		for (const [change, errors] of cases) {
+			expect(errorsOf(parseGuidanceInput({ ...goodGuidance, ...change })), JSON.stringify(change)).toEqual(errors);
+		}
 	});
 });
 

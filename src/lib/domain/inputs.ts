@@ -1,3 +1,4 @@
+import { GUIDANCE_LEVELS, normalizePhone } from './guidance';
 import { isItemId, type ItemId } from './ids';
 import {
 	GOAL_CATEGORIES,
@@ -6,6 +7,8 @@ import {
 	type CodeSystem,
 	type Coding,
 	type GoalCategory,
+	type GuidanceContact,
+	type GuidanceLevel,
 	type MeasureCategory,
 	type Performer,
 	type SelfCareCode,
@@ -26,6 +29,8 @@ export type MeasureInput = {
 	addresses: ItemId[];
 	pllReference: string | null;
 };
+
+export type GuidanceInput = { level: GuidanceLevel; signs: string; action: string; contact: GuidanceContact };
 
 /** Raw form fields: what a browser form or an API body hands us before any checking. */
 export type RawFields = Record<string, string | string[] | undefined>;
@@ -152,4 +157,18 @@ export function parseText(raw: RawFields, key: string, max = MAX_TEXT): Result<s
 	const errors: FieldErrors = {};
 	const value = text(raw, key, errors, max, true);
 	return done(value, errors);
+}
+
+/** Checks a "when to contact whom" form: a level, signs, what to do, and a name and Norwegian phone number to call. */
+export function parseGuidanceInput(raw: RawFields): Result<GuidanceInput> {
+	const errors: FieldErrors = {};
+	const level = one(raw, 'level') as GuidanceLevel;
+	if (!GUIDANCE_LEVELS.includes(level)) errors.level = 'invalid-choice';
+	const signs = text(raw, 'signs', errors, MAX_TEXT, true);
+	const action = text(raw, 'action', errors, MAX_TEXT, true);
+	const name = text(raw, 'contactName', errors, MAX_TITLE, true);
+	const written = text(raw, 'contactPhone', errors, MAX_TITLE, true);
+	const phone = written ? normalizePhone(written) : null;
+	if (written && !phone) errors.contactPhone = 'invalid-phone';
+	return done({ level, signs, action, contact: { name, phone: phone ?? '' } }, errors);
 }

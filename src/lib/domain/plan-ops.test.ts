@@ -11,6 +11,7 @@ import {
 	addMeasureComment,
 	addPlanComment,
 	addWhatMatters,
+	endContactGuidance,
 	newPlan,
 	putContactGuidance,
 	setDiagnosisStatus,
@@ -139,11 +140,29 @@ describe('plan operations', () => {
 		expect(doc.measures[DROPS]?.comments[id(21)]).toMatchObject({ text: 'Synet virker verre', by: nurse.by, status: 'active' });
 	});
 
-	it('adds and replaces contact guidance', () => {
-		const line = { id: id(30), level: 'yellow' as const, signs: 'Røde øyne', action: 'Ring', contact: 'Fastlege' };
-		let doc = A.change(palPlan(), (d) => putContactGuidance(d, line));
-		doc = A.change(doc, (d) => putContactGuidance(d, { ...line, level: 'red', action: 'Ring 113' }));
-		expect(doc.contactGuidance).toEqual({ [id(30)]: { ...line, level: 'red', action: 'Ring 113' } });
+	it('puts a guidance level with whom to call, stamped, and replaces it whole on an edit', () => {
+		const yellow = { level: 'yellow' as const, signs: 'Røde øyne', action: 'Ring samme dag', contact: { name: 'Bodø legesenter', phone: '75123456' } };
+		let doc = A.change(palPlan(), (d) => putContactGuidance(d, id(30), yellow, nurse));
+		expect(doc.contactGuidance[id(30)]).toEqual({ id: id(30), ...yellow, status: 'active', by: nurse.by, at: nurse.at });
+		const red = { level: 'red' as const, signs: 'Plutselig synstap', action: 'Ring straks', contact: { name: 'AMK', phone: '113' } };
+		doc = A.change(doc, (d) => putContactGuidance(d, id(30), red, gp));
+		expect(doc.contactGuidance[id(30)]).toEqual({ id: id(30), ...red, status: 'active', by: gp.by, at: gp.at });
+	});
+
+	it('ends a guidance level: kept, marked ended, with who and when', () => {
+		const green = { level: 'green' as const, signs: 'Som vanlig', action: 'Fortsett', contact: { name: 'Hjemmetjenesten Rana', phone: '41234567' } };
+		let doc = A.change(palPlan(), (d) => putContactGuidance(d, id(31), green, nurse));
+		doc = A.change(doc, (d) => endContactGuidance(d, id(31), gp));
+		expect(doc.contactGuidance[id(31)]).toEqual({ id: id(31), ...green, status: 'ended', by: gp.by, at: gp.at });
+	});
+
+	it('ends a level of an older plan, keeping its line of text', () => {
+		const legacy = { id: id(32), level: 'red' as const, signs: 'Synstap', action: 'Ring', contact: 'Legevakten 116 117' };
+		let doc = A.change(palPlan(), (d) => {
+			d.contactGuidance[id(32)] = legacy;
+		});
+		doc = A.change(doc, (d) => endContactGuidance(d, id(32), nurse));
+		expect(doc.contactGuidance[id(32)]).toEqual({ ...legacy, status: 'ended', by: nurse.by, at: nurse.at });
 	});
 
 	it('adds a care team member and makes them responsible', () => {
@@ -165,6 +184,7 @@ describe('plan operations', () => {
 		expect(() => A.change(doc, (d) => setGoalStatus(d, unknown, 'active', gp))).toThrow(/unknown goal/);
 		expect(() => A.change(doc, (d) => updateDiagnosis(d, unknown, glaucoma))).toThrow(/unknown diagnosis/);
 		expect(() => A.change(doc, (d) => setDiagnosisStatus(d, unknown, 'resolved'))).toThrow(/unknown diagnosis/);
+		expect(() => A.change(doc, (d) => endContactGuidance(d, unknown, gp))).toThrow(/unknown guidance level/);
 		expect(doc.responsible.value).toBeNull();
 		expect(Object.keys(doc.measures)).toHaveLength(2);
 	});
@@ -226,6 +246,17 @@ describe('concurrent edits on two devices', () => {
 		expect(merged.measures[DROPS]?.comments[id(50)]?.text).toBe('Synet virker verre');
 		expect(merged.measures[CHECK]?.timing).toEqual({ kind: 'yearly', nextDue: '2026-12-10' });
 		expect(merged.goals[PURPOSE]?.text).toBe('Hindre videre synstap');
+	});
+
+	it('keep two concurrent edits of one guidance level as two whole versions, never a mix of both texts', () => {
+		const base = { level: 'yellow' as const, signs: 'Røde øyne', action: 'Ring', contact: { name: 'Hjemmetjenesten Rana', phone: '41234567' } };
+		const [a, b] = forks(A.change(palPlan(), (d) => putContactGuidance(d, id(60), base, nurse)));
+		const a2 = A.change(a, (d) => putContactGuidance(d, id(60), { ...base, action: 'Ring fastlegen samme dag' }, gp));
+		const b2 = A.change(b, (d) => putContactGuidance(d, id(60), { ...base, action: 'Si fra ved neste besøk' }, nurse));
+		const merged = A.merge(a2, b2);
+		const versions = Object.values(A.getConflicts(merged.contactGuidance, id(60)) ?? {}) as { action: string; by: { name: string } }[];
+		expect(versions.map((v) => `${v.action} (${v.by.name})`).sort()).toEqual(['Ring fastlegen samme dag (Ola Fastlege)', 'Si fra ved neste besøk (Kari Sykepleier)']);
+		expect(['Ring fastlegen samme dag', 'Si fra ved neste besøk']).toContain(merged.contactGuidance[id(60)]?.action);
 	});
 
 	it('leave concurrent measure statuses visible as a conflict', () => {

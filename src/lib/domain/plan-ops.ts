@@ -17,7 +17,7 @@ import type {
 	Plan,
 	WhatMattersEntry
 } from './plan';
-import type { DiagnosisInput, GoalInput, MeasureInput } from './inputs';
+import type { DiagnosisInput, GoalInput, GuidanceInput, MeasureInput } from './inputs';
 
 /**
  * A new, empty plan for a patient: the initial value of the plan document. A plan is made only
@@ -169,9 +169,19 @@ export function addMeasureComment(plan: Plan, measureId: ItemId, id: ItemId, tex
 	need(plan.measures[measureId], 'measure', measureId).comments[id] = newComment(id, text, ctx);
 }
 
-/** Adds or replaces a "when to contact whom" line. */
-export function putContactGuidance(plan: Plan, guidance: ContactGuidance): void {
-	plan.contactGuidance[guidance.id] = copy(guidance);
+/**
+ * Sets a "when to contact whom" level, in force and stamped with who and when. The entry is
+ * replaced whole, never edited as text: two concurrent edits stay two versions to choose from.
+ */
+export function putContactGuidance(plan: Plan, id: ItemId, input: GuidanceInput, ctx: Context): void {
+	const guidance: ContactGuidance = { id, ...copy(input), status: 'active', by: copy(ctx.by), at: ctx.at };
+	plan.contactGuidance[id] = guidance;
+}
+
+/** Ends a guidance level: kept, marked ended with who and when, replaced whole like an edit. */
+export function endContactGuidance(plan: Plan, id: ItemId, ctx: Context): void {
+	const current = copy(need(plan.contactGuidance[id], 'guidance level', id));
+	plan.contactGuidance[id] = { ...current, status: 'ended', by: copy(ctx.by), at: ctx.at };
 }
 
 /** Adds a member to the care team. */

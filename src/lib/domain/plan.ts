@@ -115,15 +115,31 @@ export type Measure = {
 	createdAt: string;
 };
 
+/** A guidance level, told by colour and always also in words (see i18n `guidance`). */
 export type GuidanceLevel = 'green' | 'yellow' | 'red';
 
-/** "When to contact whom": signs at one level and what to do. */
+/** Whom to call at a guidance level: a person or service, and a Norwegian phone number (stored as digits). */
+export type GuidanceContact = { name: string; phone: string };
+
+/** A guidance level's lifecycle: an ended level is kept, so the plan's history still shows it. */
+export type GuidanceStatus = 'active' | 'ended';
+
+/**
+ * "When to contact whom": signs at one level, what to do, whom to call. Replaced whole on every
+ * edit, so two concurrent edits stay two versions (Automerge conflicts) and never mix as text.
+ */
 export type ContactGuidance = {
 	id: ItemId;
 	level: GuidanceLevel;
 	signs: string;
 	action: string;
-	contact: string;
+	/** Whom to call; plans made before name and phone were asked for hold one line of text. */
+	contact: GuidanceContact | string;
+	/** Absent in plans made before levels could be ended: the level is in force. */
+	status?: GuidanceStatus;
+	/** Who last set or ended the level, and when (absent in plans made before it was recorded). */
+	by?: PersonRef;
+	at?: string;
 };
 
 /** A member of the patient's care team. */

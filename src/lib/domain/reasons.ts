@@ -12,7 +12,8 @@ export type Reason =
 	| 'no-weekdays'
 	| 'document-missing'
 	| 'document-corrupt'
-	| 'document-incomplete';
+	| 'document-incomplete'
+	| 'invalid-phone';
 
 /** A field-level refusal: which field, and why. */
 export type FieldErrors = Partial<Record<string, Reason>>;

@@ -363,6 +363,28 @@ export const en: Messages = {
 		'sync-message-invalid': 'A change could not be read while syncing.',
 		'change-refused': 'The server did not accept a change you are not allowed to make. The change is kept on this tablet.',
 		'server-error': 'The server had an error. Your changes are stored safely and will be sent later.',
-		'storage-failed': 'Data from the server could not be stored on this tablet.'
+		'storage-failed': 'Data from the server could not be stored on this tablet.',
+		'invalid-phone': 'Write a Norwegian phone number of 8 digits (+47 in front is fine), or 113 in an emergency.'
+	},
+	planParts: {
+		addGoal: { 'what-matters': 'Add goal', purpose: 'Add purpose', treatment: 'Add goal', 'self-treatment': 'Add self-care goal' },
+		editGoal: { 'what-matters': 'Edit goal', purpose: 'Edit purpose', treatment: 'Edit goal', 'self-treatment': 'Edit self-care goal' },
+		addLevel: 'Add level',
+		editLevel: 'Edit level',
+		level: 'Level',
+		signs: 'Signs',
+		action: 'Do this',
+		contact: 'Contact',
+		signsField: 'Signs to look out for',
+		actionField: 'What the patient or relatives should do',
+		contactName: 'Whom to contact (name or service)',
+		contactPhone: 'Phone number',
+		contactPhoneHint: '8 digits, for example 412 34 567. In an emergency: 113.',
+		end: 'End this level',
+		endHelp: 'An ended level no longer shows in the plan, but is kept with who ended it and when.',
+		endedNote: 'This level has been ended. Saving puts it in force again.',
+		ended: (n: number) => `Ended levels (${n})`,
+		changedBy: (name: string, date: string) => `Last changed by ${name}, ${date}`,
+		endedBy: (name: string, date: string) => `Ended by ${name}, ${date}`
 	}
 };

@@ -382,8 +382,40 @@ export const nb = {
 		'sync-message-invalid': 'En endring kunne ikke leses under synkroniseringen.',
 		'change-refused': 'Serveren tok ikke imot en endring du ikke har lov til å gjøre. Endringen er beholdt på nettbrettet.',
 		'server-error': 'Serveren fikk en feil. Endringene dine er trygt lagret og sendes senere.',
-		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.'
-	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>
+		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.',
+		'invalid-phone': 'Skriv et norsk telefonnummer med 8 sifre (gjerne med +47 foran), eller 113 ved fare for liv.'
+	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>,
+	planParts: {
+		addGoal: {
+			'what-matters': 'Legg til mål',
+			purpose: 'Legg til formål',
+			treatment: 'Legg til mål',
+			'self-treatment': 'Legg til mål for egenbehandling'
+		} satisfies Record<GoalCategory, string>,
+		editGoal: {
+			'what-matters': 'Endre mål',
+			purpose: 'Endre formål',
+			treatment: 'Endre mål',
+			'self-treatment': 'Endre mål for egenbehandling'
+		} satisfies Record<GoalCategory, string>,
+		addLevel: 'Legg til nivå',
+		editLevel: 'Endre nivå',
+		level: 'Nivå',
+		signs: 'Tegn',
+		action: 'Gjør dette',
+		contact: 'Kontakt',
+		signsField: 'Tegn å se etter',
+		actionField: 'Hva skal pasienten eller pårørende gjøre',
+		contactName: 'Hvem skal kontaktes (navn eller tjeneste)',
+		contactPhone: 'Telefonnummer',
+		contactPhoneHint: '8 sifre, for eksempel 412 34 567. Ved fare for liv: 113.',
+		end: 'Avslutt nivået',
+		endHelp: 'Et avsluttet nivå vises ikke lenger i planen, men tas vare på med hvem som avsluttet det og når.',
+		endedNote: 'Dette nivået er avsluttet. Lagrer du, gjelder det igjen.',
+		ended: (n: number) => `Avsluttede nivåer (${n})`,
+		changedBy: (name: string, date: string) => `Sist endret av ${name}, ${date}`,
+		endedBy: (name: string, date: string) => `Avsluttet av ${name}, ${date}`
+	}
 };
 
 export type Messages = typeof nb;

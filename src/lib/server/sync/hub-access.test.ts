@@ -4,7 +4,7 @@ import { genesis } from '$lib/domain/genesis';
 import { logDocId, planDocId, type DocumentId, type ItemId, type Month } from '$lib/domain/ids';
 import { newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
-import { addCareTeamMember, addMeasure, newPlan, setResponsible, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
+import { addCareTeamMember, addMeasure, newPlan, setResponsible, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, endContactGuidance, putContactGuidance, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
 import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
 import { demoUsers, palGrandson, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
@@ -313,6 +313,30 @@ describe('SyncHub: role rules on every change', () => {
 		nurse.sync([logId]);
 		await nurse.settle();
 		expect(refusals(nurse).at(-1)).toEqual(['change-refused', logId]);
+	});
+
+	it('takes a guidance level a clinician sets or ends in their own name, refuses one stamped as another, and refuses the patient changing it', async () => {
+		const h = await open();
+		const nurse = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const level = crypto.randomUUID() as ItemId;
+		const input = { level: 'yellow' as const, signs: 'Urolig om kvelden', action: 'Ring datteren', contact: { name: relatives.palDaughter.name, phone: '41234567' } };
+		nurse.change<Plan>(palPlan, (p) => putContactGuidance(p, level, input, ctx(ranaNurse)));
+		nurse.change<Plan>(palPlan, (p) => endContactGuidance(p, level, ctx(ranaNurse)));
+		nurse.sync([palPlan]);
+		await nurse.settle();
+		expect(refusals(nurse)).toEqual([]);
+		expect((await storedDoc<Plan>(h.store, palPlan)).contactGuidance[level]).toMatchObject({ status: 'ended', by: { name: ranaNurse.name } });
+
+		nurse.change<Plan>(palPlan, (p) => putContactGuidance(p, level, input, ctx(bodoGp)));
+		nurse.sync([palPlan]);
+		await nurse.settle();
+		expect(nurse.received('refused').at(-1)?.detail).toMatch(/^stamped-as-another:/);
+
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		phone.change<Plan>(palPlan, (p) => putContactGuidance(p, pal.contactGuidance.red, { ...input, level: 'red' }, ctx(palUser)));
+		phone.sync([palPlan]);
+		await phone.settle();
+		expect(phone.received('refused').at(-1)?.detail).toMatch(/^owned-by-care-team:/);
 	});
 
 	it('lets a patient report on a self-treatment measure, but not record a clinician’s', async () => {

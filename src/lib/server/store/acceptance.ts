@@ -277,6 +277,19 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			await expect(store.auditPage(p, { limit: 10, actions: ['curiosity' as AuditEntry['action']] })).rejects.toBeInstanceOf(TypeError);
 		});
 
+		it('writes a change\'s access-log line in the commit\'s own transaction: with the change, or not at all', async () => {
+			const changed = (at: string): AuditEntry => ({ ...line(p, at, 'change'), docId: doc });
+			await store.commit(doc, p, { add: [chunk('a', Uint8Array.of(1))], remove: [], heads: ['h1'], audit: [changed('2026-11-01T08:00:00.000Z')] });
+			// A stale commit stores neither its chunks nor its line.
+			expect(await store.commit(doc, p, { add: [chunk('b', Uint8Array.of(2))], remove: [], heads: ['h2'], base: ['h0'], audit: [changed('2026-11-01T08:05:00.000Z')] })).toMatchObject({ ok: false });
+			// A malformed line refuses the whole commit before anything is written.
+			await expect(store.commit(doc, p, { add: [chunk('c', Uint8Array.of(3))], remove: [], heads: ['h3'], audit: [{ ...changed('2026-11-01T08:10:00.000Z'), basis: 'whim' as AuditEntry['basis'] }] })).rejects.toBeInstanceOf(TypeError);
+			// A line about another patient's document is refused too.
+			await expect(store.commit(doc, p, { add: [chunk('d', Uint8Array.of(4))], remove: [], heads: ['h4'], audit: [line(patient(), '2026-11-01T08:15:00.000Z', 'change')] })).rejects.toBeInstanceOf(TypeError);
+			expect(await store.audit(p)).toEqual([changed('2026-11-01T08:00:00.000Z')]);
+			expect(await keysOf(store, doc)).toEqual(['a']);
+		});
+
 		it('keeps logins across a restart, ends one at logout for good, and refuses malformed ones', async () => {
 			const key = (n: number) => n.toString(16).padStart(64, '0');
 			const login = (n: number): StoredSession => ({

@@ -104,6 +104,10 @@ export function checkCommit(docId: DocumentId, patientId: PatientId, write: DocW
 	checkTextList(write.remove, 'write.remove');
 	checkTextList(write.heads, 'write.heads');
 	if (write.base !== undefined) checkTextList(write.base, 'write.base');
+	if (write.audit !== undefined) {
+		checkAudit(write.audit);
+		if (write.audit.some((e) => e.patientId !== patientId || e.docId !== docId)) throw new TypeError(`write.audit must be about ${docId} of ${patientId}`);
+	}
 	const { summary } = write;
 	if (summary === undefined) return;
 	if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) {

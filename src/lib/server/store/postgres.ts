@@ -85,6 +85,7 @@ class PostgresStore implements DocumentStore {
 					[patientId, JSON.stringify(write.summary)]
 				);
 			}
+			if (write.audit?.length) await this.#insertAudit(client, write.audit);
 			// Delivered to every listening session only when the transaction commits.
 			await client.query('SELECT pg_notify($1, $2)', [this.#listener.channel, docId]);
 			return { ok: true };
@@ -139,8 +140,11 @@ class PostgresStore implements DocumentStore {
 
 	async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
 		checkAudit(entries);
-		if (!entries.length) return;
-		await this.#pool.query(
+		if (entries.length) await this.#insertAudit(this.#pool, entries);
+	}
+
+	async #insertAudit(db: pg.Pool | pg.PoolClient, entries: readonly AuditEntry[]): Promise<void> {
+		await db.query(
 			'INSERT INTO audit (patient_id, at, entry) SELECT e->>\'patientId\', (e->>\'at\')::timestamptz, e FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n',
 			[JSON.stringify(entries)]
 		);

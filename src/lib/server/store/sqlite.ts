@@ -182,6 +182,7 @@ class SqliteStore implements DocumentStore {
 			for (const key of write.remove) this.#deleteChunk.run(docId, key);
 			for (const c of write.add) this.#insertChunk.run(docId, c.key, c.kind, toBuffer(c.bytes));
 			if (write.summary) this.#upsertSummary.run(patientId, JSON.stringify(write.summary));
+			for (const e of write.audit ?? []) this.#insertAudit.run(e.patientId, new Date(e.at).toISOString(), JSON.stringify(e));
 			return { ok: true };
 		});
 	}

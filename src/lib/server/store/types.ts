@@ -22,6 +22,8 @@ export type DocWrite = {
 	heads: readonly string[];
 	summary?: PatientSummary;
 	base?: readonly string[];
+	/** Access-log lines written in the same transaction ("who changed the plan"): stored if and only if the change is. */
+	audit?: readonly AuditEntry[];
 };
 
 /**

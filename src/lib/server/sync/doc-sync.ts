@@ -8,6 +8,7 @@ import type { Ack, DocMessage, SyncReason } from '$lib/sync/protocol';
 import { mayChange, type Principal } from './access';
 import { sameHeads, writeFor } from './chunks';
 import type { CachedDoc, DocCache } from './doc-cache';
+import { auditLine } from './audit';
 import { errorCode, type SyncLogEvent } from './log';
 import { isLogOf, nextSummary } from './summary';
 import type { SyncStates } from './sync-states';
@@ -57,17 +58,24 @@ const ATTEMPTS = 3;
  * first, its chunks are merged in and the commit retried. Returns the committed document, or
  * null when the store refused or failed.
  */
-async function commit(ctx: DocSyncContext, entry: CachedDoc, ref: DocumentRef, received: Automerge.Doc<unknown>): Promise<Automerge.Doc<unknown> | null> {
+async function commit(ctx: DocSyncContext, entry: CachedDoc, ref: DocumentRef, received: Automerge.Doc<unknown>): Promise<Automerge.Doc<unknown> | 'unsummarizable' | null> {
 	let doc = received;
 	let base = Automerge.getHeads(entry.doc);
+	// Who changed the plan is logged in the commit's own transaction: stored with the change, or not at all.
+	const audit = [auditLine(ctx.principal, { docId: entry.docId, patientId: ref.patientId }, 'change')];
 	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
 		const write = writeFor(entry, doc, Automerge.getHeads(entry.doc));
 		const [previous] = await ctx.store.summaries([ref.patientId]);
 		const summary = await nextSummary(ref, doc, previous, () => logsOf(ctx, ref));
-		if (!summary) ctx.log({ event: 'summary-skipped', docId: entry.docId });
+		if (!summary) {
+			ctx.log({ event: 'summary-skipped', docId: entry.docId });
+			// Need-to-know is read from the summary: a plan the register cannot summarize would keep
+			// serving whoever the stale summary names. Fail closed.
+			if (ref.kind === 'plan') return Automerge.free(doc), 'unsummarizable';
+		}
 		let result: CommitResult;
 		try {
-			result = await ctx.store.commit(entry.docId, ref.patientId, { ...write, base, ...(summary ? { summary } : {}) });
+			result = await ctx.store.commit(entry.docId, ref.patientId, { ...write, base, audit, ...(summary ? { summary } : {}) });
 		} catch (error) {
 			ctx.log({ event: 'commit-failed', docId: entry.docId, error: errorCode(error), session: ctx.session });
 			return null;
@@ -128,7 +136,11 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 			Automerge.free(doc);
 			return refuse('change-refused', `${breach.rule}: ${breach.path}`);
 		}
-		if (changed && !(await commit(ctx, entry, ref, doc))) {
+		const stored = changed ? await commit(ctx, entry, ref, doc) : null;
+		if (stored === 'unsummarizable') {
+			return refuse('change-refused', 'document-invalid: the register could not read who may see this plan afterwards');
+		}
+		if (changed && !stored) {
 			ctx.states.forget(docId);
 			return refuse('server-error', 'not stored; send again later');
 		}

@@ -8,7 +8,7 @@ import { addCareTeamMember, addMeasure, newPlan, setResponsible, addPlanComment,
 import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
 import { demoUsers, palGrandson, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
-import { freshDevice, harnessesPerTest, storedDoc } from './test-support';
+import { freshDevice, harnessesPerTest, storedDoc, wrapStore } from './test-support';
 import type { TestDevice } from './test-device';
 
 const open = harnessesPerTest();
@@ -422,5 +422,33 @@ describe('SyncHub: the access log', () => {
 		const reported = (await h.store.audit(pal.patientId)).filter((e) => e.reportedLater);
 		expect(reported.map((e) => e.at).sort()).toEqual(['06:00', '06:10', '06:20', '06:30', '06:40', '06:50'].map((t) => `2026-11-20T${t}:00.000Z`));
 		expect((await h.store.audit(solveig.patientId)).filter((e) => e.reportedLater)).toHaveLength(1);
+	});
+	it('writes "changed the plan" with the change itself: a failing access-log write loses no line of a stored, acknowledged change', async () => {
+		let failures = 0;
+		const h = await open({}, (store) =>
+			wrapStore(store, { appendAudit: (lines) => (failures-- > 0 ? Promise.reject(new Error('audit table locked')) : store.appendAudit(lines)) })
+		);
+		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		failures = 1;
+		rana.change<Plan>(palPlan, (d) => void (d.patient.municipality = 'Alta'));
+		rana.sync([palPlan]);
+		await rana.settle();
+		const stored = (await storedDoc<Plan>(h.store, palPlan)).patient.municipality === 'Alta';
+		const changes = (await h.store.audit(pal.patientId)).filter((e) => e.action === 'change' && e.who.id === ranaNurse.id);
+		// Whatever else happened, a stored change has its line, exactly one.
+		expect([stored, changes.length]).toEqual([true, 1]);
+		if (rana.acked.has(palPlan)) expect(changes).toHaveLength(1);
+	});
+
+	it('refuses a change after which the register could not tell who may see the plan (fail closed), storing nothing', async () => {
+		const h = await open();
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		const before = await h.store.summaries([pal.patientId]);
+		gp.change<Plan>(palPlan, (d) => void delete (d as Partial<Plan>).careTeam);
+		gp.sync([palPlan]);
+		await gp.settle();
+		expect(gp.received('refused').map((m) => m.reason)).toContain('change-refused');
+		expect((await storedDoc<Plan>(h.store, palPlan)).careTeam).toBeDefined();
+		expect(await h.store.summaries([pal.patientId])).toEqual(before);
 	});
 });

@@ -1,5 +1,5 @@
 import * as Automerge from '@automerge/automerge';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { planDocId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
 import { pal } from '$lib/fixtures';
@@ -34,12 +34,17 @@ describe('SyncHub: storage, memory and other writers', () => {
 	});
 
 	it('evicts idle documents and loads them again when needed', async () => {
-		const h = await open({ idleEvictMs: 20 });
+		// The cache's clock and sweep run on fake time: a busy machine cannot make a document look idle.
+		vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+		onTestFinished(() => void vi.useRealTimers());
+		const h = await open({ idleEvictMs: 60_000 });
 		const device = await freshDevice(h);
 		device.sync([palPlan]);
 		await device.settle();
 		expect(h.hub.stats.docs).toBeGreaterThan(0);
-		await new Promise((resolve) => setTimeout(resolve, 80));
+		vi.advanceTimersByTime(30_000);
+		expect(h.hub.stats.docs).toBeGreaterThan(0);
+		vi.advanceTimersByTime(61_000);
 		expect(h.hub.stats.docs).toBe(0);
 		device.change<Plan>(palPlan, (d) => void (d.patient.municipality = 'Rana'));
 		device.sync([palPlan]);

@@ -213,7 +213,6 @@ export class Session {
 			if (ref && out.ok && out.committed && !mayRead(principal, ref) && principal.user) {
 				principal = this.#principal = await principalFor(this.host.store, principal.peerId, principal.user);
 			}
-			if (ref && out.ok && out.committed) lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'change'));
 			if (ref && !out.ok && out.reason === 'change-refused') lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'refused', out.detail));
 			if (ref && out.ok && out.reply && carriesChanges(out.reply.message)) lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'read'));
 			if (!out.ok) {

@@ -173,7 +173,11 @@ export const en: Messages = {
 			'patients-own-choice': 'Blocks and restricting the plan are the patient’s own choice.',
 			'consent-fixed': 'Consent cannot be changed once the plan is created.',
 			'creator-on-care-team': 'Whoever creates a plan must be on its care team.',
-			'proxy-reads-only': 'The proxy only allows reading the plan.'
+			'proxy-reads-only': 'The proxy only allows reading the plan.',
+			'record-fixed': 'A record cannot be changed afterwards. The person who made it can correct it with a new record.',
+			'correction-of-unknown': 'The correction was of a record that does not exist in the same month.',
+			'correction-by-another': 'Only the person who made a record can correct it.',
+			'correction-reason-required': 'A correction needs a reason.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

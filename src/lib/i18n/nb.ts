@@ -177,7 +177,11 @@ export const nb = {
 			'patients-own-choice': 'Sperringer og begrensning av planen er pasientens eget valg.',
 			'consent-fixed': 'Samtykket kan ikke endres etter at planen er opprettet.',
 			'creator-on-care-team': 'Den som oppretter en plan, må stå i behandlingsteamet.',
-			'proxy-reads-only': 'Fullmakten gir bare lov til å lese planen.'
+			'proxy-reads-only': 'Fullmakten gir bare lov til å lese planen.',
+			'record-fixed': 'En registrering kan ikke endres i ettertid. Den som registrerte, kan rette den med en ny registrering.',
+			'correction-of-unknown': 'Rettingen gjaldt en registrering som ikke finnes i samme måned.',
+			'correction-by-another': 'Bare den som gjorde en registrering, kan rette den.',
+			'correction-reason-required': 'En retting må ha en begrunnelse.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {

@@ -363,5 +363,24 @@ export const en: Messages = {
 		'change-refused': 'The server did not accept a change you are not allowed to make. The change is kept on this tablet.',
 		'server-error': 'The server had an error. Your changes are stored safely and will be sent later.',
 		'storage-failed': 'Data from the server could not be stored on this tablet.'
+	},
+	visitCorrection: {
+		correct: 'Correct',
+		correctLabel: (what: string) => `Correct the record ${what}`,
+		formLabel: 'Correct the record',
+		outcome: 'Outcome',
+		why: 'Why is the record corrected?',
+		save: 'Save the correction',
+		correction: 'Correction',
+		corrected: 'Corrected',
+		correctedMark: '(corrected)',
+		correctedBy: (name: string, when: string) => `Corrected by ${name} ${when}`,
+		because: (reason: string) => `Reason: ${reason}`
+	},
+	patientIdentity: {
+		born: (date: string) => `Born ${date}`,
+		nationalId: 'National ID number',
+		show: 'Show the whole national ID number',
+		hidden: 'hidden'
 	}
 };

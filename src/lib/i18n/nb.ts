@@ -382,7 +382,26 @@ export const nb = {
 		'change-refused': 'Serveren tok ikke imot en endring du ikke har lov til å gjøre. Endringen er beholdt på nettbrettet.',
 		'server-error': 'Serveren fikk en feil. Endringene dine er trygt lagret og sendes senere.',
 		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.'
-	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>
+	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>,
+	visitCorrection: {
+		correct: 'Rett',
+		correctLabel: (what: string) => `Rett registreringen ${what}`,
+		formLabel: 'Rett registreringen',
+		outcome: 'Resultat',
+		why: 'Hvorfor rettes registreringen?',
+		save: 'Lagre rettingen',
+		correction: 'Retting',
+		corrected: 'Rettet',
+		correctedMark: '(rettet)',
+		correctedBy: (name: string, when: string) => `Rettet av ${name} ${when}`,
+		because: (reason: string) => `Begrunnelse: ${reason}`
+	},
+	patientIdentity: {
+		born: (date: string) => `Født ${date}`,
+		nationalId: 'Fødselsnummer',
+		show: 'Vis hele fødselsnummeret',
+		hidden: 'skjult'
+	}
 };
 
 export type Messages = typeof nb;

@@ -5,6 +5,7 @@ import { logDocId, type ItemId, type Month } from '$lib/domain/ids';
 import { correctRecord, newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
 import type { Context, LogEntry, MeasureLog } from '$lib/domain/plan';
 import { clinicians, pal } from '$lib/fixtures';
+import type { RefusalRule } from '$lib/sync/protocol';
 import { demoUsers, personRefOf, type User } from '$lib/server/access/users';
 import { freshDevice, harnessesPerTest, storedDoc, type Harness } from './test-support';
 import type { TestDevice } from './test-device';
@@ -34,21 +35,25 @@ async function nurseRecorded(h: Harness): Promise<TestDevice> {
 	return nurse;
 }
 
+type Edit = (l: MeasureLog) => void;
+
 /** A correcting entry written directly, as a device that skips the domain's checks would. */
-const rawCorrection = (by: User, over: Partial<LogEntry> = {}) => (l: MeasureLog) => {
+const rawCorrection = (by: User, over: Partial<LogEntry> = {}): Edit => (l) => {
 	l.entries[fix] = { ...(JSON.parse(JSON.stringify(l.entries[record])) as LogEntry), id: fix, outcome: 'not-done', reason: 'Nektet', by: personRefOf(by), recordedAt: AT, corrects: record, correctionReason: 'Feil knapp', ...over };
 };
 
+const refused: [what: string, who: 'gp' | 'nurse', edit: Edit, rule: RefusalRule][] = [
+	['the GP’s device rewrites the nurse’s “done” as “not done”', 'gp', (l) => void (l.entries[record]!.outcome = 'not-done'), 'record-fixed'],
+	['the nurse rewrites her own note', 'nurse', (l) => void (l.entries[record]!.note = 'Noe annet'), 'record-fixed'],
+	['the GP’s device removes the nurse’s record', 'gp', (l) => void delete l.entries[record], 'record-fixed'],
+	['the GP’s device empties the log', 'gp', (l) => void (l.entries = {}), 'record-fixed'],
+	['the GP corrects the nurse’s record', 'gp', rawCorrection(bodoGp), 'correction-by-another'],
+	['the nurse corrects a record that is not in the log', 'nurse', rawCorrection(ranaNurse, { corrects: crypto.randomUUID() as ItemId }), 'correction-of-unknown'],
+	['the nurse corrects without a reason', 'nurse', rawCorrection(ranaNurse, { correctionReason: ' ' }), 'correction-reason-required']
+];
+
 describe('SyncHub: a visit record is never rewritten, only corrected by its author', () => {
-	it.each([
-		['the GP’s device rewrites the nurse’s “done” as “not done”', 'gp', (l: MeasureLog) => void (l.entries[record]!.outcome = 'not-done'), 'record-fixed'],
-		['the nurse rewrites her own note', 'nurse', (l: MeasureLog) => void (l.entries[record]!.note = 'Noe annet'), 'record-fixed'],
-		['the GP’s device removes the nurse’s record', 'gp', (l: MeasureLog) => void delete l.entries[record], 'record-fixed'],
-		['the GP’s device empties the log', 'gp', (l: MeasureLog) => void (l.entries = {}), 'record-fixed'],
-		['the GP corrects the nurse’s record', 'gp', rawCorrection(bodoGp), 'correction-by-another'],
-		['the nurse corrects a record that is not in the log', 'nurse', rawCorrection(ranaNurse, { corrects: crypto.randomUUID() as ItemId }), 'correction-of-unknown'],
-		['the nurse corrects without a reason', 'nurse', rawCorrection(ranaNurse, { correctionReason: ' ' }), 'correction-reason-required']
-	] as const)('refuses it when %s, keeping the record as it was', async (_case, who, edit, rule) => {
+	it.each(refused)('refuses it when %s, keeping the record as it was', async (_case, who, edit, rule) => {
 		const h = await open();
 		const nurse = await nurseRecorded(h);
 		const device = who === 'nurse' ? nurse : await freshDevice(h, 'gp-tablet', bodoGp);

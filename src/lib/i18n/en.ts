@@ -378,7 +378,7 @@ export const en: Messages = {
 		because: (reason: string) => `Reason: ${reason}`
 	},
 	patientIdentity: {
-		born: (date: string) => `Born ${date}`,
+		born: (year: string, month: string, day: string) => `Born ${day}/${month}/${year}`,
 		nationalId: 'National ID number',
 		show: 'Show the whole national ID number',
 		hidden: 'hidden'

@@ -397,7 +397,7 @@ export const nb = {
 		because: (reason: string) => `Begrunnelse: ${reason}`
 	},
 	patientIdentity: {
-		born: (date: string) => `Født ${date}`,
+		born: (year: string, month: string, day: string) => `Født ${day}.${month}.${year}`,
 		nationalId: 'Fødselsnummer',
 		show: 'Vis hele fødselsnummeret',
 		hidden: 'skjult'

@@ -1,9 +1,10 @@
 import * as Automerge from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
 import { genesis } from '$lib/domain/genesis';
-import { logDocId, type ItemId, type Month } from '$lib/domain/ids';
+import { logDocId, planDocId, type ItemId, type Month } from '$lib/domain/ids';
 import { correctRecord, newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
-import type { Context, LogEntry, MeasureLog } from '$lib/domain/plan';
+import { addMeasure } from '$lib/domain/plan-ops';
+import type { Context, LogEntry, MeasureLog, Plan } from '$lib/domain/plan';
 import { clinicians, pal } from '$lib/fixtures';
 import type { RefusalRule } from '$lib/sync/protocol';
 import { demoUsers, personRefOf, type User } from '$lib/server/access/users';
@@ -14,6 +15,7 @@ const open = harnessesPerTest();
 const userOf = (id: string): User => demoUsers.find((u) => u.id === id)!;
 const ranaNurse = userOf(clinicians.ranaNurse.id);
 const bodoGp = userOf(clinicians.bodoGp.id);
+const palUser = demoUsers.find((u) => u.role === 'patient' && u.patients.includes(pal.patientId))!;
 const NOVEMBER = '2026-11' as Month;
 const logId = logDocId(pal.patientId, NOVEMBER);
 const AT = '2026-11-20T07:40:00.000Z';
@@ -79,5 +81,29 @@ describe('SyncHub: a visit record is never rewritten, only corrected by its auth
 		expect(stored.entries[record]).toMatchObject({ outcome: 'done', note: 'Gikk fint' });
 		expect(stored.entries[fix]).toMatchObject({ outcome: 'not-done', corrects: record, correctionReason: 'Trykket feil' });
 		expect((gp.docs.get(logId) as Automerge.Doc<MeasureLog>).entries[fix]?.corrects).toBe(record);
+	});
+
+	it('refuses a patient’s rewrite of their own self-treatment report too', async () => {
+		const h = await open();
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		const walk = crypto.randomUUID() as ItemId;
+		gp.change<Plan>(planDocId(pal.patientId), (p) =>
+			addMeasure(p, walk, { title: 'Gå tur', description: '', category: { kind: 'text', text: 'Aktivitet' }, timing: { kind: 'as-needed' }, performer: { kind: 'patient' }, addresses: [], pllReference: null }, ctx(bodoGp))
+		);
+		gp.sync([planDocId(pal.patientId)]);
+		await gp.settle();
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		const first = Automerge.change(genesis(logId, newMeasureLog(pal.patientId, NOVEMBER)), (l: MeasureLog) =>
+			recordMeasure(l, record, { outcome: 'done', measureId: walk, at: AT, slot: null, note: 'Rundt huset' }, ctx(palUser))
+		);
+		phone.docs.set(logId, first as Automerge.Doc<unknown>);
+		phone.sync([logId]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([]);
+		phone.change<MeasureLog>(logId, (l) => void (l.entries[record]!.note = 'Til butikken'));
+		phone.sync([logId]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([['change-refused', logId, 'record-fixed']]);
+		expect((await storedDoc<MeasureLog>(h.store, logId)).entries[record]?.note).toBe('Rundt huset');
 	});
 });

@@ -21,6 +21,13 @@ async function palsPlan(browser: Browser, name: string): Promise<Page> {
 	return page;
 }
 
+/** Heights of the tappable things under `scope` smaller than 44 px (a radio counts by its label). */
+async function smallTargets(scope: ReturnType<Page['locator']>): Promise<string[]> {
+	return scope.locator('button, label:has(input[type=radio]), input:not([type=radio]), textarea').evaluateAll((els) =>
+		els.map((e) => [e.textContent?.trim() || e.id, e.getBoundingClientRect()] as const).filter(([, r]) => r.height < 44 || r.width < 44).map(([what, r]) => `${what}: ${Math.round(r.width)}×${Math.round(r.height)}`)
+	);
+}
+
 const measureCard = (page: Page) => page.getByTestId('measure').filter({ has: page.getByRole('heading', { name: 'Øyedråper daglig', exact: true }) });
 
 test('the nurse corrects her visit record with a reason; the plan shows both, and the GP sees it was corrected but may not correct it', async ({ browser }) => {
@@ -39,6 +46,8 @@ test('the nurse corrects her visit record with a reason; the plan shows both, an
 	await expect(form.getByLabel('Årsak')).toHaveAttribute('aria-invalid', 'true');
 	await expect(form.getByLabel('Hvorfor rettes registreringen?')).toHaveAttribute('aria-invalid', 'true');
 	expect(await wcagViolations(nurse)).toEqual([]);
+	await expect(form.locator('label:has(input[type=radio])')).toHaveCount(2);
+	expect(await smallTargets(eyeDrops)).toEqual([]);
 	await form.getByLabel('Årsak').fill('Pasienten ville ikke');
 	await form.getByLabel('Hvorfor rettes registreringen?').fill('Trykket feil knapp');
 	await form.getByRole('button', { name: 'Lagre rettingen' }).click();
@@ -58,6 +67,7 @@ test('the nurse corrects her visit record with a reason; the plan shows both, an
 	// The correction itself may be corrected again, by its author.
 	await expect(card.getByRole('button', { name: /^Rett registreringen/ })).toHaveCount(1);
 	expect(await wcagViolations(nurse)).toEqual([]);
+	expect(await smallTargets(record)).toEqual([]);
 	await expect(nurse.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
 
 	const gp = await palsPlan(browser, clinicians.bodoGp.name);

@@ -175,7 +175,7 @@ export const en: Messages = {
 			'creator-on-care-team': 'Whoever creates a plan must be on its care team.',
 			'proxy-reads-only': 'The proxy only allows reading the plan.',
 			'record-fixed': 'A record cannot be changed afterwards. The person who made it can correct it with a new record.',
-			'correction-of-unknown': 'The correction was of a record that does not exist in the same month.',
+			'correction-of-unknown': 'The correction was not of a record of the same measure in the same month.',
 			'correction-by-another': 'Only the person who made a record can correct it.',
 			'correction-reason-required': 'A correction needs a reason.'
 		},

@@ -179,7 +179,7 @@ export const nb = {
 			'creator-on-care-team': 'Den som oppretter en plan, må stå i behandlingsteamet.',
 			'proxy-reads-only': 'Fullmakten gir bare lov til å lese planen.',
 			'record-fixed': 'En registrering kan ikke endres i ettertid. Den som registrerte, kan rette den med en ny registrering.',
-			'correction-of-unknown': 'Rettingen gjaldt en registrering som ikke finnes i samme måned.',
+			'correction-of-unknown': 'Rettingen gjaldt ikke en registrering av samme tiltak i samme måned.',
 			'correction-by-another': 'Bare den som gjorde en registrering, kan rette den.',
 			'correction-reason-required': 'En retting må ha en begrunnelse.'
 		} satisfies Record<RefusalRule, string>,

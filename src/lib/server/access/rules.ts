@@ -78,7 +78,7 @@ function logEntryRule(path: A.Prop[], before: MeasureLog | null, after: MeasureL
 	const entry = after.entries?.[id];
 	if (entry?.corrects === undefined) return null;
 	const original = typeof entry.corrects === 'string' && entry.corrects !== id ? after.entries?.[entry.corrects] : undefined;
-	if (!original) return 'correction-of-unknown';
+	if (!original || original.measureId !== entry.measureId) return 'correction-of-unknown';
 	if (!samePerson(original.by, entry.by)) return 'correction-by-another';
 	return typeof entry.correctionReason === 'string' && entry.correctionReason.trim() ? null : 'correction-reason-required';
 }

@@ -51,6 +51,7 @@ const refused: [what: string, who: 'gp' | 'nurse', edit: Edit, rule: RefusalRule
 	['the GP’s device empties the log', 'gp', (l) => void (l.entries = {}), 'record-fixed'],
 	['the GP corrects the nurse’s record', 'gp', rawCorrection(bodoGp), 'correction-by-another'],
 	['the nurse corrects a record that is not in the log', 'nurse', rawCorrection(ranaNurse, { corrects: crypto.randomUUID() as ItemId }), 'correction-of-unknown'],
+	['the nurse “corrects” her record as another measure’s', 'nurse', rawCorrection(ranaNurse, { measureId: crypto.randomUUID() as ItemId }), 'correction-of-unknown'],
 	['the nurse corrects without a reason', 'nurse', rawCorrection(ranaNurse, { correctionReason: ' ' }), 'correction-reason-required']
 ];
 

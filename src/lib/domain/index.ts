@@ -1,5 +1,6 @@
 export * from './ids';
 export * from './plan';
+export * from './person';
 export * from './plan-ops';
 export * from './inputs';
 export * from './measure-log';

@@ -1,7 +1,7 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
 import type { ItemId, Month, PatientId } from './ids';
-import { entriesForMeasure, logMonthOf, newMeasureLog, recordMeasure, type VisitRecord } from './measure-log';
+import { correctRecord, entriesForMeasure, logMonthOf, mayCorrect, newMeasureLog, recordHistories, recordMeasure, type Correction, type VisitRecord } from './measure-log';
 import type { Context, MeasureLog } from './plan';
 
 const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
@@ -128,5 +128,83 @@ describe('entriesForMeasure', () => {
 	it('is empty for a measure with no records or no logs', () => {
 		expect(entriesForMeasure([november], id(99))).toEqual([]);
 		expect(entriesForMeasure([], DROPS)).toEqual([]);
+	});
+});
+
+describe('correctRecord, mayCorrect and recordHistories', () => {
+	const later: Context = { by: nurse.by, at: '2026-11-26T09:30:00.000Z' };
+	const gp: Context = { by: { name: 'Lege Lund', role: 'gp', organisation: 'Rana legesenter' }, at: '2026-11-26T09:40:00.000Z' };
+	const otherKari: Context = { by: { ...nurse.by, organisation: 'Bodø kommune' }, at: later.at };
+	const notDone: Correction = { outcome: 'not-done', at: '2026-11-26T07:10:00.000Z', note: '', reason: 'Pasienten nektet', correctionReason: 'Feil knapp' };
+	const recorded = () => logWith(NOVEMBER, [[id(40), { ...done('2026-11-26T07:10:00.000Z'), note: 'Gikk fint' }]]);
+	const corrected = () => A.change(recorded(), (d) => correctRecord(d, id(41), id(40), notDone, later));
+
+	it('adds a correcting entry and leaves the original as it was', () => {
+		const before = recorded();
+		const after = A.change(before, (d) => correctRecord(d, id(41), id(40), { ...notDone, correctionReason: '  Feil knapp ' }, later));
+		expect(after.entries[id(40)]).toEqual(before.entries[id(40)]);
+		expect(after.entries[id(41)]).toEqual({
+			id: id(41),
+			measureId: DROPS,
+			at: '2026-11-26T07:10:00.000Z',
+			slot: '08:00',
+			outcome: 'not-done',
+			note: '',
+			reason: 'Pasienten nektet',
+			by: nurse.by,
+			recordedAt: later.at,
+			corrects: id(40),
+			correctionReason: 'Feil knapp'
+		});
+	});
+
+	it('gives the record its corrected values, with the original and who corrected it, why and when', () => {
+		const [record, ...rest] = recordHistories([corrected()], DROPS);
+		expect(rest).toEqual([]);
+		expect(record?.current).toMatchObject({ id: id(41), outcome: 'not-done', reason: 'Pasienten nektet' });
+		expect(record?.corrected).toEqual([{ entry: expect.objectContaining({ id: id(40), outcome: 'done', note: 'Gikk fint' }), correctedBy: expect.objectContaining({ correctionReason: 'Feil knapp', by: nurse.by, recordedAt: later.at }) }]);
+	});
+
+	it('follows a correction of a correction back to the first record', () => {
+		const twice = A.change(corrected(), (d) => correctRecord(d, id(42), id(41), { ...notDone, reason: 'Pasienten sov', correctionReason: 'Feil årsak' }, later));
+		const [record] = recordHistories([twice], DROPS);
+		expect(record?.current.id).toBe(id(42));
+		expect(record?.corrected.map((c) => [c.entry.id, c.correctedBy.id])).toEqual([[id(41), id(42)], [id(40), id(41)]]);
+	});
+
+	it('lets only the author correct, once, and not a record of another log', () => {
+		const log = corrected();
+		expect(mayCorrect(recorded(), recorded().entries[id(40)]!, nurse.by)).toBe(true);
+		expect(mayCorrect(recorded(), recorded().entries[id(40)]!, gp.by)).toBe(false);
+		expect(mayCorrect(recorded(), recorded().entries[id(40)]!, otherKari.by)).toBe(false);
+		expect(mayCorrect(recorded(), recorded().entries[id(40)]!, null)).toBe(false);
+		expect(mayCorrect(log, log.entries[id(40)]!, nurse.by)).toBe(false);
+		expect(mayCorrect(log, log.entries[id(41)]!, nurse.by)).toBe(true);
+		expect(mayCorrect(logWith(DECEMBER, []), log.entries[id(41)]!, nurse.by)).toBe(false);
+	});
+
+	it('refuses a correction by another person, a second one, one without a reason, or one outside the month, changing nothing', () => {
+		const log = recorded();
+		const refused = (fix: Correction, ctx: Context, original = id(40), on = log) => expect(() => A.change(on, (d) => correctRecord(d, id(49), original, fix, ctx))).toThrow();
+		refused(notDone, gp);
+		refused(notDone, otherKari);
+		refused(notDone, later, id(40), corrected());
+		refused(notDone, later, id(99));
+		refused({ ...notDone, correctionReason: '  ' }, later);
+		refused({ ...notDone, reason: ' ' }, later);
+		refused({ ...notDone, at: '2026-12-01T07:10:00.000Z' }, later);
+		expect(Object.keys(log.entries)).toEqual([id(40)]);
+	});
+
+	it('keeps both corrections made of one record on two devices offline, each with the original', () => {
+		const base = recorded();
+		const a = A.change(A.clone(base, { actor: 'aa'.repeat(16) }), (d) => correctRecord(d, id(43), id(40), notDone, later));
+		const b = A.change(A.clone(base, { actor: 'bb'.repeat(16) }), (d) => correctRecord(d, id(44), id(40), { ...notDone, reason: 'Sov' }, later));
+		const records = recordHistories([A.merge(a, b)], DROPS);
+		expect(records.map((r) => [r.current.id, r.corrected.map((c) => c.entry.id)])).toEqual([[id(44), [id(40)]], [id(43), [id(40)]]]);
+	});
+
+	it('reads logs stored before corrections existed as records without history', () => {
+		expect(recordHistories([recorded()], DROPS).map((r) => [r.current.id, r.corrected])).toEqual([[id(40), []]]);
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkNationalId, isSyntheticNationalId, makeSyntheticNationalId, nationalIdCheckDigits } from './national-id';
+import { checkNationalId, isSyntheticNationalId, makeSyntheticNationalId, maskedNationalId, nationalIdCheckDigits, spacedNationalId } from './national-id';
 
 /** Completes a six-digit date head with the first individual number whose check digits exist. */
 function withCheckDigits(head: string): string {
@@ -123,5 +123,20 @@ describe('isSyntheticNationalId', () => {
 		expect(isSyntheticNationalId(withCheckDigits('034551'))).toBe(false);
 		expect(isSyntheticNationalId('0385511005')).toBe(false);
 		expect(isSyntheticNationalId('03855110O58')).toBe(false);
+	});
+});
+
+describe('spacedNationalId and maskedNationalId', () => {
+	const id = makeSyntheticNationalId('1951-05-03');
+
+	it('shows the birth-date part and hides the personal number', () => {
+		expect(id.slice(0, 6)).toBe('038551');
+		expect(maskedNationalId(id)).toBe('038551 *****');
+		expect(spacedNationalId(id)).toBe(`038551 ${id.slice(6)}`);
+	});
+
+	it('hides whole, and leaves unspaced, anything that is not 11 digits', () => {
+		expect(maskedNationalId('12345')).toBe('*****');
+		expect(spacedNationalId('12345')).toBe('12345');
 	});
 });

@@ -67,3 +67,13 @@ export function makeSyntheticNationalId(birthDate: string, start = 100): string 
 	}
 	throw new Error(`no synthetic national ID for ${birthDate}`);
 }
+
+/** A national ID as people read it: the birth-date part, a space, the personal number (`030551 12345`). */
+export function spacedNationalId(value: string): string {
+	return /^\d{11}$/.test(value) ? `${value.slice(0, 6)} ${value.slice(6)}` : value;
+}
+
+/** A national ID with its personal number hidden (`030551 *****`), for showing until asked; anything not 11 digits is hidden whole. */
+export function maskedNationalId(value: string): string {
+	return /^\d{11}$/.test(value) ? `${value.slice(0, 6)} *****` : '*'.repeat(value.length);
+}

@@ -178,7 +178,11 @@ export const en: Messages = {
 			'patients-own-choice': 'Blocks and restricting the plan are the patient’s own choice.',
 			'consent-fixed': 'Consent cannot be changed once the plan is created.',
 			'creator-on-care-team': 'Whoever creates a plan must be on its care team.',
-			'proxy-reads-only': 'The proxy only allows reading the plan.'
+			'proxy-reads-only': 'The proxy only allows reading the plan.',
+			'record-fixed': 'A record cannot be changed afterwards. The person who made it can correct it with a new record.',
+			'correction-of-unknown': 'The correction was not of a record of the same measure in the same month.',
+			'correction-by-another': 'Only the person who made a record can correct it.',
+			'correction-reason-required': 'A correction needs a reason.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {
@@ -386,5 +390,24 @@ export const en: Messages = {
 		ended: (n: number) => `Ended levels (${n})`,
 		changedBy: (name: string, date: string) => `Last changed by ${name}, ${date}`,
 		endedBy: (name: string, date: string) => `Ended by ${name}, ${date}`
+	},
+	visitCorrection: {
+		correct: 'Correct',
+		correctLabel: (what: string) => `Correct the record ${what}`,
+		formLabel: 'Correct the record',
+		outcome: 'Outcome',
+		why: 'Why is the record corrected?',
+		save: 'Save the correction',
+		correction: 'Correction',
+		corrected: 'Corrected',
+		correctedMark: '(corrected)',
+		correctedBy: (name: string, when: string) => `Corrected by ${name} ${when}`,
+		because: (reason: string) => `Reason: ${reason}`
+	},
+	patientIdentity: {
+		born: (year: string, month: string, day: string) => `Born ${day}/${month}/${year}`,
+		nationalId: 'National ID number',
+		show: 'Show the whole national ID number',
+		hidden: 'hidden'
 	}
 };

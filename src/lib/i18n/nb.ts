@@ -182,7 +182,11 @@ export const nb = {
 			'patients-own-choice': 'Sperringer og begrensning av planen er pasientens eget valg.',
 			'consent-fixed': 'Samtykket kan ikke endres etter at planen er opprettet.',
 			'creator-on-care-team': 'Den som oppretter en plan, må stå i behandlingsteamet.',
-			'proxy-reads-only': 'Fullmakten gir bare lov til å lese planen.'
+			'proxy-reads-only': 'Fullmakten gir bare lov til å lese planen.',
+			'record-fixed': 'En registrering kan ikke endres i ettertid. Den som registrerte, kan rette den med en ny registrering.',
+			'correction-of-unknown': 'Rettingen gjaldt ikke en registrering av samme tiltak i samme måned.',
+			'correction-by-another': 'Bare den som gjorde en registrering, kan rette den.',
+			'correction-reason-required': 'En retting må ha en begrunnelse.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {
@@ -415,6 +419,25 @@ export const nb = {
 		ended: (n: number) => `Avsluttede nivåer (${n})`,
 		changedBy: (name: string, date: string) => `Sist endret av ${name}, ${date}`,
 		endedBy: (name: string, date: string) => `Avsluttet av ${name}, ${date}`
+	},
+	visitCorrection: {
+		correct: 'Rett',
+		correctLabel: (what: string) => `Rett registreringen ${what}`,
+		formLabel: 'Rett registreringen',
+		outcome: 'Resultat',
+		why: 'Hvorfor rettes registreringen?',
+		save: 'Lagre rettingen',
+		correction: 'Retting',
+		corrected: 'Rettet',
+		correctedMark: '(rettet)',
+		correctedBy: (name: string, when: string) => `Rettet av ${name} ${when}`,
+		because: (reason: string) => `Begrunnelse: ${reason}`
+	},
+	patientIdentity: {
+		born: (year: string, month: string, day: string) => `Født ${day}.${month}.${year}`,
+		nationalId: 'Fødselsnummer',
+		show: 'Vis hele fødselsnummeret',
+		hidden: 'skjult'
 	}
 };
 

@@ -80,7 +80,11 @@ export type RefusalRule =
 	| 'patients-own-choice'
 	| 'consent-fixed'
 	| 'creator-on-care-team'
-	| 'proxy-reads-only';
+	| 'proxy-reads-only'
+	| 'record-fixed'
+	| 'correction-of-unknown'
+	| 'correction-by-another'
+	| 'correction-reason-required';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -95,7 +99,11 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'patients-own-choice',
 	'consent-fixed',
 	'creator-on-care-team',
-	'proxy-reads-only'
+	'proxy-reads-only',
+	'record-fixed',
+	'correction-of-unknown',
+	'correction-by-another',
+	'correction-reason-required'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

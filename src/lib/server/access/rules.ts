@@ -1,5 +1,6 @@
 import * as A from '@automerge/automerge';
 import type { DocumentRef } from '$lib/domain/ids';
+import { samePerson } from '$lib/domain/person';
 import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
 import { isSelfTreatmentMeasure } from '$lib/domain/worklist';
 import type { RefusalRule } from '$lib/sync/protocol';
@@ -63,11 +64,32 @@ function patientPlanRule(path: A.Prop[], before: Plan, after: Plan, user: User):
 	return 'owned-by-care-team';
 }
 
+/**
+ * What nobody may do in a log: rewrite or remove an entry once made (the case seen: a GP's device
+ * turned a nurse's "done" into "not done"). A record is corrected by a new entry naming it, made
+ * by the original's author, with a reason; the original stays as it was.
+ */
+function logEntryRule(path: A.Prop[], before: MeasureLog | null, after: MeasureLog): RefusalRule | null {
+	const [top, id] = path;
+	// The month's first change (genesis) makes the log's own fields; after that only entries are added.
+	if (!before) return null;
+	if (top !== 'entries' || typeof id !== 'string') return 'record-fixed';
+	if (before.entries?.[id] !== undefined) return 'record-fixed';
+	const entry = after.entries?.[id];
+	if (entry?.corrects === undefined) return null;
+	const original = typeof entry.corrects === 'string' && entry.corrects !== id ? after.entries?.[entry.corrects] : undefined;
+	if (!original || original.measureId !== entry.measureId) return 'correction-of-unknown';
+	if (!samePerson(original.by, entry.by)) return 'correction-by-another';
+	return typeof entry.correctionReason === 'string' && entry.correctionReason.trim() ? null : 'correction-reason-required';
+}
+
 /** What a patient or proxy may write in a log: reports on their self-treatment measures. */
 function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: MeasureLog, plan: Plan | null, user: User): RefusalRule | null {
 	const [top, id] = path;
 	// The month's first change (genesis) makes the log's own fields; anyone with access may start it.
 	if (!before && (top !== 'entries' || path.length === 1)) return null;
+	const fixed = logEntryRule(path, before, after);
+	if (fixed) return fixed;
 	if (top !== 'entries' || typeof id !== 'string') return 'owned-by-care-team';
 	const entry = after.entries?.[id] ?? before?.entries?.[id];
 	const measure = entry && plan?.measures?.[entry.measureId];
@@ -90,17 +112,20 @@ function foreignStamp(path: A.Prop[], now: unknown, user: User): RefusalRule | n
 
 /**
  * Checks a clinician's change: every stamp in their own name; in a plan, consent and the creator
- * on the care team at creation, and nothing of the patient's privacy choices.
+ * on the care team at creation, and nothing of the patient's privacy choices; in a log, entries
+ * only added, corrections only of one's own records.
  */
 function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, user: User): RuleBreach | null {
 	const now = A.view(doc, after) as unknown;
-	const old = before.length ? (A.view(doc, before) as Plan) : null;
+	const old = before.length ? (A.view(doc, before) as unknown) : null;
 	if (ref.kind === 'plan' && !old) {
 		const rule = clinicianPlanRule([], null, now as Plan, user);
 		if (rule) return { path: '', rule };
 	}
 	for (const patch of A.diff(doc, before, after)) {
-		const rule = foreignStamp(patch.path, now, user) ?? (ref.kind === 'plan' && old ? clinicianPlanRule(patch.path, old, now as Plan, user) : null);
+		const rule =
+			foreignStamp(patch.path, now, user) ??
+			(ref.kind === 'log' ? logEntryRule(patch.path, old as MeasureLog | null, now as MeasureLog) : old ? clinicianPlanRule(patch.path, old as Plan, now as Plan, user) : null);
 		if (rule) return { path: patch.path.join('/'), rule };
 	}
 	return null;

@@ -359,5 +359,26 @@ export const en: Messages = {
 		'change-refused': 'The server did not accept a change you are not allowed to make. The change is kept on this tablet.',
 		'server-error': 'The server had an error. Your changes are stored safely and will be sent later.',
 		'storage-failed': 'Data from the server could not be stored on this tablet.'
+	},
+	print: {
+		action: 'Print',
+		pageTitle: (name: string) => `Print: ${name}`,
+		preview: 'This is how the plan looks on paper. Press “Print” to print it.',
+		back: 'Back to the plan',
+		heading: (name: string) => `Care plan for ${name}`,
+		born: (date: string) => `Born ${date}`,
+		nationalId: (id: string) => `National ID ${id}`,
+		when: 'When',
+		who: 'Who',
+		signs: 'Signs',
+		whatToDo: 'What to do',
+		contact: 'Contact',
+		phone: (number: string) => `phone ${number}`,
+		responsible: 'Responsible for the plan',
+		noResponsible: 'Nobody is responsible for the plan now.',
+		noCare: 'The health service has no measures in the plan now.',
+		noGuidance: 'The plan does not yet say when to get in touch. Ask the home care service or your GP.',
+		printedAt: (date: string, time: string, by: string | null) => `Printed ${date} at ${time}${by ? ` by ${by}` : ''}.`,
+		newerVersion: 'The plan may have changed since it was printed. The newest version is in the app.'
 	}
 };

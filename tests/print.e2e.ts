@@ -131,7 +131,8 @@ test('Pål’s daughter prints his plan from her view', async ({ page }) => {
 	await countPrints(page);
 	await logIn(page, relatives.palDaughter.name);
 	await page.goto(`/patients/${pal.patientId}`);
-	await expect(page.getByTestId('patient-plan')).toBeVisible();
+	await expect(page.getByTestId('what-matters')).toContainText('«Å bo hjemme så lenge jeg kan»');
+	await expect(page.getByTestId('care-team')).toContainText(clinicians.bodoGp.name);
 	await page.getByRole('link', { name: 'Skriv ut' }).click();
 	await expect(page.getByRole('heading', { level: 1, name: `Behandlingsplan for ${palName}` })).toBeVisible();
 	await expect.poll(() => page.evaluate(() => (window as unknown as { prints: number }).prints)).toBe(1);

@@ -77,6 +77,7 @@ test('the nurse prints Pål’s plan offline: A4 in plain words, who he is on ev
 	expect(pages.length).toBeGreaterThanOrEqual(2);
 	for (const [i, text] of pages.entries()) {
 		expect(text, `page ${i + 1}`).toContain(`${palName} · Født 3. mai 1951 · Fødselsnummer ${onPaper}`);
+		expect(text, `page ${i + 1}`).toContain(`Side ${i + 1} av ${pages.length}`);
 		expect(dates.some((date) => text.includes(`Skrevet ut ${date} kl. `)), `page ${i + 1}: printed at`).toBe(true);
 		expect(text, `page ${i + 1}`).toMatch(new RegExp(`Skrevet ut [^.]+\\. \\w+ \\d{4} kl\\. \\d{2}:\\d{2} av ${ranaNurse}\\.`));
 		expect(text, `page ${i + 1}`).toContain('Planen kan ha blitt endret etter at den ble skrevet ut. Den nyeste versjonen finnes i appen.');

@@ -373,6 +373,8 @@ export const en: Messages = {
 		signs: 'Signs',
 		whatToDo: 'What to do',
 		contact: 'Contact',
+		page: 'Page',
+		of: 'of',
 		phone: (number: string) => `phone ${number}`,
 		responsible: 'Responsible for the plan',
 		noResponsible: 'Nobody is responsible for the plan now.',

@@ -392,6 +392,8 @@ export const nb = {
 		signs: 'Tegn',
 		whatToDo: 'Gjør dette',
 		contact: 'Kontakt',
+		page: 'Side',
+		of: 'av',
 		phone: (number: string) => `telefon ${number}`,
 		responsible: 'Ansvarlig for planen',
 		noResponsible: 'Planen har ingen ansvarlig nå.',

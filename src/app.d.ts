@@ -8,6 +8,10 @@ declare global {
 			/** The logged-in user of an `/api/*` request, set by the `handle` hook (which refuses requests without one). */
 			user?: import('$lib/server/access/users').User;
 		}
+		interface PageState {
+			/** Set by the plan's "Skriv ut": the print view opens the print dialog once it shows the plan. */
+			print?: boolean;
+		}
 	}
 }
 

@@ -409,5 +409,28 @@ export const en: Messages = {
 		nationalId: 'National ID number',
 		show: 'Show the whole national ID number',
 		hidden: 'hidden'
+	},
+	print: {
+		action: 'Print',
+		pageTitle: (name: string) => `Print: ${name}`,
+		preview: 'This is how the plan looks on paper. Press “Print” to print it.',
+		back: 'Back to the plan',
+		heading: (name: string) => `Care plan for ${name}`,
+		born: (date: string) => `Born ${date}`,
+		nationalId: (id: string) => `National ID ${id}`,
+		when: 'When',
+		who: 'Who',
+		signs: 'Signs',
+		whatToDo: 'What to do',
+		contact: 'Contact',
+		page: 'Page',
+		of: 'of',
+		phone: (number: string) => `phone ${number}`,
+		responsible: 'Responsible for the plan',
+		noResponsible: 'Nobody is responsible for the plan now.',
+		noCare: 'The health service has no measures in the plan now.',
+		noGuidance: 'The plan does not yet say when to get in touch. Ask the home care service or your GP.',
+		printedAt: (date: string, time: string, by: string | null) => `Printed ${date} at ${time}${by ? ` by ${by}` : ''}.`,
+		newerVersion: 'The plan may have changed since it was printed. The newest version is in the app.'
 	}
 };

@@ -438,6 +438,29 @@ export const nb = {
 		nationalId: 'Fødselsnummer',
 		show: 'Vis hele fødselsnummeret',
 		hidden: 'skjult'
+	},
+	print: {
+		action: 'Skriv ut',
+		pageTitle: (name: string) => `Utskrift: ${name}`,
+		preview: 'Slik blir planen på papir. Trykk «Skriv ut» for å skrive den ut.',
+		back: 'Tilbake til planen',
+		heading: (name: string) => `Behandlingsplan for ${name}`,
+		born: (date: string) => `Født ${date}`,
+		nationalId: (id: string) => `Fødselsnummer ${id}`,
+		when: 'Når',
+		who: 'Hvem',
+		signs: 'Tegn',
+		whatToDo: 'Gjør dette',
+		contact: 'Kontakt',
+		page: 'Side',
+		of: 'av',
+		phone: (number: string) => `telefon ${number}`,
+		responsible: 'Ansvarlig for planen',
+		noResponsible: 'Planen har ingen ansvarlig nå.',
+		noCare: 'Helsetjenesten har ingen tiltak i planen nå.',
+		noGuidance: 'Planen sier ikke ennå når du bør ta kontakt. Spør hjemmetjenesten eller fastlegen.',
+		printedAt: (date: string, time: string, by: string | null) => `Skrevet ut ${date} kl. ${time}${by ? ` av ${by}` : ''}.`,
+		newerVersion: 'Planen kan ha blitt endret etter at den ble skrevet ut. Den nyeste versjonen finnes i appen.'
 	}
 };
 

@@ -1,0 +1,4 @@
+import type { PatientId } from '$lib/domain/ids';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = ({ params }) => ({ patientId: params.id as PatientId });

@@ -48,6 +48,7 @@ test('Pål’s daughter reads what is in force now, emergency access that aftern
 	await expect(dialog).toContainText(`${bodoGp.name} er planansvarlig.`);
 	await dialog.getByRole('button', { name: 'Avbryt' }).click();
 	await expect(dialog).toHaveCount(0);
+	await expect(privacy.getByRole('button', { name: 'Sperr' })).toBeFocused();
 	await expect(privacy.getByTestId('blocked')).toContainText('Ingen er sperret.');
 
 	// The Rana nurse: on the care team, not responsible.
@@ -61,6 +62,7 @@ test('Pål’s daughter reads what is in force now, emergency access that aftern
 	expect(await wcagViolations(daughter)).toEqual([]);
 	await confirm.getByRole('button', { name: `Ja, sperr ${ranaNurse.name}` }).click();
 	await expect(privacy.getByTestId('privacy-status')).toHaveText(`${ranaNurse.name} er sperret.`);
+	await expect(privacy.getByLabel('Hvem vil du sperre?')).toBeFocused();
 	await expect(privacy.getByTestId('blocked')).toContainText(ranaNurse.name);
 	await expect(now).toContainText('1 helsepersonell er sperret og kan ikke åpne planen.');
 

@@ -39,6 +39,8 @@ test('the GP types an ICD-10 code that is not one, then Pål’s glaucoma again,
 	await page.getByLabel('Diagnose eller problem').fill('  demens ');
 	await save(page);
 	await expect(summary).toContainText('Diagnose eller problem: Planen har allerede en aktiv diagnose med dette navnet.');
+	// What was typed stays as typed when a field turns invalid.
+	await expect(page.getByLabel('Diagnose eller problem')).toHaveValue('  demens ');
 	await expect(page).toHaveURL(`${plan}/diagnoses/new`);
 
 	// A well-formed SNOMED CT code of a new diagnosis is taken.
@@ -59,6 +61,7 @@ test('a goal’s target date in the past is taken only after the GP confirms tha
 	await expect(page.getByTestId('error-summary')).toContainText('Måldato: Måldatoen har allerede vært. Rett datoen, eller bekreft at den skal stå.');
 	const confirm = page.getByRole('checkbox', { name: /^Ja, måldatoen skal være .+, selv om den har vært$/ });
 	await expect(confirm).not.toBeChecked();
+	await expect(page.getByLabel('Måldato (valgfritt)')).toHaveValue(past);
 	expect(await wcagViolations(page)).toEqual([]);
 
 	// Another past date asks again: the confirmation was for the first one.

@@ -379,6 +379,7 @@ export const en: Messages = {
 		emergencyRunning: (name: string, until: string) => `${name} has emergency access now, until ${until}.`,
 		emergencyOffline: 'Whether anyone has had emergency access is in the access log at the register. It can only be read online, so it cannot be shown here now.',
 		emergencyUnknown: 'The access log could not be fetched now, so whether anyone has had emergency access is not shown here.',
+		emergencyNotAllowed: 'You cannot read the access log, so whether anyone has had emergency access is not shown here.',
 		checking: 'Fetching the access log …',
 		restrictWould: 'If you press the button, only the care team can open the plan. Nobody outside the team gets emergency access, not even if it is urgent, and anyone who has emergency access now loses it.',
 		unrestrictWould: 'If you press the button, clinicians outside the team can again ask for emergency access if it is urgent.',

@@ -398,6 +398,7 @@ export const nb = {
 		emergencyRunning: (name: string, until: string) => `${name} har akutt tilgang nå, til kl. ${until}.`,
 		emergencyOffline: 'Om noen har fått akutt tilgang, står i innsynsloggen hos registeret. Den kan bare leses på nett, så det kan ikke vises her nå.',
 		emergencyUnknown: 'Innsynsloggen kunne ikke hentes nå, så her vises ikke om noen har fått akutt tilgang.',
+		emergencyNotAllowed: 'Du har ikke innsyn i innsynsloggen, så her vises ikke om noen har fått akutt tilgang.',
 		checking: 'Henter innsynsloggen …',
 		restrictWould: 'Trykker du på knappen, kan bare behandlingsteamet åpne planen. Ingen utenfor teamet får akutt tilgang, heller ikke hvis det haster, og den som har akutt tilgang nå, mister den.',
 		unrestrictWould: 'Trykker du på knappen, kan helsepersonell utenfor teamet igjen be om akutt tilgang hvis det haster.',

@@ -82,6 +82,7 @@ test('emergency access needs a reason and is logged with it; after Pål blocks t
 	const privacy = phone.getByRole('region', { name: 'Personvern' });
 	await privacy.getByLabel('Hvem vil du sperre?').selectOption({ label: `${clinicians.altaNurse.name} – ${clinicians.altaNurse.organisation}` });
 	await privacy.getByRole('button', { name: 'Sperr' }).click();
+	await privacy.getByRole('alertdialog').getByRole('button', { name: `Ja, sperr ${clinicians.altaNurse.name}` }).click();
 	await expect(privacy.getByTestId('blocked')).toContainText(clinicians.altaNurse.name);
 	expect(await wcagViolations(phone)).toEqual([]);
 	await expect(phone.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemId } from './ids';
 import { parseDiagnosisInput, parseGoalInput, parseGuidanceInput, parseMeasureInput, parseText, type RawFields } from './inputs';
-import { MAX_TEXT, MAX_TITLE, type FieldErrors, type Result } from './reasons';
+import type { Diagnosis } from './plan';
+import { MAX_CODE, MAX_TEXT, MAX_TITLE, tooLong, type FieldErrors, type Result } from './reasons';
 
 const GLAUCOMA = '00000000-0000-4000-8000-000000000001' as ItemId;
 const DEMENTIA = '00000000-0000-4000-8000-000000000002' as ItemId;
@@ -71,8 +72,8 @@ describe('parseMeasureInput', () => {
 			[{ title: '' }, { title: 'required' }],
 			[{ title: '   ' }, { title: 'required' }],
 			[{ title: undefined }, { title: 'required' }],
-			[{ title: 'x'.repeat(MAX_TITLE + 1) }, { title: 'too-long' }],
-			[{ description: 'x'.repeat(MAX_TEXT + 1) }, { description: 'too-long' }],
+			[{ title: 'x'.repeat(MAX_TITLE + 1) }, { title: tooLong(MAX_TITLE) }],
+			[{ description: 'x'.repeat(MAX_TEXT + 1) }, { description: tooLong(MAX_TEXT) }],
 			[{ category: '12345' }, { category: 'invalid-choice' }],
 			[{ category: undefined }, { category: 'invalid-choice' }],
 			[{ category: 'text' }, { categoryText: 'required' }],
@@ -95,7 +96,7 @@ describe('parseMeasureInput', () => {
 			[{ addresses: NOT_IN_PLAN }, { addresses: 'unknown-item' }],
 			[{ addresses: [GLAUCOMA, NOT_IN_PLAN] }, { addresses: 'unknown-item' }],
 			[{ addresses: 'glaucoma' }, { addresses: 'unknown-item' }],
-			[{ pllReference: 'x'.repeat(MAX_TITLE + 1) }, { pllReference: 'too-long' }]
+			[{ pllReference: 'x'.repeat(MAX_TITLE + 1) }, { pllReference: tooLong(MAX_TITLE) }]
 		];
 		for (const [change, errors] of cases) {
 			expect(errorsOf(parseMeasureInput({ ...goodMeasure, ...change }, diagnoses)), JSON.stringify(change)).toEqual(errors);
@@ -113,15 +114,16 @@ describe('parseMeasureInput', () => {
 });
 
 const goodGoal: RawFields = { category: 'purpose', text: 'Hindre synstap', targetDate: '2027-06-01', addresses: GLAUCOMA };
+const dates = { today: '2026-12-01', saved: null };
 
 describe('parseGoalInput', () => {
 	it('accepts a goal with a target date and a diagnosis', () => {
-		expect(valueOf(parseGoalInput(goodGoal, diagnoses))).toEqual({ category: 'purpose', text: 'Hindre synstap', targetDate: '2027-06-01', addresses: [GLAUCOMA] });
+		expect(valueOf(parseGoalInput(goodGoal, diagnoses, dates))).toEqual({ category: 'purpose', text: 'Hindre synstap', targetDate: '2027-06-01', addresses: [GLAUCOMA] });
 	});
 
 	it('accepts every category, no target date and no diagnosis', () => {
 		for (const category of ['what-matters', 'purpose', 'treatment', 'self-treatment']) {
-			const value = valueOf(parseGoalInput({ category, text: 'Se barnebarna', targetDate: '', addresses: undefined }, diagnoses));
+			const value = valueOf(parseGoalInput({ category, text: 'Se barnebarna', targetDate: '', addresses: undefined }, diagnoses, dates));
 			expect(value).toEqual({ category, text: 'Se barnebarna', targetDate: null, addresses: [] });
 		}
 	});
@@ -131,18 +133,18 @@ describe('parseGoalInput', () => {
 			[{ category: 'wish' }, { category: 'invalid-choice' }],
 			[{ category: undefined }, { category: 'invalid-choice' }],
 			[{ text: ' ' }, { text: 'required' }],
-			[{ text: 'x'.repeat(MAX_TEXT + 1) }, { text: 'too-long' }],
+			[{ text: 'x'.repeat(MAX_TEXT + 1) }, { text: tooLong(MAX_TEXT) }],
 			[{ targetDate: '2027-02-29' }, { targetDate: 'invalid-date' }],
 			[{ targetDate: 'next year' }, { targetDate: 'invalid-date' }],
 			[{ addresses: NOT_IN_PLAN }, { addresses: 'unknown-item' }]
 		];
 		for (const [change, errors] of cases) {
-			expect(errorsOf(parseGoalInput({ ...goodGoal, ...change }, diagnoses)), JSON.stringify(change)).toEqual(errors);
+			expect(errorsOf(parseGoalInput({ ...goodGoal, ...change }, diagnoses, dates)), JSON.stringify(change)).toEqual(errors);
 		}
 	});
 
 	it('accepts text at exactly the limit', () => {
-		expect(valueOf(parseGoalInput({ ...goodGoal, text: 'x'.repeat(MAX_TEXT) }, diagnoses)).text).toHaveLength(MAX_TEXT);
+		expect(valueOf(parseGoalInput({ ...goodGoal, text: 'x'.repeat(MAX_TEXT) }, diagnoses, dates)).text).toHaveLength(MAX_TEXT);
 	});
 });
 
@@ -173,10 +175,10 @@ describe('parseGuidanceInput', () => {
 			[{ level: 'blue' }, { level: 'invalid-choice' }],
 			[{ level: undefined }, { level: 'invalid-choice' }],
 			[{ signs: ' ' }, { signs: 'required' }],
-			[{ signs: 'x'.repeat(MAX_TEXT + 1) }, { signs: 'too-long' }],
+			[{ signs: 'x'.repeat(MAX_TEXT + 1) }, { signs: tooLong(MAX_TEXT) }],
 			[{ action: '' }, { action: 'required' }],
 			[{ contactName: '' }, { contactName: 'required' }],
-			[{ contactName: 'x'.repeat(MAX_TITLE + 1) }, { contactName: 'too-long' }],
+			[{ contactName: 'x'.repeat(MAX_TITLE + 1) }, { contactName: tooLong(MAX_TITLE) }],
 			[{ contactPhone: '' }, { contactPhone: 'required' }],
 			[{ contactPhone: '1234' }, { contactPhone: 'invalid-phone' }],
 			[{ contactPhone: '+46 701234567' }, { contactPhone: 'invalid-phone' }]
@@ -186,14 +188,24 @@ describe('parseGuidanceInput', () => {
 		}
 	});
 });
+const person = { name: 'Kari Lege', role: 'gp', organisation: 'Legekontoret' } as const;
+const diagnosis = (id: ItemId, text: string, code: Diagnosis['code'], status: Diagnosis['status'] = 'active'): Diagnosis => ({ id, text, code, status, createdBy: person, createdAt: '2026-02-16T09:30:00.000Z' });
+const inPlan: Diagnosis[] = [
+	diagnosis(GLAUCOMA, 'Grønn stær (glaukom)', { system: 'ICD-10', code: 'H40.1', display: null }),
+	diagnosis(DEMENTIA, 'Demens', null),
+	diagnosis('00000000-0000-4000-8000-000000000003' as ItemId, 'Hjertesvikt', { system: 'ICD-10', code: 'I50.0', display: null }, 'entered-in-error'),
+	diagnosis('00000000-0000-4000-8000-000000000004' as ItemId, 'Fall', null, 'resolved')
+];
 
 describe('parseDiagnosisInput', () => {
-	it('accepts text with a coded diagnosis in each system', () => {
-		for (const system of ['ICD-10', 'ICPC-2', 'SNOMED-CT'] as const) {
-			expect(valueOf(parseDiagnosisInput({ text: 'Grønn stær', code: ' H40.1 ', system }))).toEqual({
-				text: 'Grønn stær',
-				code: { system, code: 'H40.1', display: null }
-			});
+	it('accepts text with a well-formed code in each system, normalized', () => {
+		const cases = [
+			['ICD-10', ' h40.1 ', 'H40.1'],
+			['ICPC-2', 'f93', 'F93'],
+			['SNOMED-CT', '23986001', '23986001']
+		] as const;
+		for (const [system, typed, stored] of cases) {
+			expect(valueOf(parseDiagnosisInput({ text: 'Grønn stær', code: typed, system }))).toEqual({ text: 'Grønn stær', code: { system, code: stored, display: null } });
 		}
 	});
 
@@ -204,10 +216,59 @@ describe('parseDiagnosisInput', () => {
 
 	it('refuses each bad field with its reason', () => {
 		expect(errorsOf(parseDiagnosisInput({ text: '' }))).toEqual({ text: 'required' });
-		expect(errorsOf(parseDiagnosisInput({ text: 'x'.repeat(MAX_TITLE + 1) }))).toEqual({ text: 'too-long' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'x'.repeat(MAX_TITLE + 1) }))).toEqual({ text: tooLong(MAX_TITLE) });
 		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'H40.1' }))).toEqual({ system: 'invalid-choice' });
 		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'H40.1', system: 'ICD-11' }))).toEqual({ system: 'invalid-choice' });
-		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'H'.repeat(21), system: 'ICD-10' }))).toEqual({ code: 'too-long' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'H'.repeat(21), system: 'ICD-10' }))).toEqual({ code: tooLong(MAX_CODE) });
+	});
+
+	it('refuses a code that does not fit its system', () => {
+		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'H401', system: 'ICD-10' }))).toEqual({ code: 'icd10-format' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'H40.1', system: 'ICPC-2' }))).toEqual({ code: 'icpc2-format' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'C01', system: 'ICPC-2' }))).toEqual({ code: 'icpc2-format' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: 'H40.1', system: 'SNOMED-CT' }))).toEqual({ code: 'snomed-format' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'Grønn stær', code: '23986002', system: 'SNOMED-CT' }))).toEqual({ code: 'snomed-check-digit' });
+	});
+
+	it('refuses the same coded diagnosis twice among the active ones, however it is typed', () => {
+		expect(errorsOf(parseDiagnosisInput({ text: 'Glaukom', code: 'h40.1', system: 'ICD-10' }, inPlan))).toEqual({ code: 'duplicate-code' });
+		// The same code string in another system is another diagnosis.
+		expect(valueOf(parseDiagnosisInput({ text: 'Glaukom', code: '23986001', system: 'SNOMED-CT' }, inPlan)).code?.code).toBe('23986001');
+		// Ended or mistaken diagnoses do not count.
+		expect(valueOf(parseDiagnosisInput({ text: 'Hjertesvikt', code: 'I50.0', system: 'ICD-10' }, inPlan)).text).toBe('Hjertesvikt');
+	});
+
+	it('refuses the same text twice when one of the two has no code', () => {
+		expect(errorsOf(parseDiagnosisInput({ text: '  demens ' }, inPlan))).toEqual({ text: 'duplicate-text' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'Demens', code: 'F03', system: 'ICD-10' }, inPlan))).toEqual({ text: 'duplicate-text' });
+		expect(errorsOf(parseDiagnosisInput({ text: 'grønn  stær (glaukom)' }, inPlan))).toEqual({ text: 'duplicate-text' });
+		expect(valueOf(parseDiagnosisInput({ text: 'Fall' }, inPlan)).text).toBe('Fall');
+		// Two coded diagnoses may share a name when their codes differ.
+		expect(valueOf(parseDiagnosisInput({ text: 'Grønn stær (glaukom)', code: 'H40.2', system: 'ICD-10' }, inPlan)).code?.code).toBe('H40.2');
+	});
+
+	it('compares with the others only: a diagnosis being edited does not duplicate itself', () => {
+		const others = inPlan.filter((d) => d.id !== GLAUCOMA);
+		expect(valueOf(parseDiagnosisInput({ text: 'Grønn stær (glaukom)', code: 'H40.1', system: 'ICD-10' }, others)).code?.code).toBe('H40.1');
+	});
+});
+
+describe('parseGoalInput: a target date in the past', () => {
+	const today = { today: '2026-12-01', saved: null };
+
+	it('asks for confirmation of a date before today', () => {
+		expect(errorsOf(parseGoalInput({ ...goodGoal, targetDate: '2026-11-30' }, diagnoses, today))).toEqual({ targetDate: 'target-date-past' });
+	});
+
+	it('takes it once that same date is confirmed, not another', () => {
+		expect(valueOf(parseGoalInput({ ...goodGoal, targetDate: '2026-11-30', confirmPastDate: '2026-11-30' }, diagnoses, today)).targetDate).toBe('2026-11-30');
+		expect(errorsOf(parseGoalInput({ ...goodGoal, targetDate: '2026-06-01', confirmPastDate: '2026-11-30' }, diagnoses, today))).toEqual({ targetDate: 'target-date-past' });
+	});
+
+	it('takes today, a later date, and a past date the goal already had, without asking', () => {
+		expect(valueOf(parseGoalInput({ ...goodGoal, targetDate: '2026-12-01' }, diagnoses, today)).targetDate).toBe('2026-12-01');
+		expect(valueOf(parseGoalInput({ ...goodGoal, targetDate: '2027-01-01' }, diagnoses, today)).targetDate).toBe('2027-01-01');
+		expect(valueOf(parseGoalInput({ ...goodGoal, targetDate: '2026-03-01' }, diagnoses, { today: '2026-12-01', saved: '2026-03-01' })).targetDate).toBe('2026-03-01');
 	});
 });
 
@@ -220,8 +281,8 @@ describe('parseText', () => {
 	it('refuses missing, blank and too long text under the field’s own key', () => {
 		expect(errorsOf(parseText({}, 'comment'))).toEqual({ comment: 'required' });
 		expect(errorsOf(parseText({ comment: '\n\t ' }, 'comment'))).toEqual({ comment: 'required' });
-		expect(errorsOf(parseText({ comment: 'x'.repeat(MAX_TEXT + 1) }, 'comment'))).toEqual({ comment: 'too-long' });
-		expect(errorsOf(parseText({ note: 'x'.repeat(11) }, 'note', 10))).toEqual({ note: 'too-long' });
+		expect(errorsOf(parseText({ comment: 'x'.repeat(MAX_TEXT + 1) }, 'comment'))).toEqual({ comment: tooLong(MAX_TEXT) });
+		expect(errorsOf(parseText({ note: 'x'.repeat(11) }, 'note', 10))).toEqual({ note: tooLong(10) });
 		expect(valueOf(parseText({ note: 'x'.repeat(10) }, 'note', 10))).toBe('x'.repeat(10));
 	});
 });

@@ -1,4 +1,5 @@
 import { GUIDANCE_LEVELS, normalizePhone } from './guidance';
+import { checkCode, normalizeCode } from './codes';
 import { isItemId, type ItemId } from './ids';
 import {
 	GOAL_CATEGORIES,
@@ -6,6 +7,7 @@ import {
 	type CareRole,
 	type CodeSystem,
 	type Coding,
+	type Diagnosis,
 	type GoalCategory,
 	type GuidanceContact,
 	type GuidanceLevel,
@@ -15,7 +17,7 @@ import {
 	type Timing,
 	type Weekday
 } from './plan';
-import { MAX_TEXT, MAX_TITLE, type FieldErrors, type Result } from './reasons';
+import { MAX_CODE, MAX_TEXT, MAX_TITLE, tooLong, type FieldErrors, type Result } from './reasons';
 import { isCalendarDate, isClockTime } from './time';
 
 export type DiagnosisInput = { text: string; code: Coding | null };
@@ -52,7 +54,7 @@ function many(raw: RawFields, key: string): string[] {
 function text(raw: RawFields, key: string, errors: FieldErrors, max: number, required: boolean): string {
 	const value = one(raw, key);
 	if (required && !value) errors[key] = 'required';
-	else if (value.length > max) errors[key] = 'too-long';
+	else if (value.length > max) errors[key] = tooLong(max);
 	return value;
 }
 
@@ -66,8 +68,28 @@ function done<T>(value: T, errors: FieldErrors): Result<T> {
 	return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value };
 }
 
-/** Checks a diagnosis form: text required; a code needs its system. */
-export function parseDiagnosisInput(raw: RawFields): Result<DiagnosisInput> {
+/** A diagnosis text compared as a clinician reads it: case, and runs of spaces, do not matter. */
+const sameText = (a: string, b: string) => a.replace(/\s+/g, ' ').trim().toLocaleLowerCase('nb') === b.replace(/\s+/g, ' ').trim().toLocaleLowerCase('nb');
+
+/**
+ * Whether `input` repeats one of the plan's active diagnoses: the same system and code, or the
+ * same text where one of the two has no code (coded diagnoses may share a name).
+ */
+function duplicateOf(input: DiagnosisInput, others: readonly Diagnosis[]): 'duplicate-code' | 'duplicate-text' | null {
+	for (const d of others) {
+		if (d.status !== 'active') continue;
+		if (input.code && d.code && input.code.system === d.code.system && input.code.code === normalizeCode(d.code.system, d.code.code)) return 'duplicate-code';
+		if ((!input.code || !d.code) && sameText(input.text, d.text)) return 'duplicate-text';
+	}
+	return null;
+}
+
+/**
+ * Checks a diagnosis form: text required; a code needs its system and that system's format
+ * (stored normalized); and it may not repeat an active diagnosis among `others` (the plan's
+ * diagnoses but the one being edited).
+ */
+export function parseDiagnosisInput(raw: RawFields, others: readonly Diagnosis[] = []): Result<DiagnosisInput> {
 	const errors: FieldErrors = {};
 	const txt = text(raw, 'text', errors, MAX_TITLE, true);
 	const code = one(raw, 'code');
@@ -75,20 +97,37 @@ export function parseDiagnosisInput(raw: RawFields): Result<DiagnosisInput> {
 	let coding: Coding | null = null;
 	if (code) {
 		if (!CODE_SYSTEMS.includes(system as CodeSystem)) errors.system = 'invalid-choice';
-		else if (code.length > 20) errors.code = 'too-long';
-		else coding = { system: system as CodeSystem, code, display: null };
+		else if (code.length > MAX_CODE) errors.code = tooLong(MAX_CODE);
+		else {
+			const normalized = normalizeCode(system as CodeSystem, code);
+			const problem = checkCode(system as CodeSystem, normalized);
+			if (problem) errors.code = problem;
+			else coding = { system: system as CodeSystem, code: normalized, display: null };
+		}
 	}
-	return done({ text: txt, code: coding }, errors);
+	const input = { text: txt, code: coding };
+	if (!Object.keys(errors).length) {
+		const duplicate = duplicateOf(input, others);
+		if (duplicate) errors[duplicate === 'duplicate-code' ? 'code' : 'text'] = duplicate;
+	}
+	return done(input, errors);
 }
 
-/** Checks a goal form against the plan's diagnoses. */
-export function parseGoalInput(raw: RawFields, diagnosisIds: ReadonlySet<string>): Result<GoalInput> {
+/** The dates a goal's target date is judged by: today (Oslo) and the date the goal has now, if any. */
+export type GoalDates = { today: string; saved: string | null };
+
+/**
+ * Checks a goal form against the plan's diagnoses. A target date before today, other than the one
+ * the goal already has, is taken only when the form confirms that same date (`confirmPastDate`).
+ */
+export function parseGoalInput(raw: RawFields, diagnosisIds: ReadonlySet<string>, dates: GoalDates): Result<GoalInput> {
 	const errors: FieldErrors = {};
 	const category = one(raw, 'category') as GoalCategory;
 	if (!GOAL_CATEGORIES.includes(category)) errors.category = 'invalid-choice';
 	const txt = text(raw, 'text', errors, MAX_TEXT, true);
 	const targetDate = one(raw, 'targetDate') || null;
 	if (targetDate && !isCalendarDate(targetDate)) errors.targetDate = 'invalid-date';
+	else if (targetDate && targetDate < dates.today && targetDate !== dates.saved && one(raw, 'confirmPastDate') !== targetDate) errors.targetDate = 'target-date-past';
 	const addresses = itemIds(raw, 'addresses', diagnosisIds, errors);
 	return done({ category, text: txt, targetDate, addresses }, errors);
 }

@@ -1,10 +1,12 @@
+import type { CodeProblem } from './codes';
 import type { NationalIdProblem } from './national-id';
 
 /** Why an input was refused: a value that crosses boundaries and becomes a sentence in the UI. */
 export type Reason =
 	| NationalIdProblem
+	| CodeProblem
+	| TooLong
 	| 'required'
-	| 'too-long'
 	| 'invalid-time'
 	| 'invalid-date'
 	| 'invalid-choice'
@@ -13,7 +15,28 @@ export type Reason =
 	| 'document-missing'
 	| 'document-corrupt'
 	| 'document-incomplete'
-	| 'invalid-phone';
+	| 'invalid-phone'
+	| 'duplicate-code'
+	| 'duplicate-text'
+	| 'target-date-past';
+
+/** Text longer than its limit; the limit travels in the reason, so every message can say it. */
+export type TooLong = `too-long:${number}`;
+
+/** The reason for a text longer than `max` characters. */
+export function tooLong(max: number): TooLong {
+	return `too-long:${max}`;
+}
+
+/** Whether a reason is a too-long one (which names its limit). */
+export function isTooLong(reason: string): reason is TooLong {
+	return /^too-long:\d+$/.test(reason);
+}
+
+/** The limit a too-long reason names. */
+export function limitOf(reason: TooLong): number {
+	return Number(reason.slice('too-long:'.length));
+}
 
 /** A field-level refusal: which field, and why. */
 export type FieldErrors = Partial<Record<string, Reason>>;
@@ -22,3 +45,5 @@ export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldError
 
 export const MAX_TEXT = 4000;
 export const MAX_TITLE = 200;
+/** The longest diagnosis code accepted (SNOMED CT ids have at most 18 digits). */
+export const MAX_CODE = 20;

@@ -1,4 +1,4 @@
-import type { Reason } from '$lib/domain/reasons';
+import { isTooLong, limitOf, type Reason } from '$lib/domain/reasons';
 import { refusalRuleOf, type SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
 import { en } from './en';
@@ -46,6 +46,7 @@ class I18n {
 
 	/** A reason from anywhere in the app (inputs, storage, sync), as a sentence in the current language. */
 	messageFor(reason: Reason | SyncReason | LocalSyncProblem): string {
+		if (isTooLong(reason)) return this.m.formChecks.tooLong(limitOf(reason));
 		return this.m.reason[reason];
 	}
 

@@ -1,4 +1,4 @@
-import type { Reason } from '$lib/domain/reasons';
+import type { Reason, TooLong } from '$lib/domain/reasons';
 import type { ChangeArea } from '$lib/domain/set-aside';
 import type { RefusalRule, SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
@@ -96,11 +96,8 @@ export const nb = {
 		consent: (form: 'written' | 'oral', by: string, date: string) => `Samtykke til planen: ${form === 'written' ? 'skriftlig' : 'muntlig'}, registrert av ${by} ${date}.`,
 		noConsent: 'Planen ble laget før samtykke ble registrert i appen.',
 		restrict: 'Begrens planen til behandlingsteamet',
-		restrictHelp: 'Ingen utenfor behandlingsteamet kan åpne planen, heller ikke med akutt tilgang.',
-		restricted: 'Planen er begrenset til behandlingsteamet.',
 		unrestrict: 'Opphev begrensningen',
 		block: 'Sperr helsepersonell',
-		blockHelp: 'Den du sperrer, kan ikke se planen, heller ikke i en akutt situasjon.',
 		blockWho: 'Hvem vil du sperre?',
 		blockChoose: 'Velg person',
 		blockButton: 'Sperr',
@@ -363,7 +360,6 @@ export const nb = {
 	},
 	reason: {
 		required: 'Feltet må fylles ut.',
-		'too-long': 'Teksten er for lang.',
 		'invalid-time': 'Skriv klokkeslett som TT:MM, for eksempel 08:00.',
 		'invalid-date': 'Datoen finnes ikke.',
 		'invalid-choice': 'Velg et av alternativene.',
@@ -375,6 +371,14 @@ export const nb = {
 		'document-missing': 'Lagrede data for planen mangler på denne enheten.',
 		'document-corrupt': 'Lagret data for planen er skadet.',
 		'document-incomplete': 'Lagret data for planen er ufullstendig.',
+		'icd10-format': 'En ICD-10-kode er en bokstav og to sifre, eventuelt med punktum og flere sifre, for eksempel H40.1.',
+		'icpc2-format': 'En ICPC-2-kode er en kapittelbokstav (A, B, D, F, H, K, L, N, P, R, S, T, U, W, X, Y eller Z) og to sifre fra 01 til 99, for eksempel F93.',
+		'snomed-format': 'En SNOMED CT-kode består bare av sifre, 6 til 18 av dem, og begynner ikke med 0, for eksempel 23986001.',
+		'snomed-check-digit': 'SNOMED CT-koden har feil kontrollsiffer. Kontroller sifrene.',
+		'snomed-partition': 'Tallet er ikke koden til et SNOMED CT-begrep (det kan være en beskrivelse eller en relasjon). Bruk begrepets kode (Concept ID).',
+		'duplicate-code': 'Planen har allerede en aktiv diagnose med denne koden.',
+		'duplicate-text': 'Planen har allerede en aktiv diagnose med dette navnet.',
+		'target-date-past': 'Måldatoen har allerede vært. Rett datoen, eller bekreft at den skal stå.',
 		'frame-too-large': 'En melding var for stor til å sendes mellom nettbrettet og serveren.',
 		'frame-malformed': 'En melding mellom nettbrettet og serveren kunne ikke leses.',
 		'message-unknown': 'En melding mellom nettbrettet og serveren var av ukjent type.',
@@ -388,7 +392,7 @@ export const nb = {
 		'server-error': 'Serveren fikk en feil. Endringene dine er trygt lagret og sendes senere.',
 		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.',
 		'invalid-phone': 'Skriv et norsk telefonnummer med 8 sifre (gjerne med +47 foran), eller 113 ved fare for liv.'
-	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>,
+	} satisfies Record<Exclude<Reason, TooLong> | SyncReason | LocalSyncProblem, string>,
 	planParts: {
 		addGoal: {
 			'what-matters': 'Legg til mål',
@@ -461,6 +465,33 @@ export const nb = {
 		noGuidance: 'Planen sier ikke ennå når du bør ta kontakt. Spør hjemmetjenesten eller fastlegen.',
 		printedAt: (date: string, time: string, by: string | null) => `Skrevet ut ${date} kl. ${time}${by ? ` av ${by}` : ''}.`,
 		newerVersion: 'Planen kan ha blitt endret etter at den ble skrevet ut. Den nyeste versjonen finnes i appen.'
+	},
+	formChecks: {
+		tooLong: (max: number) => `Teksten er for lang. Høyst ${max} tegn.`,
+		confirmPastDate: (date: string) => `Ja, måldatoen skal være ${date}, selv om den har vært`
+	},
+	privacyNow: {
+		heading: 'Slik er det nå',
+		open: 'Planen er ikke begrenset. Helsepersonell utenfor behandlingsteamet kan be om akutt tilgang hvis det haster. De må skrive hvorfor, tilgangen varer i 2 timer, og den står i innsynsloggen.',
+		restricted: 'Planen er begrenset til behandlingsteamet. Helsepersonell utenfor teamet får ikke akutt tilgang.',
+		blocked: (n: number) => (n === 0 ? 'Ingen helsepersonell er sperret.' : n === 1 ? '1 helsepersonell er sperret og kan ikke åpne planen.' : `${n} helsepersonell er sperret og kan ikke åpne planen.`),
+		emergencyNever: 'Ingen har fått akutt tilgang til planen.',
+		emergencyRecent: (n: number, days: number) => (n === 0 ? `Ingen har fått akutt tilgang de siste ${days} dagene.` : n === 1 ? `Akutt tilgang er gitt 1 gang de siste ${days} dagene.` : `Akutt tilgang er gitt ${n} ganger de siste ${days} dagene.`),
+		emergencyLast: (who: string, date: string, time: string) => `Sist fikk ${who} akutt tilgang ${date} kl. ${time}.`,
+		emergencyRunning: (name: string, until: string) => `${name} har akutt tilgang nå, til kl. ${until}.`,
+		emergencyOffline: 'Om noen har fått akutt tilgang, står i innsynsloggen hos registeret. Den kan bare leses på nett, så det kan ikke vises her nå.',
+		emergencyUnknown: 'Innsynsloggen kunne ikke hentes nå, så her vises ikke om noen har fått akutt tilgang.',
+		emergencyNotAllowed: 'Du har ikke innsyn i innsynsloggen, så her vises ikke om noen har fått akutt tilgang.',
+		checking: 'Henter innsynsloggen …',
+		restrictWould: 'Trykker du på knappen, kan bare behandlingsteamet åpne planen. Ingen utenfor teamet får akutt tilgang, heller ikke hvis det haster, og den som har akutt tilgang nå, mister den.',
+		unrestrictWould: 'Trykker du på knappen, kan helsepersonell utenfor teamet igjen be om akutt tilgang hvis det haster.',
+		blockWould: 'Den du sperrer, kan ikke åpne planen, heller ikke med akutt tilgang.',
+		confirmTitle: (name: string) => `Sperre ${name}?`,
+		confirmText: (name: string) => `${name} kan ikke åpne planen, heller ikke med akutt tilgang. Du kan oppheve sperringen senere.`,
+		warnCareTeam: (name: string, role: string) => `${name} er i behandlingsteamet (${role}). Sperrer du, mister ${name} tilgangen til planen, planen fjernes fra nettbrettet deres, og de kan ikke lenger følge den opp.`,
+		warnResponsible: (name: string) => `${name} er planansvarlig. Planen står uten en planansvarlig som kan åpne den, til teamet velger en ny.`,
+		confirmButton: (name: string) => `Ja, sperr ${name}`,
+		blockedDone: (name: string) => `${name} er sperret.`
 	}
 };
 

@@ -77,7 +77,12 @@ function stampedVersions<T>(obj: unknown, key: string, whole: boolean): Version<
 	return distinct(valuesAt(obj, key).map((v) => (whole ? { ...stampOf<T>(v), value: v as T } : stampOf<T>(v))));
 }
 
-/** Every conflict in a plan: clinical texts, codes, timings, performers, statuses, guidance, the responsible clinician. */
+/**
+ * Every conflict in a plan: clinical texts, codes, timings, performers, statuses, guidance, the
+ * responsible clinician. Ask a document loaded or changed in place (as the device holds them):
+ * with Automerge 3.5, `getConflicts` on a nested object of a document merged into a clone of a
+ * merged document misses versions.
+ */
 export function planConflicts(plan: Doc<Plan>): PlanConflict[] {
 	const found: PlanConflict[] = [];
 	const add = <C extends PlanConflict>(c: Omit<C, 'versions'>, versions: C['versions']) => {

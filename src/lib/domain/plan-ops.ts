@@ -51,11 +51,14 @@ function copy<T>(value: T): T {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The fields of an item that have a `<field>Stamp` beside them. */
+type StampedField<T> = { [K in keyof T & string]: `${K}Stamp` extends keyof T ? K : never }[keyof T & string];
+
 /**
  * Sets a clinical field whole, with its stamp (`<field>Stamp`: the value, who, when) in the same
  * change: a concurrent edit of the field leaves two versions to choose from, never a mix.
  */
-export function replaceStamped<T extends Diagnosis | Goal | Measure, K extends keyof T & string>(item: T, field: K, value: T[K], ctx: Context): void {
+export function replaceStamped<T extends Diagnosis | Goal | Measure, K extends StampedField<T>>(item: T, field: K, value: T[K], ctx: Context): void {
 	const fields = item as Record<string, unknown>;
 	fields[field] = copy(value);
 	fields[`${field}Stamp`] = { value: copy(value), by: copy(ctx.by), at: ctx.at };

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 			const ctx = { by: nurse, at: new Date().toISOString() };
 			await repo.changePlan(patientId, ctx, (p) => {
 				const goal = Object.values(p.goals)[0];
-				if (goal && i % 2) updateGoal(p, goal.id, { category: goal.category, text: `${goal.text}.`, targetDate: goal.targetDate, addresses: [...goal.addresses] });
+				if (goal && i % 2) updateGoal(p, goal.id, { category: goal.category, text: `${goal.text}.`, targetDate: goal.targetDate, addresses: [...goal.addresses] }, ctx);
 				else addPlanComment(p, crypto.randomUUID() as never, `Observasjon ${i}`, ctx);
 			});
 		}

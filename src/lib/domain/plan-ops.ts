@@ -1,4 +1,3 @@
-import { updateText } from '@automerge/automerge/slim';
 import type { ItemId, PatientId } from './ids';
 import type {
 	CareRole,
@@ -50,8 +49,19 @@ function copy<T>(value: T): T {
 	return JSON.parse(JSON.stringify(value)) as T;
 }
 
-function setText(plan: Plan, path: (string | number)[], value: string): void {
-	updateText(plan, path, value);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The fields of an item that have a `<field>Stamp` beside them. */
+type StampedField<T> = { [K in keyof T & string]: `${K}Stamp` extends keyof T ? K : never }[keyof T & string];
+
+/**
+ * Sets a clinical field whole, with its stamp (`<field>Stamp`: the value, who, when) in the same
+ * change: a concurrent edit of the field leaves two versions to choose from, never a mix.
+ */
+export function replaceStamped<T extends Diagnosis | Goal | Measure, K extends StampedField<T>>(item: T, field: K, value: T[K], ctx: Context): void {
+	const fields = item as Record<string, unknown>;
+	fields[field] = copy(value);
+	fields[`${field}Stamp`] = { value: copy(value), by: copy(ctx.by), at: ctx.at };
 }
 
 function need<T>(item: T | undefined, what: string, id: string): T {
@@ -70,11 +80,11 @@ export function addDiagnosis(plan: Plan, id: ItemId, input: DiagnosisInput, ctx:
 	plan.diagnoses[id] = diagnosis;
 }
 
-/** Edits a diagnosis: text merges with concurrent edits, the code is replaced. */
-export function updateDiagnosis(plan: Plan, id: ItemId, input: DiagnosisInput): void {
+/** Edits a diagnosis: text and code are each replaced whole and stamped, where changed. */
+export function updateDiagnosis(plan: Plan, id: ItemId, input: DiagnosisInput, ctx: Context): void {
 	const d = need(plan.diagnoses[id], 'diagnosis', id);
-	if (d.text !== input.text) setText(plan, ['diagnoses', id, 'text'], input.text);
-	if (JSON.stringify(d.code) !== JSON.stringify(input.code)) d.code = copy(input.code);
+	if (d.text !== input.text) replaceStamped(d, 'text', input.text, ctx);
+	if (!same(d.code, input.code)) replaceStamped(d, 'code', input.code, ctx);
 }
 
 /** Sets a diagnosis' status; `entered-in-error` is the logical delete. */
@@ -97,10 +107,10 @@ export function addGoal(plan: Plan, id: ItemId, input: GoalInput, ctx: Context):
 	plan.goals[id] = goal;
 }
 
-/** Edits a goal; its text merges with concurrent edits. */
-export function updateGoal(plan: Plan, id: ItemId, input: GoalInput): void {
+/** Edits a goal; its text is replaced whole and stamped, where changed. */
+export function updateGoal(plan: Plan, id: ItemId, input: GoalInput, ctx: Context): void {
 	const g = need(plan.goals[id], 'goal', id);
-	if (g.text !== input.text) setText(plan, ['goals', id, 'text'], input.text);
+	if (g.text !== input.text) replaceStamped(g, 'text', input.text, ctx);
 	if (g.category !== input.category) g.category = input.category;
 	if (g.targetDate !== input.targetDate) g.targetDate = input.targetDate;
 	if (g.addresses.join() !== input.addresses.join()) g.addresses = [...input.addresses];
@@ -130,15 +140,17 @@ export function addMeasure(plan: Plan, id: ItemId, input: MeasureInput, ctx: Con
 	plan.measures[id] = measure;
 }
 
-/** Edits a measure: title and description merge as text, the rest is replaced where changed. */
-export function updateMeasure(plan: Plan, id: ItemId, input: MeasureInput): void {
+/**
+ * Edits a measure, where changed: title, description, timing and performer are replaced whole and
+ * stamped; the rest is replaced.
+ */
+export function updateMeasure(plan: Plan, id: ItemId, input: MeasureInput, ctx: Context): void {
 	const m = need(plan.measures[id], 'measure', id);
-	if (m.title !== input.title) setText(plan, ['measures', id, 'title'], input.title);
-	if (m.description !== input.description) setText(plan, ['measures', id, 'description'], input.description);
-	const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+	if (m.title !== input.title) replaceStamped(m, 'title', input.title, ctx);
+	if (m.description !== input.description) replaceStamped(m, 'description', input.description, ctx);
+	if (!same(m.timing, input.timing)) replaceStamped(m, 'timing', input.timing, ctx);
+	if (!same(m.performer, input.performer)) replaceStamped(m, 'performer', input.performer, ctx);
 	if (!same(m.category, input.category)) m.category = copy(input.category);
-	if (!same(m.timing, input.timing)) m.timing = copy(input.timing);
-	if (!same(m.performer, input.performer)) m.performer = copy(input.performer);
 	if (!same(m.addresses, input.addresses)) m.addresses = [...input.addresses];
 	if (m.pllReference !== input.pllReference) m.pllReference = input.pllReference;
 }
@@ -148,11 +160,11 @@ export function setMeasureStatus(plan: Plan, id: ItemId, status: MeasureStatus, 
 	need(plan.measures[id], 'measure', id).status = { value: status, by: copy(ctx.by), at: ctx.at };
 }
 
-/** Moves a yearly measure's next due date (e.g. the eye clinic brings a check forward). */
-export function setNextDue(plan: Plan, id: ItemId, date: string): void {
+/** Moves a yearly measure's next due date (e.g. the eye clinic brings a check forward): the timing, stamped. */
+export function setNextDue(plan: Plan, id: ItemId, date: string, ctx: Context): void {
 	const m = need(plan.measures[id], 'measure', id);
 	if (m.timing.kind !== 'yearly') throw new Error(`measure ${id} is not yearly`);
-	m.timing.nextDue = date;
+	replaceStamped(m, 'timing', { kind: 'yearly', nextDue: date }, ctx);
 }
 
 function newComment(id: ItemId, text: string, ctx: Context): Comment {

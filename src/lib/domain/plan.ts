@@ -19,6 +19,14 @@ export const CLINICAL_ROLES: ReadonlySet<string> = new Set<CareRole>(['home-care
 /** A value where a silent merge would be unsafe: it carries who set it and when. */
 export type Stamped<T> = { value: T; by: PersonRef; at: string };
 
+/*
+ * Clinical texts and settings are replaced whole, never merged character by character: each edit
+ * writes the field and, beside it, a `<field>Stamp` holding the same value with who set it and
+ * when. Two concurrent edits then leave two stamps at one key (`Automerge.getConflicts`), each
+ * with its value, author and time, until a clinician chooses (see `conflicts.ts`). A stamp is
+ * absent until the field's first edit, and in plans made before stamps existed.
+ */
+
 /** Who wrote a "what matters" entry. */
 export type WhatMattersAuthor = 'patient' | 'relative' | 'clinician-on-behalf';
 
@@ -43,6 +51,10 @@ export type Diagnosis = {
 	status: 'active' | 'resolved' | 'entered-in-error';
 	createdBy: PersonRef;
 	createdAt: string;
+	/** Who last set the text, and to what. */
+	textStamp?: Stamped<string>;
+	/** Who last set the code, and to what. */
+	codeStamp?: Stamped<Coding | null>;
 };
 
 /** What a goal is: what matters, purpose (formål), treatment goal or self-treatment goal. */
@@ -63,6 +75,8 @@ export type Goal = {
 	targetDate: string | null;
 	addresses: ItemId[];
 	createdAt: string;
+	/** Who last set the text, and to what. */
+	textStamp?: Stamped<string>;
 };
 
 /** The six SNOMED CT self-care categories the national API uses. */
@@ -113,6 +127,11 @@ export type Measure = {
 	comments: Record<string, Comment>;
 	createdBy: PersonRef;
 	createdAt: string;
+	/** Who last set the title, the description, the timing and the performer, and to what. */
+	titleStamp?: Stamped<string>;
+	descriptionStamp?: Stamped<string>;
+	timingStamp?: Stamped<Timing>;
+	performerStamp?: Stamped<Performer>;
 };
 
 /** A guidance level, told by colour and always also in words (see i18n `guidance`). */

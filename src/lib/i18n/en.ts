@@ -463,5 +463,34 @@ export const en: Messages = {
 		warnResponsible: (name: string) => `${name} is responsible for the plan. The plan has no responsible clinician who can open it until the team chooses a new one.`,
 		confirmButton: (name: string) => `Yes, block ${name}`,
 		blockedDone: (name: string) => `${name} is blocked.`
+	},
+	conflicts: {
+		heading: (count: number, what: string) => `${count === 2 ? 'Two' : count === 3 ? 'Three' : count} versions of ${what}`,
+		explain: 'Changed at the same time on two devices. Neither version has been chosen yet: choose the one that applies, or write a new one.',
+		explainPatient: 'The care team changed this at the same time on two devices and will settle which version applies.',
+		version: (n: number) => `Version ${n}`,
+		by: (name: string, role: string, date: string, time: string) => `Written by ${name} (${role}), ${date} at ${time}`,
+		unknownAuthor: 'Unknown author (changed in an older version of the app)',
+		choose: (name: string | null) => (name ? `Choose ${name}’s version` : 'Choose this version'),
+		writeLabel: 'Or write a new text that replaces both',
+		writeSubmit: 'Save the new text',
+		summary: (n: number) => (n === 1 ? 'One part of the plan has two versions to settle' : `${n} parts of the plan have several versions to settle`),
+		empty: '(empty)',
+		noCode: 'No code',
+		noOne: 'No one',
+		what: {
+			'diagnoses/text': 'the diagnosis',
+			'diagnoses/code': 'the diagnosis code',
+			'goals/text': 'the goal',
+			purpose: 'the purpose',
+			'goals/status': 'the goal’s status',
+			'measures/title': 'the measure’s name',
+			'measures/description': 'the measure’s description',
+			'measures/timing': 'when the measure is done',
+			'measures/performer': 'who carries out the measure',
+			'measures/status': 'the measure’s status',
+			'contactGuidance/entry': 'the advice on when to contact whom',
+			'plan/responsible': 'who is responsible for the plan'
+		}
 	}
 };

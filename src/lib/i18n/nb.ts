@@ -1,4 +1,5 @@
 import type { Reason, TooLong } from '$lib/domain/reasons';
+import type { ConflictKind } from '$lib/domain/conflicts';
 import type { ChangeArea } from '$lib/domain/set-aside';
 import type { RefusalRule, SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
@@ -492,6 +493,36 @@ export const nb = {
 		warnResponsible: (name: string) => `${name} er planansvarlig. Planen står uten en planansvarlig som kan åpne den, til teamet velger en ny.`,
 		confirmButton: (name: string) => `Ja, sperr ${name}`,
 		blockedDone: (name: string) => `${name} er sperret.`
+	},
+	/** Two versions of one field after concurrent edits, until a clinician chooses (helper B, issue 8). */
+	conflicts: {
+		heading: (count: number, what: string) => `${count === 2 ? 'To' : count === 3 ? 'Tre' : count} versjoner av ${what}`,
+		explain: 'Endret samtidig på to enheter. Ingen av versjonene er valgt ennå: velg den som skal gjelde, eller skriv en ny.',
+		explainPatient: 'Behandlingsteamet har endret dette samtidig på to enheter og avklarer hvilken versjon som gjelder.',
+		version: (n: number) => `Versjon ${n}`,
+		by: (name: string, role: string, date: string, time: string) => `Skrevet av ${name} (${role}), ${date} kl. ${time}`,
+		unknownAuthor: 'Ukjent forfatter (endret i en eldre versjon av appen)',
+		choose: (name: string | null) => (name ? `Velg versjonen til ${name}` : 'Velg denne versjonen'),
+		writeLabel: 'Eller skriv en ny tekst som erstatter begge',
+		writeSubmit: 'Lagre den nye teksten',
+		summary: (n: number) => (n === 1 ? 'Én del av planen har to versjoner som må avklares' : `${n} deler av planen har flere versjoner som må avklares`),
+		empty: '(tom)',
+		noCode: 'Uten kode',
+		noOne: 'Ingen',
+		what: {
+			'diagnoses/text': 'diagnosen',
+			'diagnoses/code': 'diagnosekoden',
+			'goals/text': 'målet',
+			purpose: 'formålet',
+			'goals/status': 'målets status',
+			'measures/title': 'tiltakets navn',
+			'measures/description': 'tiltakets beskrivelse',
+			'measures/timing': 'når tiltaket gjøres',
+			'measures/performer': 'hvem som utfører tiltaket',
+			'measures/status': 'tiltakets status',
+			'contactGuidance/entry': 'rådet om når dere skal ta kontakt',
+			'plan/responsible': 'hvem som er planansvarlig'
+		} satisfies Record<ConflictKind | 'purpose', string>
 	}
 };
 

@@ -1,4 +1,5 @@
 import type { ItemId, PatientId } from '$lib/domain/ids';
+import type { PlanConflict } from '$lib/domain/conflicts';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
 import type { LoadProblem } from '$lib/storage/doc-store';
 import type { OpenResult } from '$lib/storage/plan-repository';
@@ -7,7 +8,7 @@ import { nowContext } from '$lib/session';
 
 export type ViewState =
 	| { status: 'loading' }
-	| { status: 'ready'; plan: Plan; logs: MeasureLog[]; conflicts: string[] }
+	| { status: 'ready'; plan: Plan; logs: MeasureLog[]; conflicts: PlanConflict[] }
 	| { status: 'failed'; reason: LoadProblem };
 
 /** One patient's plan and recent logs as a page sees them, with the operations a page may run. */

@@ -1,4 +1,5 @@
 import Dexie, { type Table } from 'dexie';
+import type { PlanConflict } from '$lib/domain/conflicts';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { ChangeNote } from '$lib/domain/set-aside';
 import type { PatientSummary } from '$lib/domain/worklist';
@@ -36,7 +37,7 @@ export type UnsyncedRow = { docId: DocumentId; patientId: PatientId; since: stri
  * A document's plain value at `heads`: the read model a page renders, so opening a large plan
  * does not wait for Automerge to parse its history. Current only while `heads` equal the doc row's.
  */
-export type ViewRow = { docId: DocumentId; heads: string[]; value: unknown; conflicts: string[] };
+export type ViewRow = { docId: DocumentId; heads: string[]; value: unknown; conflicts: PlanConflict[] };
 
 /** Small device-level values (the device's sync peer id, the last successful sync). */
 export type MetaRow = { key: string; value: unknown };

@@ -1,4 +1,5 @@
 import { getHeads, getMissingDeps, init, loadIncremental, save, saveSince, type Doc, type Heads } from '@automerge/automerge/slim';
+import type { PlanConflict } from '$lib/domain/conflicts';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
 import type { DbepDb, DocRow } from './db';
@@ -10,8 +11,8 @@ export type DocWrite = {
 	kind: DocRow['kind'];
 	doc: Doc<unknown>;
 	since: Heads | null;
-	/** Paths the view should flag as conflicted (see `stampedConflicts`). */
-	conflicts?: string[];
+	/** The fields the view should show as conflicted (see `planConflicts`). */
+	conflicts?: PlanConflict[];
 };
 
 /** A whole saved document as received, stored without parsing: its heads are taken as given. */

@@ -1,5 +1,5 @@
 import { change, type Doc, getHeads } from '@automerge/automerge/slim';
-import { stampedConflicts } from '$lib/domain/conflicts';
+import { planConflicts, type PlanConflict } from '$lib/domain/conflicts';
 import { genesis } from '$lib/domain/genesis';
 import { logDocId, planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import { logMonthOf, newMeasureLog } from '$lib/domain/measure-log';
@@ -13,7 +13,7 @@ import { SetAsideRepository } from './set-aside-repository';
  * A patient's plan with the logs of the recent months, as the plan page shows them: plain values
  * (from the stored views where current), and the paths of stamped fields in conflict.
  */
-export type OpenPatient = { plan: Plan; logs: MeasureLog[]; conflicts: string[] };
+export type OpenPatient = { plan: Plan; logs: MeasureLog[]; conflicts: PlanConflict[] };
 export type OpenResult = { ok: true; value: OpenPatient } | { ok: false; reason: LoadProblem };
 
 /** A row of the patient list: the stored summary plus whether the device holds unsent changes. */
@@ -137,7 +137,7 @@ export class PlanRepository extends SetAsideRepository {
 
 	/** Stores whole plan documents created elsewhere (tests, benchmarks) as synced, in one transaction. */
 	async importPlans(docs: readonly { docId: DocumentId; patientId: PatientId; doc: Doc<Plan> }[], at: string): Promise<void> {
-		const writes: DocWrite[] = docs.map((d) => ({ docId: d.docId, patientId: d.patientId, kind: 'plan', doc: d.doc, since: null, conflicts: stampedConflicts(d.doc) }));
+		const writes: DocWrite[] = docs.map((d) => ({ docId: d.docId, patientId: d.patientId, kind: 'plan', doc: d.doc, since: null, conflicts: planConflicts(d.doc) }));
 		await this.exclusive(() => this.store.commit(writes, { summaries: docs.map((d) => summarize(d.doc, [])), unsynced: false, at }));
 		this.forget(docs.map((d) => d.patientId));
 		this.announce(docs.map((d) => d.patientId));

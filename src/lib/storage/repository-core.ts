@@ -1,5 +1,5 @@
 import { getHeads, merge, type Doc, type Heads } from '@automerge/automerge/slim';
-import { stampedConflicts } from '$lib/domain/conflicts';
+import { isConflictList, planConflicts, type PlanConflict } from '$lib/domain/conflicts';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
 import { logMonthOf } from '$lib/domain/measure-log';
 import type { MeasureLog, Plan } from '$lib/domain/plan';
@@ -9,11 +9,11 @@ import { DocStore, type LoadProblem } from './doc-store';
 
 /** A parsed document held in memory, and the heads it was at when last stored. */
 export type Held<T> = { doc: Doc<T>; stored: Heads };
-type Read<T> = { value: T; conflicts: string[] };
+type Read<T> = { value: T; conflicts: PlanConflict[] };
 
-/** The paths of a plan's stamped fields in conflict; none for a log. */
-export function conflictsOf(docId: DocumentId, doc: Doc<unknown>): string[] {
-	return docId.startsWith('plan:') ? stampedConflicts(doc as Doc<Plan>) : [];
+/** A plan's fields in conflict, with every version; none for a log. */
+export function conflictsOf(docId: DocumentId, doc: Doc<unknown>): PlanConflict[] {
+	return docId.startsWith('plan:') ? planConflicts(doc as Doc<Plan>) : [];
 }
 
 /** True when two sets of heads are the same, in any order. */
@@ -153,7 +153,8 @@ export abstract class RepositoryCore {
 		const cached = this.#views.get(docId);
 		if (row && cached && sameHeads(row.heads, cached.heads)) return cached as Read<T>;
 		const view = row ? await this.db.views.get(docId) : undefined;
-		if (row && view && sameHeads(row.heads, view.heads)) {
+		// A view stored by an older version lists conflicts as bare paths: it is read again from the document.
+		if (row && view && sameHeads(row.heads, view.heads) && isConflictList(view.conflicts)) {
 			this.#views.set(docId, view);
 			return { value: view.value as T, conflicts: view.conflicts };
 		}

@@ -68,7 +68,7 @@ function planOp(e: Edit, ctx: Context): (p: Plan) => void {
 		case 'title':
 			return (p) => {
 				const m = p.measures[eyeDrops]!;
-				updateMeasure(p, eyeDrops, { title: `${m.title} ${e.text}`, description: m.description, category: m.category, timing: m.timing, performer: m.performer, addresses: [...m.addresses], pllReference: m.pllReference });
+				updateMeasure(p, eyeDrops, { title: `${m.title} ${e.text}`, description: m.description, category: m.category, timing: m.timing, performer: m.performer, addresses: [...m.addresses], pllReference: m.pllReference }, ctx);
 			};
 		case 'status':
 			return (p) => setMeasureStatus(p, eyeDrops, e.status, ctx);
@@ -81,7 +81,7 @@ function planOp(e: Edit, ctx: Context): (p: Plan) => void {
 		case 'goal':
 			return (p) => {
 				const g = p.goals[pal.goals.purpose]!;
-				updateGoal(p, pal.goals.purpose, { category: g.category, text: `${g.text} ${e.text}`, targetDate: g.targetDate, addresses: [...g.addresses] });
+				updateGoal(p, pal.goals.purpose, { category: g.category, text: `${g.text} ${e.text}`, targetDate: g.targetDate, addresses: [...g.addresses] }, ctx);
 			};
 		case 'record':
 			throw new Error('records go to the log');

@@ -359,5 +359,13 @@ export const en: Messages = {
 		'change-refused': 'The server did not accept a change you are not allowed to make. The change is kept on this tablet.',
 		'server-error': 'The server had an error. Your changes are stored safely and will be sent later.',
 		'storage-failed': 'Data from the server could not be stored on this tablet.'
+	},
+	deadEnds: {
+		notFoundTitle: 'Page not found',
+		notFound: (path: string) => `There is no page at ${path} in the app. The address may be mistyped, or the link may be old.`,
+		errorTitle: 'Something went wrong',
+		error: (status: number) => `The page could not be shown (error code ${status}). Try again, or go back.`,
+		backTo: (page: string) => `Go to ${page}`,
+		itemTitle: (form: string, patient: string) => `${form} – ${patient}`
 	}
 };

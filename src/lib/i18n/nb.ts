@@ -378,7 +378,15 @@ export const nb = {
 		'change-refused': 'Serveren tok ikke imot en endring du ikke har lov til å gjøre. Endringen er beholdt på nettbrettet.',
 		'server-error': 'Serveren fikk en feil. Endringene dine er trygt lagret og sendes senere.',
 		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.'
-	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>
+	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>,
+	deadEnds: {
+		notFoundTitle: 'Siden finnes ikke',
+		notFound: (path: string) => `Det finnes ingen side på adressen ${path} i appen. Adressen kan være skrevet feil, eller lenken kan være gammel.`,
+		errorTitle: 'Noe gikk galt',
+		error: (status: number) => `Siden kunne ikke vises (feilkode ${status}). Prøv igjen, eller gå tilbake.`,
+		backTo: (page: string) => `Gå til ${page}`,
+		itemTitle: (form: string, patient: string) => `${form} – ${patient}`
+	}
 };
 
 export type Messages = typeof nb;

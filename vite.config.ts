@@ -20,7 +20,7 @@ function devSync(): Plugin {
 			const auth = () =>
 				server
 					.ssrLoadModule('/src/lib/server/auth/runtime.ts')
-					.then((mod) => (mod as Auth).startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data' }));
+					.then((mod) => (mod as Auth).startAuthRuntime({ origins: (mod as Auth).originsOfThisServer(5173), dataDir: process.env.DBEP_DATA_DIR ?? 'data' }));
 			server.middlewares.use((req, res, next) => {
 				if (!/^\/(oidc|interaction)(\/|$)/.test(req.url ?? '')) return next();
 				auth().then((a) => a.provider?.handle(req, res) || next(), next);

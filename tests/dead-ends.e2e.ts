@@ -1,6 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { request } from 'node:http';
+import { expect, test, type Page } from '@playwright/test';
 import { pal } from '../src/lib/fixtures';
-import { logIn, openAndCache, ranaNurse, wcagViolations } from './helpers';
+import { choosePin, logIn, openAndCache, ranaNurse, wcagViolations } from './helpers';
+import { serverProcess, type ServerProcess } from './server-process';
 
 const palName = pal.patient.name;
 
@@ -44,3 +46,71 @@ test('each page’s title names what it shows: the list, a patient’s plan, an 
 	await expect(page.getByRole('heading', { level: 1, name: 'Nytt mål' })).toBeVisible();
 	await expect(page).toHaveTitle(`Nytt mål – ${palName} – Behandlingsplan`);
 });
+
+test.describe('a login started at another address than the configured one', () => {
+	let unset: ServerProcess;
+	let fixed: ServerProcess;
+	test.beforeAll(async () => {
+		unset = serverProcess(4501, undefined, {}, { withoutOrigin: true });
+		fixed = serverProcess(4502);
+		await Promise.all([unset.start(), fixed.start()]);
+	});
+	test.afterAll(async () => {
+		await Promise.all([unset?.dispose(), fixed?.dispose()]);
+	});
+
+	test('with ORIGIN unset, a login started at 127.0.0.1 completes there and the tablet syncs', async ({ page }) => {
+		const base = 'http://127.0.0.1:4501';
+		await page.goto(`${base}/`);
+		await page.getByRole('link', { name: 'Logg inn' }).click();
+		await page.getByRole('button', { name: new RegExp(`^${ranaNurse}`) }).click();
+		await choosePinIfAsked(page);
+		await expect(page.getByTestId('signed-in')).toHaveText(`Innlogget: ${ranaNurse}`);
+		expect(new URL(page.url()).origin).toBe(base);
+		await expect(page.getByRole('link', { name: palName })).toBeVisible();
+	});
+
+	test('with ORIGIN set, the login screen at 127.0.0.1 says where to open the app, and the login works there', async ({ page }) => {
+		await page.goto('http://127.0.0.1:4502/');
+		await expect(page.getByTestId('login-elsewhere')).toContainText('Appen er åpnet på 127.0.0.1:4502, men innloggingen hører til http://localhost:4502.');
+		await expect(page.getByRole('link', { name: 'Logg inn' })).toHaveCount(0);
+		expect(await wcagViolations(page)).toEqual([]);
+		await page.getByRole('link', { name: 'Åpne http://localhost:4502' }).click();
+		await page.getByRole('link', { name: 'Logg inn' }).click();
+		await page.getByRole('button', { name: new RegExp(`^${ranaNurse}`) }).click();
+		await choosePinIfAsked(page);
+		await expect(page.getByTestId('signed-in')).toHaveText(`Innlogget: ${ranaNurse}`);
+		expect(new URL(page.url()).origin).toBe('http://localhost:4502');
+	});
+
+	test('with ORIGIN unset, a Host header the server does not serve never becomes a redirect URI', async () => {
+		const answer = await rawGet(4501, '/auth/login', 'evil.example:4501');
+		expect(answer.status).toBe(303);
+		expect(answer.location).toBe('/');
+		const origin = await rawGet(4501, '/auth/origin', 'evil.example:4501');
+		expect(JSON.parse(origin.body)).toEqual({ origin: 'http://localhost:4501' });
+		// A served address gets its own redirect URI.
+		const own = await rawGet(4501, '/auth/login', '127.0.0.1:4501');
+		expect(new URL(own.location ?? '').searchParams.get('redirect_uri')).toBe('http://127.0.0.1:4501/auth/callback');
+	});
+});
+
+/** Chooses the device PIN when this new device asks for one, then waits for the list. */
+async function choosePinIfAsked(page: Page): Promise<void> {
+	const setup = page.getByTestId('pin-setup');
+	await setup.or(page.getByTestId('signed-in')).first().waitFor({ timeout: 20_000 });
+	if (await setup.isVisible()) await choosePin(page);
+}
+
+/** A GET with a Host header of our choosing (a browser would not send a forged one; an attacker's client would). */
+function rawGet(port: number, path: string, host: string): Promise<{ status: number; location: string | undefined; body: string }> {
+	return new Promise((resolve, reject) => {
+		const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+			let body = '';
+			res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+			res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+		});
+		req.on('error', reject);
+		req.end();
+	});
+}

@@ -366,6 +366,9 @@ export const en: Messages = {
 		errorTitle: 'Something went wrong',
 		error: (status: number) => `The page could not be shown (error code ${status}). Try again, or go back.`,
 		backTo: (page: string) => `Go to ${page}`,
-		itemTitle: (form: string, patient: string) => `${form} – ${patient}`
+		itemTitle: (form: string, patient: string) => `${form} – ${patient}`,
+		wrongAddressTitle: 'Login does not work at this address',
+		wrongAddress: (here: string, there: string) => `The app is open at ${here}, but its login belongs to ${there}. Open the app there to log in.`,
+		openThere: (there: string) => `Open ${there}`
 	}
 };

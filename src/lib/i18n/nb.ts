@@ -385,7 +385,10 @@ export const nb = {
 		errorTitle: 'Noe gikk galt',
 		error: (status: number) => `Siden kunne ikke vises (feilkode ${status}). Prøv igjen, eller gå tilbake.`,
 		backTo: (page: string) => `Gå til ${page}`,
-		itemTitle: (form: string, patient: string) => `${form} – ${patient}`
+		itemTitle: (form: string, patient: string) => `${form} – ${patient}`,
+		wrongAddressTitle: 'Innlogging virker ikke på denne adressen',
+		wrongAddress: (here: string, there: string) => `Appen er åpnet på ${here}, men innloggingen hører til ${there}. Åpne appen der for å logge inn.`,
+		openThere: (there: string) => `Åpne ${there}`
 	}
 };
 

@@ -68,6 +68,12 @@ test.describe('a login started at another address than the configured one', () =
 		await expect(page.getByTestId('signed-in')).toHaveText(`Innlogget: ${ranaNurse}`);
 		expect(new URL(page.url()).origin).toBe(base);
 		await expect(page.getByRole('link', { name: palName })).toBeVisible();
+		// Her patients came over /sync, whose Origin check knows this address as the app's own.
+		await expect(page.getByTestId('connectivity')).toContainText('Tilkoblet');
+
+		await page.getByRole('button', { name: 'Logg ut' }).click();
+		await expect(page.getByTestId('login-screen')).toBeVisible();
+		await expect.poll(async () => (await page.request.get(`${base}/auth/me`)).status()).toBe(401);
 	});
 
 	test('with ORIGIN set, the login screen at 127.0.0.1 says where to open the app, and the login works there', async ({ page }) => {

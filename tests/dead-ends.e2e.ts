@@ -29,6 +29,17 @@ test('a wrong address shows a Norwegian not-found page with a way back, online a
 	await expect(page.getByRole('link', { name: 'Gå til Mine pasienter' })).toBeVisible();
 });
 
+test('a login that cannot be confirmed ends on a Norwegian page with a way back, not a bare error', async ({ page }) => {
+	const answer = await page.goto('/auth/callback?code=abc&state=def');
+	expect(answer?.status()).toBe(400);
+	await expect(page.getByRole('heading', { level: 1, name: 'Noe gikk galt' })).toBeVisible();
+	await expect(page.getByText('Innloggingen er utløpt eller ble startet et annet sted. Prøv igjen.')).toBeVisible();
+	await expect(page).toHaveTitle('Noe gikk galt – Behandlingsplan');
+	expect(await wcagViolations(page)).toEqual([]);
+	await page.getByRole('link', { name: 'Tilbake til appen' }).click();
+	await expect(page.getByTestId('login-screen')).toBeVisible();
+});
+
 test('each page’s title names what it shows: the list, a patient’s plan, an item’s form', async ({ page }) => {
 	await logIn(page, ranaNurse);
 	await expect(page).toHaveTitle('Mine pasienter – Behandlingsplan');

@@ -7,8 +7,8 @@ const MIN = 44;
 
 /**
  * Every visible thing a user can tap on the page whose target is under 44×44 px, as
- * "text (width×height)". A radio's or checkbox's target is the larger of the control and
- * its label (a label, wrapping it or naming it with `for`, toggles it too). Elements that are
+ * "text (width×height)". A radio or checkbox may be hit through its label instead (a label,
+ * wrapping it or naming it with `for`, toggles it too): either big enough will do. Elements that are
  * visually hidden (1×1 px, e.g. the skip link until it gets focus) are not tapped.
  */
 async function smallTargets(page: Page): Promise<string[]> {

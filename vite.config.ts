@@ -22,7 +22,7 @@ function devSync(): Plugin {
 			// Logins are kept in the register's store, so login starts after it.
 			const auth = () =>
 				Promise.all([server.ssrLoadModule('/src/lib/server/auth/runtime.ts'), sync()]).then(([mod, runtime]) =>
-					(mod as Auth).startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data', sessions: runtime.store })
+					(mod as Auth).startAuthRuntime({ origins: (mod as Auth).originsOfThisServer(5173), dataDir: process.env.DBEP_DATA_DIR ?? 'data', sessions: runtime.store })
 				);
 			server.middlewares.use((req, res, next) => {
 				if (!/^\/(oidc|interaction)(\/|$)/.test(req.url ?? '')) return next();

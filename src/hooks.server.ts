@@ -1,7 +1,7 @@
 import { json, type Handle, type ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
 import { extraPatientsFrom } from '$lib/fixtures';
-import { authRuntime, startAuthRuntime } from '$lib/server/auth/runtime';
+import { authRuntime, originsOfThisServer, startAuthRuntime } from '$lib/server/auth/runtime';
 import { startSyncRuntime } from '$lib/server/sync/runtime';
 
 /**
@@ -14,7 +14,8 @@ import { startSyncRuntime } from '$lib/server/sync/runtime';
 export const init: ServerInit = async () => {
 	if (building) return;
 	const sync = await startSyncRuntime({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.DBEP_DATA_DIR }, extraPatientsFrom(process.env.DBEP_DEMO_EXTRA_PATIENTS));
-	await startAuthRuntime({ origin: process.env.ORIGIN ?? 'http://localhost:5173', dataDir: process.env.DBEP_DATA_DIR ?? 'data', sessions: sync.store });
+	// src/server.js sets PORT and HOST before the handler (and with it this hook) starts; 5173 is `vite dev`'s.
+	await startAuthRuntime({ origins: originsOfThisServer(5173), dataDir: process.env.DBEP_DATA_DIR ?? 'data', sessions: sync.store });
 };
 
 /**

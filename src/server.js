@@ -10,7 +10,19 @@ import { createServer } from 'node:http';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
-process.env.ORIGIN ??= `http://localhost:${port}`;
+// The init hook works out the app's addresses from the same (src/lib/server/auth/origins.ts).
+process.env.PORT = String(port);
+process.env.HOST = host;
+// Without ORIGIN the app is served at the address it is reached at, when that is one of its own.
+// adapter-node then builds each request's URL from these two headers, which this server sets on
+// every request itself (see `served` below), overwriting whatever a client sent.
+const fixedOrigin = Boolean(process.env.ORIGIN);
+const SERVED_PROTOCOL = 'x-dbep-served-protocol';
+const SERVED_HOST = 'x-dbep-served-host';
+if (!fixedOrigin) {
+	process.env.PROTOCOL_HEADER = SERVED_PROTOCOL;
+	process.env.HOST_HEADER = SERVED_HOST;
+}
 
 /** @type {{ handler: import('node:http').RequestListener }} */
 const { handler } = await import(/* @vite-ignore */ new URL('../build/handler.js', import.meta.url).href);
@@ -40,6 +52,19 @@ async function sendServiceWorker(res) {
 }
 
 /**
+ * Names the address a request is served as, for adapter-node: its own when this server serves
+ * that host (the loopback names, its interface addresses, DBEP_ALLOWED_HOSTS), else the canonical
+ * one, so that a forged or rebinding Host header never reaches a redirect or a link.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function served(req) {
+	if (fixedOrigin) return;
+	const origin = new URL(auth.servedOrigin(req.headers.host) ?? auth.origins.canonical);
+	req.headers[SERVED_PROTOCOL] = origin.protocol.slice(0, -1);
+	req.headers[SERVED_HOST] = origin.host;
+}
+
+/**
  * Headers every response carries, pages, assets and the login provider alike: no framing by
  * another page (clickjacking the nurse's patient list), no content sniffing, no referrer (a plan's
  * address names a patient id). The pages' Content-Security-Policy comes from kit (svelte.config.js).
@@ -64,17 +89,18 @@ const server = createServer((req, res) => {
 	}
 	// The embedded identity provider (/oidc, /interaction) when no other issuer is configured.
 	if (auth.provider?.handle(req, res)) return;
+	served(req);
 	handler(req, res);
 });
 
-// Pages of these origins may open /sync besides the server's own (comma-separated SYNC_ALLOWED_ORIGINS).
-const allowedOrigins = [process.env.ORIGIN, ...(process.env.SYNC_ALLOWED_ORIGINS ?? '').split(',')]
+// Pages of these origins may open /sync besides the app's own addresses (comma-separated SYNC_ALLOWED_ORIGINS).
+const allowedOrigins = [...auth.origins.all, ...(process.env.SYNC_ALLOWED_ORIGINS ?? '').split(',')]
 	.map((origin) => origin?.trim() ?? '')
 	.filter(Boolean);
 const syncSocket = sync.attach(server, { path: '/sync', allowedOrigins, authenticate: (req) => auth.userOf(req.headers.cookie) });
 
 server.listen(port, host, () => {
-	console.log(`DBEP listening on http://localhost:${port}`);
+	console.log(`DBEP listening on ${auth.origins.canonical}`);
 });
 
 let stopping = false;

@@ -22,9 +22,10 @@ const root = new URL('..', import.meta.url).pathname;
 /**
  * A server on `port` with a fresh SQLite store in a temporary folder, or on `databaseUrl`;
  * `env` adds to its environment (e.g. DBEP_DEMO_EXTRA_PATIENTS for a larger register, whose
- * first start takes longer while it builds the plans).
+ * first start takes longer while it builds the plans). ORIGIN is set to `url` unless
+ * `withoutOrigin`: then the server serves the address it is reached at.
  */
-export function serverProcess(port: number, databaseUrl?: string, env: Record<string, string> = {}): ServerProcess {
+export function serverProcess(port: number, databaseUrl?: string, env: Record<string, string> = {}, { withoutOrigin = false } = {}): ServerProcess {
 	const dataDir = mkdtempSync(join(tmpdir(), 'dbep-e2e-'));
 	const url = `http://localhost:${port}`;
 	let child: ChildProcess | null = null;
@@ -38,9 +39,10 @@ export function serverProcess(port: number, databaseUrl?: string, env: Record<st
 		url,
 		dataDir,
 		async start() {
+			const { ORIGIN: _inherited, ...inherited } = process.env;
 			child = spawn(process.execPath, ['src/server.js'], {
 				cwd: root,
-				env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ORIGIN: url, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
+				env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', DBEP_DATA_DIR: dataDir, ...(withoutOrigin ? {} : { ORIGIN: url }), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env },
 				stdio: ['ignore', 'pipe', 'pipe']
 			});
 			child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));

@@ -492,5 +492,16 @@ export const en: Messages = {
 			'contactGuidance/entry': 'the advice on when to contact whom',
 			'plan/responsible': 'who is responsible for the plan'
 		}
+	},
+	deadEnds: {
+		notFoundTitle: 'Page not found',
+		notFound: (path: string) => `There is no page at ${path} in the app. The address may be mistyped, or the link may be old.`,
+		errorTitle: 'Something went wrong',
+		error: (status: number) => `The page could not be shown (error code ${status}). Try again, or go back.`,
+		backTo: (page: string) => `Go to ${page}`,
+		itemTitle: (form: string, patient: string) => `${form} – ${patient}`,
+		wrongAddressTitle: 'Login does not work at this address',
+		wrongAddress: (here: string, there: string) => `The app is open at ${here}, but its login belongs to ${there}. Open the app there to log in.`,
+		openThere: (there: string) => `Open ${there}`
 	}
 };

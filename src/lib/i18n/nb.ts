@@ -523,6 +523,17 @@ export const nb = {
 			'contactGuidance/entry': 'rådet om når dere skal ta kontakt',
 			'plan/responsible': 'hvem som er planansvarlig'
 		} satisfies Record<ConflictKind | 'purpose', string>
+	},
+	deadEnds: {
+		notFoundTitle: 'Siden finnes ikke',
+		notFound: (path: string) => `Det finnes ingen side på adressen ${path} i appen. Adressen kan være skrevet feil, eller lenken kan være gammel.`,
+		errorTitle: 'Noe gikk galt',
+		error: (status: number) => `Siden kunne ikke vises (feilkode ${status}). Prøv igjen, eller gå tilbake.`,
+		backTo: (page: string) => `Gå til ${page}`,
+		itemTitle: (form: string, patient: string) => `${form} – ${patient}`,
+		wrongAddressTitle: 'Innlogging virker ikke på denne adressen',
+		wrongAddress: (here: string, there: string) => `Appen er åpnet på ${here}, men innloggingen hører til ${there}. Åpne appen der for å logge inn.`,
+		openThere: (there: string) => `Åpne ${there}`
 	}
 };
 

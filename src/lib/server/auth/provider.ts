@@ -52,7 +52,11 @@ export const STATUS_SCOPE = 'dbep.status';
 /** A demo vendor system (an EHR) that calls the register's API with client credentials. */
 export type ApiClient = { clientId: string; clientSecret: string };
 
-export async function createEmbeddedProvider(opts: { origin: string; clientId: string; accounts: readonly DemoAccount[]; apiClients?: readonly ApiClient[] }): Promise<EmbeddedProvider> {
+/**
+ * `origin` is the issuer's; `appOrigins` every origin the app is served at, each of which the app
+ * may name in its redirect URI (the browser goes through the provider at the same address).
+ */
+export async function createEmbeddedProvider(opts: { origin: string; appOrigins: readonly string[]; clientId: string; accounts: readonly DemoAccount[]; apiClients?: readonly ApiClient[] }): Promise<EmbeddedProvider> {
 	const issuer = `${opts.origin}/oidc`;
 	const { privateKey } = await generateKeyPair('RS256', { extractable: true });
 	const jwk = await exportJWK(privateKey);
@@ -64,7 +68,7 @@ export async function createEmbeddedProvider(opts: { origin: string; clientId: s
 		jwks: { keys: [jwk] },
 		cookies: { keys: [randomBytes(32).toString('base64url')] },
 		clients: [
-			{ client_id: opts.clientId, token_endpoint_auth_method: 'none', redirect_uris: [`${opts.origin}/auth/callback`], post_logout_redirect_uris: [`${opts.origin}/`], grant_types: ['authorization_code'], response_types: ['code'] },
+			{ client_id: opts.clientId, token_endpoint_auth_method: 'none', redirect_uris: opts.appOrigins.map((o) => `${o}/auth/callback`), post_logout_redirect_uris: opts.appOrigins.map((o) => `${o}/`), grant_types: ['authorization_code'], response_types: ['code'] },
 			...(opts.apiClients ?? []).map((c) => ({ client_id: c.clientId, client_secret: c.clientSecret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' as const }))
 		],
 		pkce: { required: () => true },

@@ -1,13 +1,16 @@
 import * as client from 'openid-client';
 import type { IdClaims } from './directory';
 
-/** What the login must remember between leaving for the provider and coming back (in an httpOnly cookie). */
-export type LoginState = { verifier: string; state: string; nonce: string; returnTo: string };
+/**
+ * What the login must remember between leaving for the provider and coming back (in an httpOnly
+ * cookie), including the redirect URI it asked for: the token request must name the same one.
+ */
+export type LoginState = { verifier: string; state: string; nonce: string; returnTo: string; redirectUri: string };
 
 export type RelyingParty = {
-	/** Where to send the browser to log in, and what to remember until it comes back. */
-	start(returnTo: string): Promise<{ url: URL; login: LoginState }>;
-	/** The verified ID token's claims for the provider's redirect back to `callbackUrl`. */
+	/** Where to send the browser to log in (coming back to `redirectUri`), and what to remember until it comes back. */
+	start(returnTo: string, redirectUri: string): Promise<{ url: URL; login: LoginState }>;
+	/** The verified ID token's claims for the provider's redirect back (`callbackUrl`: its query holds the code). */
 	finish(callbackUrl: URL, login: LoginState): Promise<IdClaims>;
 };
 
@@ -16,7 +19,7 @@ export type RelyingParty = {
  * nonce; the ID token's signature, issuer, audience, expiry and nonce are checked by the library.
  * Discovery runs at the first login and is retried after a failure.
  */
-export function relyingParty(opts: { issuer: string; clientId: string; clientSecret?: string; redirectUri: string }): RelyingParty {
+export function relyingParty(opts: { issuer: string; clientId: string; clientSecret?: string | undefined }): RelyingParty {
 	let config: Promise<client.Configuration> | undefined;
 	const insecure = new URL(opts.issuer).protocol === 'http:';
 	const discover = () =>
@@ -27,10 +30,10 @@ export function relyingParty(opts: { issuer: string; clientId: string; clientSec
 				throw error;
 			}));
 	return {
-		async start(returnTo) {
-			const login: LoginState = { verifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce(), returnTo };
+		async start(returnTo, redirectUri) {
+			const login: LoginState = { verifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce(), returnTo, redirectUri };
 			const url = client.buildAuthorizationUrl(await discover(), {
-				redirect_uri: opts.redirectUri,
+				redirect_uri: redirectUri,
 				scope: 'openid profile dbep',
 				code_challenge: await client.calculatePKCECodeChallenge(login.verifier),
 				code_challenge_method: 'S256',
@@ -42,7 +45,10 @@ export function relyingParty(opts: { issuer: string; clientId: string; clientSec
 			return { url, login };
 		},
 		async finish(callbackUrl, login) {
-			const tokens = await client.authorizationCodeGrant(await discover(), callbackUrl, { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true });
+			// openid-client takes the token request's redirect_uri from this URL: the one the login asked for, whatever address the request came in at.
+			const current = new URL(login.redirectUri);
+			current.search = callbackUrl.search;
+			const tokens = await client.authorizationCodeGrant(await discover(), current, { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true });
 			const claims = tokens.claims();
 			if (!claims) throw new Error('no ID token');
 			return claims as IdClaims;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { User } from '$lib/server/access/users';
 import { demoAccounts, demoDirectory } from './directory';
 import { apiTokenVerifier, issuerKeys, type ApiAuth } from './api-token';
 import { API_AUDIENCE, createEmbeddedProvider, type EmbeddedProvider } from './provider';
-import { relyingParty, type RelyingParty } from './relying-party';
+import { servedOriginOf, servedOrigins, type ServedOrigins } from './origins';
+import { relyingParty, type LoginState, type RelyingParty } from './relying-party';
 import { serverSessions, type ServerSessions, type Session, type SessionRecords } from './sessions';
 
 /**
@@ -17,6 +19,18 @@ export type AuthRuntime = {
 	/** The embedded identity provider, when no other issuer is configured. */
 	provider: EmbeddedProvider | null;
 	rp: RelyingParty;
+	/** The addresses the app is served at (see origins.ts). */
+	origins: ServedOrigins;
+	/** The origin a request with this Host header is served as, or null for a host this server does not serve. */
+	servedOrigin(host: string | undefined): string | null;
+	/**
+	 * The origin a login started by a request with this Host header comes back to: its own address
+	 * where the provider can send the browser back there, else null (the login screen then says
+	 * where to open the app). An external provider knows one redirect URI: the canonical origin's.
+	 */
+	loginOrigin(host: string | undefined): string | null;
+	/** Where to send the browser to log in from `origin` (a `loginOrigin`), and what to keep until it is back. */
+	startLogin(origin: string, returnTo: string): Promise<{ url: URL; login: LoginState }>;
 	/** Signs the cookie of a login in progress. */
 	secret: string;
 	/** Logins, kept in the register. */
@@ -48,16 +62,24 @@ async function sessionSecret(dataDir: string | undefined): Promise<string> {
 	}
 }
 
-/** What login needs to start: the app's public address, where to keep its secret, and the register's login records. */
-export type AuthOptions = { origin: string; dataDir?: string; sessions: SessionRecords };
+/** What login needs to start: the app's addresses, where to keep its secret, and the register's login records. */
+export type AuthOptions = { origins: ServedOrigins; dataDir?: string | undefined; sessions: SessionRecords };
+
+/** This process's served origins: from ORIGIN, PORT, HOST and DBEP_ALLOWED_HOSTS, and the machine's interface addresses. */
+export function originsOfThisServer(defaultPort: number): ServedOrigins {
+	const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+	return servedOrigins(process.env, addresses, defaultPort);
+}
 
 async function create(opts: AuthOptions): Promise<AuthRuntime> {
+	const { origins } = opts;
 	const clientId = process.env.OIDC_CLIENT_ID ?? 'dbep-app';
 	const external = process.env.OIDC_ISSUER;
 	const provider = external
 		? null
 		: await createEmbeddedProvider({
-				origin: opts.origin,
+				origin: origins.canonical,
+				appOrigins: origins.all,
 				clientId,
 				accounts: demoAccounts().map(({ user, claims }) => ({ claims, label: [roleLabel[user.role], user.organisation].filter(Boolean).join(', ') })),
 				// The demo EHR that calls the API; without a configured secret it gets a random one nobody knows.
@@ -67,10 +89,24 @@ async function create(opts: AuthOptions): Promise<AuthRuntime> {
 	const apiCaller = apiTokenVerifier({ issuer, audience: process.env.DBEP_API_AUDIENCE ?? API_AUDIENCE, keys: issuerKeys(issuer) });
 	const secret = await sessionSecret(opts.dataDir);
 	const sessions = serverSessions(opts.sessions, demoDirectory);
+	const rp = relyingParty({ issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET });
+	const servedOrigin = (host: string | undefined) => servedOriginOf(host, origins);
 	return {
 		provider,
 		apiCaller,
-		rp: relyingParty({ issuer, clientId, clientSecret: process.env.OIDC_CLIENT_SECRET, redirectUri: `${opts.origin}/auth/callback` }),
+		rp,
+		origins,
+		servedOrigin,
+		loginOrigin(host) {
+			const origin = servedOrigin(host);
+			return provider || origin === origins.canonical ? origin : null;
+		},
+		async startLogin(origin, returnTo) {
+			const { url, login } = await rp.start(returnTo, `${origin}/auth/callback`);
+			// The embedded provider answers at every served address: the browser stays on the one it
+			// is at, so the login's cookie, set there, is there again when the provider sends it back.
+			return { url: provider ? new URL(`${url.pathname}${url.search}`, origin) : url, login };
+		},
 		secret,
 		sessions,
 		userOf: (header) => sessions.user(header),

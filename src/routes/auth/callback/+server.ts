@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
 function loginState(value: unknown): LoginState | null {
 	if (!value || typeof value !== 'object') return null;
 	const v = value as Record<string, unknown>;
-	const ok = ['verifier', 'state', 'nonce', 'returnTo'].every((k) => typeof v[k] === 'string') && typeof v.exp === 'number' && v.exp > Date.now();
+	const ok = ['verifier', 'state', 'nonce', 'returnTo', 'redirectUri'].every((k) => typeof v[k] === 'string') && typeof v.exp === 'number' && v.exp > Date.now();
 	return ok ? (v as LoginState) : null;
 }
 

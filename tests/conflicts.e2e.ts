@@ -33,7 +33,7 @@ async function allSent(page: Page): Promise<void> {
 
 /** Rewrites Pål's purpose on the tablet, through the goal's edit form. */
 async function rewritePurpose(page: Page, text: string): Promise<void> {
-	await page.getByRole('link', { name: 'Endre: Forebygge synstap' }).click();
+	await page.getByRole('link', { name: 'Endre formål: Forebygge synstap' }).click();
 	await page.getByLabel('Mål', { exact: true }).fill(text);
 	await page.getByRole('button', { name: 'Lagre' }).click();
 	await expect(page.getByText(text)).toBeVisible();

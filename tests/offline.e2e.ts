@@ -50,7 +50,7 @@ test('a home visit works offline and survives a reload and a new tab', async ({ 
 	await expect(annual).toContainText('Datteren mener synet er blitt dårligere.');
 
 	// Edit the purpose goal.
-	await page.getByRole('link', { name: 'Endre: Forebygge synstap' }).click();
+	await page.getByRole('link', { name: 'Endre formål: Forebygge synstap' }).click();
 	await page.getByLabel('Mål', { exact: true }).fill('Forebygge synstap og fall');
 	await page.getByRole('button', { name: 'Lagre' }).click();
 	await expect(page.getByTestId('goals').first()).toContainText('Forebygge synstap og fall');

@@ -41,7 +41,7 @@ test('two tablets edit Pål offline; after reconnecting both, and the server, ho
 	await eyeDrops.getByLabel('Klokkeslett').fill('08:10');
 	await eyeDrops.getByRole('button', { name: 'Registrer som utført' }).click();
 	await expect(eyeDrops.getByTestId('visit-recorded')).toHaveText('Utført kl. 08:10');
-	await a.getByRole('link', { name: 'Endre: Forebygge synstap' }).click();
+	await a.getByRole('link', { name: 'Endre formål: Forebygge synstap' }).click();
 	await a.getByLabel('Mål', { exact: true }).fill('Forebygge synstap og fall');
 	await a.getByRole('button', { name: 'Lagre' }).click();
 	await expect(a.getByText('Forebygge synstap og fall')).toBeVisible();

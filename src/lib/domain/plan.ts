@@ -219,6 +219,10 @@ export type LogEntry = {
 	reason: string | null;
 	by: PersonRef;
 	recordedAt: string;
+	/** The entry this one corrects: the original stays, marked corrected. */
+	corrects?: ItemId;
+	/** Why the original was corrected (required on a correcting entry). */
+	correctionReason?: string;
 };
 
 /** A patient's measure log for one month: high-churn records kept out of the plan's history. */

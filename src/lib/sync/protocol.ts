@@ -204,7 +204,7 @@ const isEntry = (v: unknown): v is ManifestEntry => Array.isArray(v) && v.length
 const isSnapshot = (v: unknown): v is Snapshot => isObj(v) && isDocId(v.docId) && isPatientId(v.patientId) && isHeads(v.heads) && isBytes(v.bytes);
 const isAck = (v: unknown): v is Ack => isObj(v) && isDocId(v.docId) && isHeads(v.heads);
 const isSummary = (v: unknown): v is PatientSummary =>
-	isObj(v) && isPatientId(v.patientId) && typeof v.name === 'string' && Array.isArray(v.measures) && isObj(v.lastRecorded);
+	isObj(v) && isPatientId(v.patientId) && typeof v.name === 'string' && Array.isArray(v.measures) && (v.records === undefined || isObj(v.records));
 
 /** Decodes and checks a frame from the server. */
 export function decodeServerMessage(frame: Uint8Array): Decoded<ServerMessage> {

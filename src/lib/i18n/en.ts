@@ -359,5 +359,21 @@ export const en: Messages = {
 		'change-refused': 'The server did not accept a change you are not allowed to make. The change is kept on this tablet.',
 		'server-error': 'The server had an error. Your changes are stored safely and will be sent later.',
 		'storage-failed': 'Data from the server could not be stored on this tablet.'
+	},
+	patientList: {
+		searchLabel: 'Search for a patient',
+		searchHint: 'Name, birth date or national ID number',
+		show: 'Show',
+		all: 'All patients',
+		visitsToday: 'Visits today',
+		shown: (shown, of) => `Showing ${shown} of ${of} patients`,
+		noMatch: 'No patients match the search.',
+		born: (date) => `b. ${date}`,
+		doneAt: (time) => `Done at ${time}`,
+		notDoneAt: (time) => `Not done at ${time}`,
+		reason: (reason) => `Reason: ${reason}`,
+		due: 'To do',
+		overdue: 'Overdue',
+		unknown: 'Status unknown – open the plan'
 	}
 };

@@ -378,7 +378,23 @@ export const nb = {
 		'change-refused': 'Serveren tok ikke imot en endring du ikke har lov til å gjøre. Endringen er beholdt på nettbrettet.',
 		'server-error': 'Serveren fikk en feil. Endringene dine er trygt lagret og sendes senere.',
 		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.'
-	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>
+	} satisfies Record<Reason | SyncReason | LocalSyncProblem, string>,
+	patientList: {
+		searchLabel: 'Søk etter pasient',
+		searchHint: 'Navn, fødselsdato eller fødselsnummer',
+		show: 'Vis',
+		all: 'Alle pasienter',
+		visitsToday: 'Besøk i dag',
+		shown: (shown: number, of: number) => `Viser ${shown} av ${of} pasienter`,
+		noMatch: 'Ingen pasienter passer søket.',
+		born: (date: string) => `f. ${date}`,
+		doneAt: (time: string) => `Utført kl. ${time}`,
+		notDoneAt: (time: string) => `Ikke utført kl. ${time}`,
+		reason: (reason: string) => `Årsak: ${reason}`,
+		due: 'Gjenstår',
+		overdue: 'Forsinket',
+		unknown: 'Status ukjent – åpne planen'
+	}
 };
 
 export type Messages = typeof nb;

@@ -206,7 +206,6 @@ export const en: Messages = {
 		empty: 'No patients on this device.',
 		dueToday: 'Measures today',
 		nothingDue: 'No measures today',
-		done: 'done',
 		notChanged: 'All sent',
 		unsyncedBadge: 'Not sent',
 		age: (years) => `${years} years`

@@ -210,7 +210,6 @@ export const nb = {
 		empty: 'Ingen pasienter på denne enheten.',
 		dueToday: 'Tiltak i dag',
 		nothingDue: 'Ingen tiltak i dag',
-		done: 'utført',
 		notChanged: 'Alt sendt',
 		unsyncedBadge: 'Ikke sendt',
 		age: (years: number) => `${years} år`

@@ -75,7 +75,12 @@ async function listTime(page: Page): Promise<number> {
 async function planTime(page: Page, name: string): Promise<number> {
 	await listTime(page);
 	return page.evaluate(async (name) => {
-		const link = [...document.querySelectorAll('a')].find((a) => a.textContent?.trim() === name);
+		// A long list puts its later rows on screen a few frames after the first: wait for the patient's.
+		let link: HTMLAnchorElement | undefined;
+		for (let frames = 0; !link && frames < 100; frames++) {
+			link = [...document.querySelectorAll('a')].find((a) => a.textContent?.trim() === name);
+			if (!link) await new Promise((r) => requestAnimationFrame(r));
+		}
 		if (!link) throw new Error(`no link to ${name}`);
 		performance.clearMarks('dbep:plan-ready');
 		const start = performance.now();

@@ -1,5 +1,5 @@
 import type { PatientId } from '$lib/domain/ids';
-import { matchesSearch, searchKeyOf, type SearchKey } from '$lib/domain/patient-search';
+import { searchFor, searchKeyOf, type SearchKey } from '$lib/domain/patient-search';
 import { dueOn, isClinicianMeasure, type DueItem } from '$lib/domain/worklist';
 import type { PatientListItem } from '$lib/storage/plan-repository';
 
@@ -18,5 +18,6 @@ export function worklist(items: readonly PatientListItem[], now: string): Workli
 
 /** The patients of the worklist shown for a search and, when `visitsToday`, only those with a visit today. */
 export function shownPatients(rows: readonly WorklistRow[], query: string, visitsToday: boolean): Set<PatientId> {
-	return new Set(rows.filter((r) => (!visitsToday || r.due.length > 0) && matchesSearch(r.key, query)).map((r) => r.patient.patientId));
+	const matches = searchFor(query);
+	return new Set(rows.filter((r) => (!visitsToday || r.due.length > 0) && matches(r.key)).map((r) => r.patient.patientId));
 }

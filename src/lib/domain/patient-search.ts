@@ -15,14 +15,20 @@ export function searchKeyOf(p: Searchable): SearchKey {
 }
 
 /**
- * True when the patient matches what was typed: every word is part of the name, or, for a query
- * of digits (spaces, dots, dashes and slashes ignored, so `03.05.1951`, `1951-05-03` and
- * `030551 12345` all work), it begins the birth date or the national ID. An empty query matches all.
+ * The test for what was typed, prepared once per keystroke: every word is part of the name, or,
+ * for a query of digits (spaces, dots, dashes and slashes ignored, so `03.05.1951`, `1951-05-03`
+ * and `030551 12345` all work), it begins the birth date or the national ID. An empty query matches all.
  */
-export function matchesSearch(key: SearchKey, query: string): boolean {
+export function searchFor(query: string): (key: SearchKey) => boolean {
 	const q = fold(query).trim();
-	if (q === '') return true;
+	if (q === '') return () => true;
 	const digits = q.replace(/[\s./-]/g, '');
-	if (/^\d+$/.test(digits)) return key.digits.some((form) => form.startsWith(digits));
-	return q.split(/\s+/).every((word) => key.name.includes(word));
+	if (/^\d+$/.test(digits)) return (key) => key.digits.some((form) => form.startsWith(digits));
+	const words = q.split(/\s+/);
+	return (key) => words.every((word) => key.name.includes(word));
+}
+
+/** True when the patient matches what was typed (see `searchFor`). */
+export function matchesSearch(key: SearchKey, query: string): boolean {
+	return searchFor(query)(key);
 }

@@ -77,7 +77,7 @@ test('a home visit works offline and survives a reload and a new tab', async ({ 
 	await tab.goto('/');
 	const row = tab.getByTestId('patient-row').filter({ hasText: palName });
 	await expect(row.getByTestId('unsynced-badge')).toBeVisible();
-	await expect(row).toContainText('utført');
+	await expect(row.getByTestId('list-measure').filter({ hasText: 'Øyedråper daglig' }).first()).toContainText('Utført kl. 08:10');
 });
 
 test('a change in one tab shows in another tab of the same device', async ({ context, page }) => {

@@ -76,3 +76,15 @@ export function buildDeviceData(count: number, edits: number, today: string): De
 	if (!longPlan) throw new Error('no patients');
 	return { docs, summaries, longPlan };
 }
+
+/** The first `count` patients' documents and summaries, and the rest (the long plan is among the first). */
+export function splitDeviceData(data: DeviceData, count: number): [DeviceData, DeviceData] {
+	const first = new Set(data.summaries.slice(0, count).map((s) => s.patientId));
+	const part = (inFirst: boolean): DeviceData => ({
+		docs: data.docs.filter((d) => first.has(d.patientId) === inFirst),
+		summaries: data.summaries.filter((s) => first.has(s.patientId) === inFirst),
+		longPlan: data.longPlan
+	});
+	if (!first.has(data.longPlan.patientId)) throw new Error('the long plan is not among the first patients');
+	return [part(true), part(false)];
+}

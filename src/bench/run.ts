@@ -1,5 +1,6 @@
 // `npm run bench`: device-side figures in headless Chromium against the production build, with
-// 200 patients stored on the device. Prints each figure with its name, unit and target.
+// 200 patients stored on the device (then 400, for the caseload search). Prints each figure with
+// its name, unit and target.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +9,12 @@ import { chromium, type Page } from '@playwright/test';
 import { osloParts } from '../lib/domain/time';
 import { clinicians, pal } from '../lib/fixtures';
 import { dueOn, isClinicianMeasure } from '../lib/domain/worklist';
-import { buildDeviceData, type DeviceData } from './device-data';
+import { buildDeviceData, splitDeviceData, type DeviceData } from './device-data';
 import { injectDeviceData } from './inject';
 
 const PATIENTS = 200;
+/** The caseload the search is measured on: the bench's patients and as many again. */
+const CASELOAD = 2 * PATIENTS;
 const EDITS = 1500;
 const RUNS = 7;
 const port = Number(process.env.BENCH_PORT ?? 4179);
@@ -68,11 +71,24 @@ async function listTime(page: Page): Promise<number> {
 	return page.evaluate(() => performance.getEntriesByName('dbep:list-ready')[0]!.startTime);
 }
 
+/** The number of rows once the list has put them all on screen (it adds a long list's over a few frames). */
+async function allRows(page: Page): Promise<number> {
+	const counted = await page.getByTestId('list-count').textContent();
+	const total = Number(/av (\d+)/.exec(counted ?? '')?.[1]);
+	await page.waitForFunction((n) => document.querySelectorAll('[data-testid="patient-row"]').length === n, total);
+	return total;
+}
+
 /** A tap on the patient's link to the plan in the DOM, fresh from IndexedDB. */
 async function planTime(page: Page, name: string): Promise<number> {
 	await listTime(page);
 	return page.evaluate(async (name) => {
-		const link = [...document.querySelectorAll('a')].find((a) => a.textContent?.trim() === name);
+		// A long list puts its later rows on screen a few frames after the first: wait for the patient's.
+		let link: HTMLAnchorElement | undefined;
+		for (let frames = 0; !link && frames < 100; frames++) {
+			link = [...document.querySelectorAll('a')].find((a) => a.textContent?.trim() === name);
+			if (!link) await new Promise((r) => requestAnimationFrame(r));
+		}
 		if (!link) throw new Error(`no link to ${name}`);
 		performance.clearMarks('dbep:plan-ready');
 		const start = performance.now();
@@ -92,6 +108,30 @@ async function recordTime(page: Page): Promise<number> {
 	return page.evaluate(() => performance.getEntriesByName('dbep:record-persisted')[0]!.duration);
 }
 
+/**
+ * Typing a name into the list's search, a letter at a time with a frame between keystrokes as a
+ * fast typist's, from the first letter until the list shows the match: the whole and the slowest letter.
+ */
+async function searchTime(page: Page, name: string): Promise<{ total: number; slowest: number }> {
+	return page.evaluate(async (name) => {
+		const input = document.querySelector<HTMLInputElement>('#patient-search');
+		if (!input) throw new Error('no search field');
+		const start = performance.now();
+		let slowest = 0;
+		for (let i = 1; i <= name.length; i++) {
+			const t = performance.now();
+			input.value = name.slice(0, i);
+			input.dispatchEvent(new Event('input', { bubbles: true }));
+			// Until the next frame is painted (no named helper: the bundler would wrap it in `__name`, unknown in the page).
+			await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+			slowest = Math.max(slowest, performance.now() - t);
+		}
+		const shown = [...document.querySelectorAll<HTMLElement>('[data-testid="patient-row"]')].filter((r) => !r.hidden);
+		if (!shown.some((r) => r.textContent?.includes(name))) throw new Error(`search for ${name} did not show them`);
+		return { total: performance.now() - start, slowest };
+	}, name);
+}
+
 /** Names of patients to record a visit for, one per due home-visit slot today, the long plan first. */
 function recordTargets(data: DeviceData, count: number): string[] {
 	const now = new Date().toISOString();
@@ -109,7 +149,8 @@ function report(name: string, values: number[], target: number): void {
 
 async function main(): Promise<void> {
 	const t0 = performance.now();
-	const data: DeviceData = buildDeviceData(PATIENTS, EDITS, osloParts(new Date()).date);
+	const all: DeviceData = buildDeviceData(CASELOAD, EDITS, osloParts(new Date()).date);
+	const [data, more] = splitDeviceData(all, PATIENTS);
 	const bytes = data.docs.reduce((n, d) => n + (d.bytes.length * 3) / 4, 0);
 	console.log(`device data: ${PATIENTS} patients, ${data.docs.length} documents, ${(bytes / 1024).toFixed(0)} KiB, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 	console.log(`long plan: ${data.longPlan.changes} changes over two years, ${(data.longPlan.bytes / 1024).toFixed(1)} KiB saved`);
@@ -133,7 +174,7 @@ async function main(): Promise<void> {
 
 		const list: number[] = [];
 		for (let i = 0; i < RUNS; i++) list.push(await listTime(page));
-		const rows = await page.getByTestId('patient-row').count();
+		const rows = await allRows(page);
 		console.log(`patient list rows rendered offline: ${rows}`);
 		report('patient list, navigation to usable list, offline', list, 1000);
 
@@ -151,6 +192,21 @@ async function main(): Promise<void> {
 			record.push(await recordTime(page));
 		}
 		report('persist one recorded measure', record, 50);
+
+		await injectDeviceData(page, more);
+		const sought = more.summaries[more.summaries.length - 1]?.name ?? pal.patient.name;
+		const caseload: number[] = [];
+		const keystroke: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			const ready = await listTime(page);
+			const typed = await searchTime(page, sought);
+			caseload.push(ready + typed.total);
+			keystroke.push(typed.slowest);
+		}
+		const total = await allRows(page);
+		console.log(`patient list rows with the larger caseload: ${total}; searched for "${sought}" (${sought.length} letters)`);
+		report(`patient list with ${total} patients, navigation to list and a name typed until it shows, offline`, caseload, 1000);
+		report('slowest keystroke of that search, to the next frame', keystroke, 100);
 	} finally {
 		await context.close();
 		stop();

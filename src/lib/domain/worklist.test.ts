@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { ItemId, Month, PatientId } from './ids';
 import type { MeasureInput } from './inputs';
 import { newMeasureLog, recordMeasure, type VisitRecord } from './measure-log';
-import type { Context, MeasureLog, Patient, Performer, Plan, Timing } from './plan';
+import type { Context, LogEntry, MeasureLog, Patient, Performer, Plan, Timing } from './plan';
 import { addCareTeamMember, addMeasure, newPlan, setMeasureStatus, setResponsible } from './plan-ops';
+import { latestRecords, slotKey } from './slot-records';
 import { dueOn, isClinicianMeasure, isSelfTreatmentMeasure, summarize, type PatientSummary } from './worklist';
 
 const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
@@ -54,7 +55,7 @@ const slots = (items: ReturnType<typeof dueOn>) => items.map((i) => `${i.title} 
 describe('summarize', () => {
 	it('keeps the patient’s row and only active measures, in creation order', () => {
 		const summary = summarize(palPlan(), []);
-		expect(summary).toMatchObject({ patientId: PATIENT, name: 'Pål Testesen', birthDate: '1951-05-03', municipality: 'Rana', responsible: null, lastRecorded: {} });
+		expect(summary).toMatchObject({ patientId: PATIENT, name: 'Pål Testesen', birthDate: '1951-05-03', municipality: 'Rana', responsible: null, records: {} });
 		expect(summary.measures.map((m) => m.id)).toEqual([DROPS, WEIGH, SHOWER, CHECK, PAIN]);
 		expect(summary.measures[0]).toEqual({ id: DROPS, title: 'Øyedråper', timing: { kind: 'daily', times: ['20:00', '08:00'] }, performer: homeCare });
 	});
@@ -88,8 +89,9 @@ describe('summarize', () => {
 			[id(25), SHOWER, '2026-11-23T11:00:00.000Z', null]
 		]);
 		const expected = { [`${DROPS}|08:00`]: '2026-11-26T07:10:00.000Z', [`${DROPS}|20:00`]: '2026-11-25T19:00:00.000Z', [`${SHOWER}|`]: '2026-11-26T11:00:00.000Z' };
-		expect(summarize(palPlan(), [october, november]).lastRecorded).toEqual(expected);
-		expect(summarize(palPlan(), [november, october]).lastRecorded).toEqual(expected);
+		const times = (logs: MeasureLog[]) => Object.fromEntries(Object.entries(summarize(palPlan(), logs).records ?? {}).map(([k, r]) => [k, r.at]));
+		expect(times([october, november])).toEqual(expected);
+		expect(times([november, october])).toEqual(expected);
 	});
 });
 
@@ -147,7 +149,7 @@ describe('dueOn', () => {
 	});
 
 	it('is empty for a patient with no measures', () => {
-		const empty: PatientSummary = { ...plain, measures: [], lastRecorded: {} };
+		const empty: PatientSummary = { ...plain, measures: [], records: {} };
 		expect(dueOn(empty, '2026-11-26T12:00:00Z')).toEqual([]);
 	});
 });
@@ -160,5 +162,76 @@ describe('measure kinds', () => {
 			expect(isClinicianMeasure({ performer })).toBe(false);
 			expect(isSelfTreatmentMeasure({ performer })).toBe(true);
 		}
+	});
+});
+
+/** A log holding the given entries as another device wrote them (corrections included). */
+function logOf(month: string, entries: Partial<LogEntry>[]): A.Doc<MeasureLog> {
+	return A.change(A.from(newMeasureLog(PATIENT, month as Month)), (d) => {
+		for (const e of entries) {
+			const entry: LogEntry = { id: id(0), measureId: DROPS, at: '', slot: '08:00', outcome: 'done', note: '', reason: null, by, recordedAt: e.at ?? '', ...e };
+			d.entries[entry.id] = entry;
+		}
+	});
+}
+
+const stateAt = (summary: PatientSummary, now: string, slot: string) => dueOn(summary, now).find((i) => i.measureId === DROPS && i.slot === slot)?.state;
+
+describe('what the list tells of today’s slots', () => {
+	const morning = '2026-11-26T07:40:00.000Z'; // 08:40 in Oslo
+
+	it('tells a slot recorded as not done from one done, with the reason and the time', () => {
+		const notDone = logOf('2026-11', [{ id: id(40), at: morning, outcome: 'not-done', reason: 'Pasienten sov' }]);
+		const summary = summarize(palPlan(), [notDone]);
+		expect(stateAt(summary, '2026-11-26T09:00:00Z', '08:00')).toEqual({ kind: 'not-done', at: morning, reason: 'Pasienten sov' });
+		const done = summarize(palPlan(), [logOf('2026-11', [{ id: id(41), at: morning }])]);
+		expect(stateAt(done, '2026-11-26T09:00:00Z', '08:00')).toEqual({ kind: 'done', at: morning });
+	});
+
+	it('shows what the latest record says, even when an earlier one said otherwise', () => {
+		const logs = [logOf('2026-11', [{ id: id(42), at: morning }, { id: id(43), at: '2026-11-26T07:50:00.000Z', outcome: 'not-done', reason: 'Kastet opp' }])];
+		expect(stateAt(summarize(palPlan(), logs), '2026-11-26T09:00:00Z', '08:00')).toMatchObject({ kind: 'not-done', reason: 'Kastet opp' });
+	});
+
+	it('leaves out a record another one corrects, even when the correction names an earlier time', () => {
+		const original = { id: id(44), at: morning };
+		const correction = { id: id(45), at: '2026-11-26T07:30:00.000Z', outcome: 'not-done' as const, reason: 'Ikke gitt: feil pasient', corrects: id(44) };
+		const summary = summarize(palPlan(), [logOf('2026-11', [original, correction])]);
+		expect(stateAt(summary, '2026-11-26T09:00:00Z', '08:00')).toEqual({ kind: 'not-done', at: correction.at, reason: 'Ikke gitt: feil pasient' });
+	});
+
+	it('merges logs one at a time as it merges them at once, a correction seen before or after its original', () => {
+		const november = logOf('2026-11', [{ id: id(46), at: '2026-11-30T22:30:00.000Z', slot: '20:00' }]);
+		const december = logOf('2026-12', [{ id: id(47), at: '2026-11-30T22:00:00.000Z', slot: '20:00', outcome: 'not-done', reason: 'Borte', corrects: id(46) }]);
+		const atOnce = latestRecords({}, [november, december]);
+		expect(latestRecords(latestRecords({}, [november]), [december])).toEqual(atOnce);
+		expect(latestRecords(latestRecords({}, [december]), [november])).toEqual(atOnce);
+		expect(atOnce[slotKey(DROPS, '20:00')]).toMatchObject({ id: id(47), outcome: 'not-done' });
+	});
+
+	it('leaves out a malformed entry from another device rather than trusting it', () => {
+		const broken = logOf('2026-11', [{ id: id(48), at: morning, outcome: 'maybe' as 'done' }]);
+		expect(stateAt(summarize(palPlan(), [broken]), '2026-11-26T07:45:00Z', '08:00')).toEqual({ kind: 'due' });
+	});
+
+	it('calls a timed slot overdue only once it is more than an hour past with no record', () => {
+		const plain = summarize(palPlan(), []);
+		expect(stateAt(plain, '2026-11-26T06:30:00Z', '08:00')).toEqual({ kind: 'due' }); // 07:30 Oslo
+		expect(stateAt(plain, '2026-11-26T08:00:00Z', '08:00')).toEqual({ kind: 'due' }); // 09:00, an hour late
+		expect(stateAt(plain, '2026-11-26T08:01:00Z', '08:00')).toEqual({ kind: 'overdue' }); // 09:01
+		expect(stateAt(plain, '2026-11-26T08:01:00Z', '20:00')).toEqual({ kind: 'due' });
+	});
+
+	it('calls an untimed slot due all day, and a yearly one overdue once its date has passed', () => {
+		const plain = summarize(palPlan(), []);
+		expect(dueOn(plain, '2026-11-26T22:00:00Z').find((i) => i.measureId === SHOWER)?.state).toEqual({ kind: 'due' });
+		expect(dueOn(plain, '2026-11-27T12:00:00Z').find((i) => i.measureId === CHECK)?.state).toEqual({ kind: 'due' });
+		expect(dueOn(plain, '2026-11-28T12:00:00Z').find((i) => i.measureId === CHECK)?.state).toEqual({ kind: 'overdue' });
+	});
+
+	it('says unknown, never done or due, for a summary stored before outcomes were kept', () => {
+		const { records: _records, ...old } = summarize(palPlan(), [logOf('2026-11', [{ id: id(49), at: morning, outcome: 'not-done', reason: 'Sov' }])]);
+		const states = dueOn(old, '2026-11-26T12:00:00Z').map((i) => [i.state.kind, i.recorded]);
+		expect(states).toEqual(states.map(() => ['unknown', false]));
 	});
 });

@@ -1,5 +1,6 @@
 import type { ItemId, PatientId } from './ids';
-import type { LogEntry, Measure, MeasureLog, Performer, Plan, Timing } from './plan';
+import type { Measure, MeasureLog, Performer, Plan, Timing } from './plan';
+import { latestRecords, slotKey, type SlotRecord } from './slot-records';
 import { osloParts } from './time';
 
 /** What the patient list needs of one measure, kept in the summary so no document is loaded. */
@@ -13,8 +14,11 @@ export type PatientSummary = {
 	municipality: string;
 	responsible: string | null;
 	measures: ScheduledMeasure[];
-	/** The latest record per measure and slot (`measureId|slot`) in recent months: its `at`. */
-	lastRecorded: Record<string, string>;
+	/**
+	 * What the latest record per measure and slot (`slotKey`) in recent months says. Absent in
+	 * summaries stored before it was kept (they knew only a time, not whether it was done).
+	 */
+	records?: Record<string, SlotRecord>;
 	/** The user ids of the plan's active care team members who log in: who needs to know. */
 	team: string[];
 	/** The patient's national ID, for the register to find the patient by (emergency access). */
@@ -43,8 +47,22 @@ export function lastStamped(plan: Plan): string {
 	return latest;
 }
 
-/** A measure slot due on a day, and whether it is already recorded. */
-export type DueItem = { measureId: ItemId; title: string; slot: string | null; recorded: boolean };
+/**
+ * Where a slot due today stands: done or not done (as its latest record says), still due, overdue,
+ * or unknown (the summary predates records of outcomes and must not be read as either).
+ */
+export type SlotState =
+	| { kind: 'done'; at: string }
+	| { kind: 'not-done'; at: string; reason: string | null }
+	| { kind: 'due' }
+	| { kind: 'overdue' }
+	| { kind: 'unknown' };
+
+/** A measure slot due on a day, and whether and how it is recorded. */
+export type DueItem = { measureId: ItemId; title: string; slot: string | null; recorded: boolean; state: SlotState };
+
+/** How long after its time a slot without a record counts as overdue: a visit an hour late is worth a call. */
+export const OVERDUE_AFTER_MINUTES = 60;
 
 /** True when the measure is something a visiting clinician does (not the patient's own). */
 export function isClinicianMeasure(m: { performer: Performer }): boolean {
@@ -69,19 +87,30 @@ function slotsOn(timing: Timing, date: string, weekday: number): (string | null)
 	}
 }
 
-function slotKey(measureId: string, slot: string | null): string {
-	return `${measureId}|${slot ?? ''}`;
+const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+
+function stateOf(timing: Timing, slot: string | null, record: SlotRecord | undefined, today: { date: string; time: string }): SlotState {
+	const counts = record !== undefined && (timing.kind === 'yearly' ? osloParts(record.at).date >= timing.nextDue : osloParts(record.at).date === today.date);
+	if (record && counts && record.outcome === 'done') return { kind: 'done', at: record.at };
+	if (record && counts && record.outcome === 'not-done') return { kind: 'not-done', at: record.at, reason: record.reason };
+	// A record of another shape (from a newer or broken device) is not read as either.
+	if (record && counts) return { kind: 'unknown' };
+	const late = slot !== null ? minutesOf(today.time) > minutesOf(slot) + OVERDUE_AFTER_MINUTES : timing.kind === 'yearly' && timing.nextDue < today.date;
+	return { kind: late ? 'overdue' : 'due' };
 }
 
-/** The measure slots due on the Oslo day of `now`, in time order, with whether each is recorded that day. */
+/**
+ * The measure slots due on the Oslo day of `now`, in time order, each with where it stands: a
+ * timed slot with no record that day is overdue once `now` is more than `OVERDUE_AFTER_MINUTES`
+ * past its time, a yearly one once its date has passed; an untimed slot is due all day.
+ */
 export function dueOn(summary: PatientSummary, now: string): DueItem[] {
-	const { date, weekday } = osloParts(now);
+	const today = osloParts(now);
 	const items: DueItem[] = [];
 	for (const m of summary.measures) {
-		for (const slot of slotsOn(m.timing, date, weekday)) {
-			const last = summary.lastRecorded[slotKey(m.id, slot)];
-			const recorded = last !== undefined && (m.timing.kind === 'yearly' ? osloParts(last).date >= m.timing.nextDue : osloParts(last).date === date);
-			items.push({ measureId: m.id, title: m.title, slot, recorded });
+		for (const slot of slotsOn(m.timing, today.date, today.weekday)) {
+			const state: SlotState = summary.records ? stateOf(m.timing, slot, summary.records[slotKey(m.id, slot)], today) : { kind: 'unknown' };
+			items.push({ measureId: m.id, title: m.title, slot, recorded: state.kind === 'done' || state.kind === 'not-done', state });
 		}
 	}
 	return items.sort((a, b) => (a.slot ?? '99:99').localeCompare(b.slot ?? '99:99'));
@@ -95,13 +124,6 @@ function activeMeasures(plan: Plan): Measure[] {
 
 /** The patient list's row for a plan and its recent logs (same transaction as every change). */
 export function summarize(plan: Plan, logs: readonly MeasureLog[]): PatientSummary {
-	const lastRecorded: Record<string, string> = {};
-	const entries: LogEntry[] = logs.flatMap((l) => Object.values(l.entries));
-	for (const e of entries) {
-		const key = slotKey(e.measureId, e.slot);
-		const prev = lastRecorded[key];
-		if (prev === undefined || prev < e.at) lastRecorded[key] = e.at;
-	}
 	const responsible = plan.responsible.value ? (plan.careTeam[plan.responsible.value]?.name ?? null) : null;
 	return {
 		patientId: plan.patientId,
@@ -115,7 +137,7 @@ export function summarize(plan: Plan, logs: readonly MeasureLog[]): PatientSumma
 			timing: JSON.parse(JSON.stringify(m.timing)) as Timing,
 			performer: JSON.parse(JSON.stringify(m.performer)) as Performer
 		})),
-		lastRecorded,
+		records: latestRecords({}, logs),
 		team: Object.values(plan.careTeam)
 			.filter((m) => m.active && typeof m.personId === 'string')
 			.map((m) => m.personId as string)

@@ -212,7 +212,6 @@ export const en: Messages = {
 		empty: 'No patients on this device.',
 		dueToday: 'Measures today',
 		nothingDue: 'No measures today',
-		done: 'done',
 		notChanged: 'All sent',
 		unsyncedBadge: 'Not sent',
 		age: (years) => `${years} years`
@@ -503,5 +502,21 @@ export const en: Messages = {
 		wrongAddressTitle: 'Login does not work at this address',
 		wrongAddress: (here: string, there: string) => `The app is open at ${here}, but its login belongs to ${there}. Open the app there to log in.`,
 		openThere: (there: string) => `Open ${there}`
+	},
+	patientList: {
+		searchLabel: 'Search for a patient',
+		searchHint: 'Name, birth date or national ID number',
+		show: 'Show',
+		all: 'All patients',
+		visitsToday: 'Visits today',
+		shown: (shown, of) => `Showing ${shown} of ${of} patients`,
+		noMatch: 'No patients match the search.',
+		born: (date) => `b. ${date}`,
+		doneAt: (time) => `Done at ${time}`,
+		notDoneAt: (time) => `Not done at ${time}`,
+		reason: (reason) => `Reason: ${reason}`,
+		due: 'To do',
+		overdue: 'Overdue',
+		unknown: 'Status unknown – open the plan'
 	}
 };

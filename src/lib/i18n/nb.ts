@@ -217,7 +217,6 @@ export const nb = {
 		empty: 'Ingen pasienter på denne enheten.',
 		dueToday: 'Tiltak i dag',
 		nothingDue: 'Ingen tiltak i dag',
-		done: 'utført',
 		notChanged: 'Alt sendt',
 		unsyncedBadge: 'Ikke sendt',
 		age: (years: number) => `${years} år`
@@ -534,6 +533,22 @@ export const nb = {
 		wrongAddressTitle: 'Innlogging virker ikke på denne adressen',
 		wrongAddress: (here: string, there: string) => `Appen er åpnet på ${here}, men innloggingen hører til ${there}. Åpne appen der for å logge inn.`,
 		openThere: (there: string) => `Åpne ${there}`
+	},
+	patientList: {
+		searchLabel: 'Søk etter pasient',
+		searchHint: 'Navn, fødselsdato eller fødselsnummer',
+		show: 'Vis',
+		all: 'Alle pasienter',
+		visitsToday: 'Besøk i dag',
+		shown: (shown: number, of: number) => `Viser ${shown} av ${of} pasienter`,
+		noMatch: 'Ingen pasienter passer søket.',
+		born: (date: string) => `f. ${date}`,
+		doneAt: (time: string) => `Utført kl. ${time}`,
+		notDoneAt: (time: string) => `Ikke utført kl. ${time}`,
+		reason: (reason: string) => `Årsak: ${reason}`,
+		due: 'Gjenstår',
+		overdue: 'Forsinket',
+		unknown: 'Status ukjent – åpne planen'
 	}
 };
 

@@ -109,7 +109,7 @@ describe('PlanRepository', () => {
 		expect(first && A.decodeChange(first).hash).toBe(A.getHeads(independent)[0]);
 
 		const summary = await db.summaries.get(pal.patientId);
-		expect(summary?.lastRecorded[`${pal.measures.eyeDrops}|08:00`]).toBe(NOW);
+		expect(summary?.records?.[`${pal.measures.eyeDrops}|08:00`]?.at).toBe(NOW);
 		expect((await repo.listPatients()).find((p) => p.patientId === pal.patientId)?.unsynced).toBe(true);
 
 		const reopened = opened(await new PlanRepository(new DbepDb(name)).openPatient(pal.patientId, NOW));
@@ -128,8 +128,24 @@ describe('PlanRepository', () => {
 		const ctx = nurseAt(later);
 		const { logs } = opened(await new PlanRepository(db).changeLog(pal.patientId, later, ctx, (log) => recordMeasure(log, second, rec(later), ctx)));
 		expect(Object.keys(logs[0]?.entries ?? {}).sort()).toEqual([first, second].sort());
-		expect((await db.summaries.get(pal.patientId))?.lastRecorded[`${pal.measures.eyeDrops}|08:00`]).toBe(later);
+		expect((await db.summaries.get(pal.patientId))?.records?.[`${pal.measures.eyeDrops}|08:00`]?.at).toBe(later);
 		expect(await db.docs.where('patientId').equals(pal.patientId).count()).toBe(2);
+	});
+
+	it('renews summaries stored before outcomes were kept, so a not-done record is not read as done', async () => {
+		const { db, repo } = await seeded();
+		const record = { outcome: 'not-done' as const, measureId: pal.measures.eyeDrops, at: NOW, slot: '08:00', note: '', reason: 'Sov' };
+		await repo.changeLog(pal.patientId, NOW, nurse, (log) => recordMeasure(log, crypto.randomUUID() as ItemId, record, nurse));
+		const stored = await db.summaries.toArray();
+		// As an older version stored them: a time per slot, nothing about the outcome.
+		await db.summaries.bulkPut(stored.map(({ records: _records, ...old }) => ({ ...old, lastRecorded: {} })));
+		const told = vi.fn();
+		repo.subscribe(told);
+
+		expect(await repo.renewStaleSummaries(NOW)).toBe(stored.length);
+		expect((await db.summaries.get(pal.patientId))?.records?.[`${pal.measures.eyeDrops}|08:00`]).toMatchObject({ outcome: 'not-done', reason: 'Sov' });
+		expect(told).toHaveBeenCalled();
+		expect(await repo.renewStaleSummaries(NOW)).toBe(0);
 	});
 
 	it('reports a patient with a corrupt plan while others still open and the list still works', async () => {

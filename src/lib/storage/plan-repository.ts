@@ -135,6 +135,26 @@ export class PlanRepository extends SetAsideRepository {
 		});
 	}
 
+	/**
+	 * Summarizes again, from the stored plan and recent logs, each patient whose stored summary
+	 * predates records of outcomes (the list shows those as unknown); returns how many it renewed.
+	 * A patient whose plan cannot be read keeps the old summary, shown as unknown still.
+	 */
+	async renewStaleSummaries(now: string): Promise<number> {
+		const renewed = await this.exclusive(async () => {
+			const stale = (await this.db.summaries.toArray()).filter((s) => s.records === undefined).map((s) => s.patientId);
+			const fresh: PatientSummary[] = [];
+			for (const patientId of stale) {
+				const summary = await this.summaryOf(patientId, now);
+				if (summary) fresh.push(summary);
+			}
+			if (fresh.length) await this.db.summaries.bulkPut(fresh);
+			return fresh.map((s) => s.patientId);
+		});
+		if (renewed.length) this.announce(renewed);
+		return renewed.length;
+	}
+
 	/** Stores whole plan documents created elsewhere (tests, benchmarks) as synced, in one transaction. */
 	async importPlans(docs: readonly { docId: DocumentId; patientId: PatientId; doc: Doc<Plan> }[], at: string): Promise<void> {
 		const writes: DocWrite[] = docs.map((d) => ({ docId: d.docId, patientId: d.patientId, kind: 'plan', doc: d.doc, since: null, conflicts: planConflicts(d.doc) }));

@@ -167,7 +167,7 @@ describe('SyncClient', () => {
 		server.refuse.set(logId, 'change-refused');
 		const entry = { outcome: 'done' as const, measureId: pal.measures.eyeDrops, at: NOW, slot: '08:00', note: '' };
 		await repo.changeLog(pal.patientId, NOW, nurse, (log) => recordMeasure(log, crypto.randomUUID() as ItemId, entry, nurse));
-		expect((await repo.listPatients()).find((p) => p.patientId === pal.patientId)?.lastRecorded).not.toEqual({});
+		expect((await repo.listPatients()).find((p) => p.patientId === pal.patientId)?.records).not.toEqual({});
 		await connect();
 
 		const [row] = await repo.setAsideList();
@@ -177,7 +177,7 @@ describe('SyncClient', () => {
 		expect(client.state).toMatchObject({ phase: 'up-to-date', refusals: [] });
 		// The list no longer counts the refused record, and Pål stays on the device.
 		const listed = (await repo.listPatients()).find((p) => p.patientId === pal.patientId);
-		expect(listed).toMatchObject({ unsynced: false, lastRecorded: {} });
+		expect(listed).toMatchObject({ unsynced: false, records: {} });
 	});
 
 	it('sets aside unsent work on a patient whose access ended, then purges the patient', async () => {

@@ -28,7 +28,11 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { isPatientId, parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: a patient's summary carries what each slot's latest record says (`records`) in place of its
+ * time alone (`lastRecorded`), which a version-1 device would refuse: it is asked to update first.
+ */
+export const PROTOCOL_VERSION = 2;
 /** Frames above this are refused unread (the server's WebSocket also caps its payload). */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Documents in one message, at most. */
@@ -212,7 +216,7 @@ const isEntry = (v: unknown): v is ManifestEntry => Array.isArray(v) && v.length
 const isSnapshot = (v: unknown): v is Snapshot => isObj(v) && isDocId(v.docId) && isPatientId(v.patientId) && isHeads(v.heads) && isBytes(v.bytes);
 const isAck = (v: unknown): v is Ack => isObj(v) && isDocId(v.docId) && isHeads(v.heads);
 const isSummary = (v: unknown): v is PatientSummary =>
-	isObj(v) && isPatientId(v.patientId) && typeof v.name === 'string' && Array.isArray(v.measures) && isObj(v.lastRecorded);
+	isObj(v) && isPatientId(v.patientId) && typeof v.name === 'string' && Array.isArray(v.measures) && (v.records === undefined || isObj(v.records));
 
 /** Decodes and checks a frame from the server. */
 export function decodeServerMessage(frame: Uint8Array): Decoded<ServerMessage> {

@@ -1,7 +1,7 @@
 import * as Automerge from '@automerge/automerge';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
+import { logDocId, planDocId, type DocumentId, type ItemId, type Month, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
 import type { AuditEntry, AuditPage, DocumentStore, StoredChunk, StoredSession } from './types';
 
@@ -21,7 +21,7 @@ const summaryOf = (patientId: PatientId, name = 'Pål Testesen'): PatientSummary
 	municipality: 'Rana',
 	responsible: null,
 	measures: [],
-	lastRecorded: { 'm1|08:00': '2025-01-02T08:00:00.000Z' },
+	records: { 'm1|08:00': { id: 'e1' as ItemId, at: '2025-01-02T08:00:00.000Z', outcome: 'done', reason: null } },
 	team: []
 });
 const keysOf = async (store: DocumentStore, docId: DocumentId): Promise<string[]> => byKey(await store.chunks(docId)).map((c) => c.key);
@@ -96,7 +96,7 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			await store.commit(doc, p, { add: [], remove: [], heads: ['h1'], summary: summaryOf(p) });
 			await store.commit(log, p, { add: [], remove: [], heads: ['h1'] });
 			expect(await store.summaries()).toStrictEqual([summaryOf(p)]);
-			const renamed = { ...summaryOf(p, 'Pål Endret'), lastRecorded: {}, responsible: 'Kari Testlege' };
+			const renamed = { ...summaryOf(p, 'Pål Endret'), records: {}, responsible: 'Kari Testlege' };
 			await store.commit(log, p, { add: [], remove: [], heads: ['h2'], summary: renamed });
 			expect(await store.summaries([p])).toStrictEqual([renamed]);
 		});

@@ -96,7 +96,7 @@ describe.skipIf(!url)('PostgreSQL', () => {
 			try {
 				expect(await store.manifest()).toStrictEqual([{ docId: planDocId(p), patientId: p, heads: ['h1'] }]);
 				expect(await store.summaries()).toEqual([]);
-				const summary = { patientId: p, name: 'Pål Testesen', birthDate: '1950-03-01', municipality: 'Rana', responsible: null, measures: [], lastRecorded: {}, team: [] };
+				const summary = { patientId: p, name: 'Pål Testesen', birthDate: '1950-03-01', municipality: 'Rana', responsible: null, measures: [], records: {}, team: [] };
 				await store.commit(planDocId(p), p, { add: [], remove: [], heads: ['h2'], summary });
 				expect(await store.summaries([p])).toStrictEqual([summary]);
 			} finally {

@@ -89,7 +89,7 @@ describe('SyncHub: the protocol flows', () => {
 		await b.settle();
 		expect(a.acked.get(logId)).toEqual(Automerge.getHeads(a.docs.get(logId) ?? Automerge.init()));
 		const [summary] = await h.store.summaries([pal.patientId]);
-		expect(summary?.lastRecorded[`${measureId}|08:00`]).toBe(record.at);
+		expect(summary?.records?.[`${measureId}|08:00`]).toMatchObject({ at: record.at, outcome: 'done' });
 		const snapshot = b.received('snapshots').find((m) => m.docs.some((d) => d.docId === logId));
 		expect(snapshot?.summaries).toEqual([summary]);
 		expect(Automerge.toJS(b.docs.get(logId) ?? Automerge.init())).toEqual(Automerge.toJS(a.docs.get(logId) ?? Automerge.init()));

@@ -46,3 +46,26 @@ describe('nextSummary', () => {
 		expect(await nextSummary(ref(planDocId(pal.patientId)), broken, undefined, async () => [])).toBeUndefined();
 	});
 });
+
+describe('nextSummary with outcomes', () => {
+	const notDone = (): MeasureLog => {
+		const log = newMeasureLog(pal.patientId, '2025-02' as Month);
+		recordMeasure(log, '00000000-0000-4000-8000-000000000009' as ItemId, { outcome: 'not-done', measureId: m1 as ItemId, at: '2025-02-03T07:40:00.000Z', slot: '08:00', note: '', reason: 'Pasienten var ikke hjemme' }, ctx);
+		return log;
+	};
+
+	it('keeps what a not-done record says, not only its time', async () => {
+		const stored = summarize(plan, []);
+		const next = await nextSummary(ref(logDocId(pal.patientId, '2025-02' as Month)), notDone(), stored, async () => []);
+		expect(next?.records?.[`${m1}|08:00`]).toMatchObject({ outcome: 'not-done', reason: 'Pasienten var ikke hjemme' });
+	});
+
+	it('rebuilds the records from all logs when the stored summary predates them', async () => {
+		const { records: _records, ...old } = summarize(plan, []);
+		const jan = logWith('2025-01', [[m2, '2025-01-31T12:00:00.000Z', null]]);
+		const next = await nextSummary(ref(logDocId(pal.patientId, '2025-02' as Month)), notDone(), old, async () => [jan]);
+		expect(next).toEqual(summarize(plan, [jan, notDone()]));
+		const afterPlan = await nextSummary(ref(planDocId(pal.patientId)), plan, old, async () => [jan, notDone()]);
+		expect(afterPlan).toEqual(summarize(plan, [jan, notDone()]));
+	});
+});

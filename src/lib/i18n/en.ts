@@ -179,7 +179,8 @@ export const en: Messages = {
 			'record-fixed': 'A record cannot be changed afterwards. The person who made it can correct it with a new record.',
 			'correction-of-unknown': 'The correction was not of a record of the same measure in the same month.',
 			'correction-by-another': 'Only the person who made a record can correct it.',
-			'correction-reason-required': 'A correction needs a reason.'
+			'correction-reason-required': 'A correction needs a reason.',
+			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

@@ -184,7 +184,8 @@ export const nb = {
 			'record-fixed': 'En registrering kan ikke endres i ettertid. Den som registrerte, kan rette den med en ny registrering.',
 			'correction-of-unknown': 'Rettingen gjaldt ikke en registrering av samme tiltak i samme måned.',
 			'correction-by-another': 'Bare den som gjorde en registrering, kan rette den.',
-			'correction-reason-required': 'En retting må ha en begrunnelse.'
+			'correction-reason-required': 'En retting må ha en begrunnelse.',
+			'patient-has-plan': 'Pasienten med dette fødselsnummeret har allerede en plan. Be om å bli lagt til i behandlingsteamet.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {

@@ -88,7 +88,8 @@ export type RefusalRule =
 	| 'record-fixed'
 	| 'correction-of-unknown'
 	| 'correction-by-another'
-	| 'correction-reason-required';
+	| 'correction-reason-required'
+	| 'patient-has-plan';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -107,7 +108,8 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'record-fixed',
 	'correction-of-unknown',
 	'correction-by-another',
-	'correction-reason-required'
+	'correction-reason-required',
+	'patient-has-plan'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

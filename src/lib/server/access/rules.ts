@@ -14,10 +14,11 @@ const OWNED_BY_PATIENT: ReadonlySet<unknown> = new Set<Role>(['patient', 'relati
 
 /** A patient or proxy may touch an entry they add, or one a patient or proxy wrote; never a clinician's. */
 function patientsEntry(before: Entry, after: Entry, user: User): RefusalRule | null {
-	if (before) return OWNED_BY_PATIENT.has(before.by?.role) ? null : 'written-by-clinician';
+	if (before && !OWNED_BY_PATIENT.has(before.by?.role)) return 'written-by-clinician';
 	if (!after) return null;
-	// A new entry must carry the user's own name and role: nobody writes in another's name.
-	return after.by?.name === user.name && after.by?.role === user.role ? null : 'stamped-as-another';
+	// An entry keeps its author, or carries the user's own name and role: nobody writes in another's name.
+	const keeps = before !== undefined && after.by?.name === before.by?.name && after.by?.role === before.by?.role;
+	return keeps || (after.by?.name === user.name && after.by?.role === user.role) ? null : 'stamped-as-another';
 }
 
 const at = (record: unknown, key: A.Prop | undefined): Entry => (record && typeof key === 'string' ? ((record as Record<string, Entry>)[key] ?? undefined) : undefined);
@@ -43,7 +44,8 @@ function clinicianPlanRule(path: A.Prop[], before: Plan | null, after: Plan, use
 	}
 	const [top, part] = path;
 	if (top !== 'privacy') return null;
-	if (part === 'blocked' || part === 'restricted') return 'patients-own-choice';
+	// Deleting (or replacing) the whole of it would lift every block and the restriction at once.
+	if (part === undefined || part === 'blocked' || part === 'restricted') return 'patients-own-choice';
 	if (before.privacy?.consent && part !== undefined) return 'consent-fixed';
 	return null;
 }
@@ -97,7 +99,7 @@ function patientLogRule(path: A.Prop[], before: MeasureLog | null, after: Measur
 	return patientsEntry(at(before?.entries, id), at(after.entries, id), user);
 }
 
-const STAMPS: ReadonlySet<A.Prop> = new Set(['by', 'createdBy', 'addedBy', 'endedBy', 'recordedBy']);
+const STAMPS: ReadonlySet<A.Prop> = new Set(['by', 'createdBy', 'addedBy', 'endedBy', 'recordedBy', 'expressedBy']);
 
 /** A stamp (who did something) a change writes must name the user: nobody writes in another's name. */
 function foreignStamp(path: A.Prop[], now: unknown, user: User): RefusalRule | null {

@@ -5,7 +5,7 @@ import type { MeasureLog, Plan } from '$lib/domain/plan';
 import type { CommitResult, DocumentStore } from '$lib/server/store';
 import { carriesChanges, holdsHeads } from '$lib/sync/heads';
 import type { Ack, DocMessage, SyncReason } from '$lib/sync/protocol';
-import { mayChange, type Principal } from './access';
+import { mayChange, summaryByNationalId, type Principal } from './access';
 import { sameHeads, writeFor } from './chunks';
 import type { CachedDoc, DocCache } from './doc-cache';
 import { auditLine } from './audit';
@@ -48,6 +48,18 @@ async function planOf(ctx: DocSyncContext, ref: DocumentRef): Promise<Plan | nul
 	if (ref.kind === 'plan') return null;
 	const entry = await ctx.cache.get(planDocId(ref.patientId));
 	return entry ? (Automerge.toJS(entry.doc) as Plan) : null;
+}
+
+/**
+ * A new plan whose national ID another patient's plan already carries, as a refusal detail; null
+ * when the ID is free. One person has one plan: a second would take emergency access, the status
+ * call and their access-log lines away from the real one.
+ */
+async function nationalIdTaken(ctx: DocSyncContext, ref: DocumentRef, doc: Automerge.Doc<unknown>): Promise<string | null> {
+	const nationalId = (doc as { patient?: { nationalId?: unknown } }).patient?.nationalId;
+	if (typeof nationalId !== 'string') return null;
+	const holder = await summaryByNationalId(ctx.store, nationalId);
+	return holder && holder.patientId !== ref.patientId ? 'patient-has-plan: patient/nationalId' : null;
 }
 
 const ATTEMPTS = 3;
@@ -131,10 +143,11 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 		const heads = Automerge.getHeads(doc);
 		const changed = !sameHeads(before, heads);
 		const breach = changed && ctx.principal.user ? await breachOf(ctx.principal.user, ref, doc, before, heads, () => planOf(ctx, ref)) : null;
-		if (breach) {
+		const taken = !breach && changed && ref.kind === 'plan' && !before.length ? await nationalIdTaken(ctx, ref, doc) : null;
+		if (breach || taken) {
 			// Nothing of the message is kept: the clone goes, the cached document and sync state stay as they were.
 			Automerge.free(doc);
-			return refuse('change-refused', `${breach.rule}: ${breach.path}`);
+			return refuse('change-refused', breach ? `${breach.rule}: ${breach.path}` : taken!);
 		}
 		const stored = changed ? await commit(ctx, entry, ref, doc) : null;
 		if (stored === 'unsummarizable') {

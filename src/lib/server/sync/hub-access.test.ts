@@ -1,10 +1,10 @@
 import * as Automerge from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
 import { genesis } from '$lib/domain/genesis';
-import { logDocId, planDocId, type DocumentId, type ItemId, type Month } from '$lib/domain/ids';
+import { logDocId, planDocId, type DocumentId, type ItemId, type Month, type PatientId } from '$lib/domain/ids';
 import { newMeasureLog, recordMeasure } from '$lib/domain/measure-log';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
-import { addCareTeamMember, addMeasure, newPlan, setResponsible, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, endContactGuidance, putContactGuidance, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
+import { addCareTeamMember, addGoal, addMeasure, newPlan, setResponsible, addPlanComment, addWhatMatters, blockClinician, endCareTeamMembership, endContactGuidance, putContactGuidance, setMeasureStatus, setRestricted, unblockClinician } from '$lib/domain/plan-ops';
 import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
 import { demoUsers, palGrandson, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
@@ -243,6 +243,22 @@ describe('SyncHub: a new plan', () => {
 		expect(patientsHeld(await freshDevice(h, 'rana-tablet', ranaNurse))).not.toContain(planlessPatient.patientId);
 	});
 
+	it('is refused when another patient’s plan already carries the national ID: no decoy for emergency access to find', async () => {
+		const h = await open();
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		const decoyId = crypto.randomUUID() as PatientId;
+		const decoyPlan = planDocId(decoyId);
+		const plan = newPlan(decoyId, { ...liv, name: pal.patient.name, nationalId: pal.patient.nationalId }, { form: 'oral', givenBy: 'patient' }, ctx(bodoGp));
+		addCareTeamMember(plan, member, { name: bodoGp.name, role: 'gp', organisation: bodoGp.organisation ?? '', personId: bodoGp.id }, ctx(bodoGp));
+		gp.docs.set(decoyPlan, genesis(decoyPlan, plan) as Automerge.Doc<unknown>);
+		gp.sync([decoyPlan]);
+		await gp.settle();
+		expect(refusals(gp).at(-1)).toEqual(['change-refused', decoyPlan]);
+		expect(gp.received('refused').at(-1)?.detail).toMatch(/^patient-has-plan:/);
+		expect(await h.store.manifest([decoyId])).toEqual([]);
+		expect((await h.store.summaries()).filter((s) => s.nationalId === pal.patient.nationalId).map((s) => s.patientId)).toEqual([pal.patientId]);
+	});
+
 	it('is never created by the patient', async () => {
 		const h = await open();
 		const livUser = demoUsers.find((u) => u.patients.includes(planlessPatient.patientId))!;
@@ -450,5 +466,42 @@ describe('SyncHub: the access log', () => {
 		expect(gp.received('refused').map((m) => m.reason)).toContain('change-refused');
 		expect((await storedDoc<Plan>(h.store, palPlan)).careTeam).toBeDefined();
 		expect(await h.store.summaries([pal.patientId])).toEqual(before);
+	});
+	it('refuses a clinician deleting the patient’s privacy choices whole: the block stays, and the blocked nurse stays out', async () => {
+		const h = await open();
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		phone.change<Plan>(palPlan, (p) => blockClinician(p, crypto.randomUUID() as ItemId, { personId: altaNurse.id, name: altaNurse.name, organisation: altaNurse.organisation ?? '' }, ctx(palUser)));
+		phone.sync([palPlan]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([]);
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		gp.change<Plan>(palPlan, (p) => void delete (p as Partial<Plan>).privacy);
+		gp.sync([palPlan]);
+		await gp.settle();
+		expect(gp.received('refused').at(-1)?.detail).toMatch(/^patients-own-choice: privacy/);
+		expect(Object.values((await storedDoc<Plan>(h.store, palPlan)).privacy?.blocked ?? {}).map((b) => b.personId)).toEqual([altaNurse.id]);
+	});
+
+	it('refuses a patient re-stamping his own entry as written by the GP, and a clinician’s goal “expressed by” a colleague', async () => {
+		const h = await open();
+		const phone = await freshDevice(h, 'pal-phone', palUser);
+		const entry = crypto.randomUUID() as ItemId;
+		phone.change<Plan>(palPlan, (p) => addWhatMatters(p, entry, 'Å gå tur med hunden', 'patient', ctx(palUser)));
+		phone.sync([palPlan]);
+		await phone.settle();
+		expect(refusals(phone)).toEqual([]);
+		phone.change<Plan>(palPlan, (p) => void (p.whatMatters[entry]!.by = personRefOf(bodoGp)));
+		phone.sync([palPlan]);
+		await phone.settle();
+		expect(phone.received('refused').at(-1)?.detail).toMatch(/^stamped-as-another: whatMatters/);
+		expect((await storedDoc<Plan>(h.store, palPlan)).whatMatters[entry]?.by.name).toBe(palUser.name);
+
+		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
+		const goal = crypto.randomUUID() as ItemId;
+		gp.change<Plan>(palPlan, (p) => addGoal(p, goal, { category: 'treatment', text: 'Holde trykket nede', targetDate: null, addresses: [] }, ctx(ranaNurse)));
+		gp.sync([palPlan]);
+		await gp.settle();
+		expect(gp.received('refused').at(-1)?.detail).toMatch(/^stamped-as-another: goals/);
+		expect((await storedDoc<Plan>(h.store, palPlan)).goals[goal]).toBeUndefined();
 	});
 });

@@ -20,7 +20,12 @@ export type VisitRecord =
 /** Records that a measure was carried out, or not done with a reason, in the month's log. */
 export function recordMeasure(log: MeasureLog, id: ItemId, record: VisitRecord, ctx: Context): void {
 	if (osloMonth(record.at) !== log.month) throw new Error(`record at ${record.at} is not in ${log.month}`);
-	const entry: LogEntry = {
+	log.entries[id] = newEntry(id, record, ctx);
+}
+
+/** A log entry saying what `record` says, made by `ctx`: the one shape every record is written in. */
+function newEntry(id: ItemId, record: VisitRecord, ctx: Context): LogEntry {
+	return {
 		id,
 		measureId: record.measureId,
 		at: record.at,
@@ -31,7 +36,6 @@ export function recordMeasure(log: MeasureLog, id: ItemId, record: VisitRecord, 
 		by: { ...ctx.by },
 		recordedAt: ctx.at
 	};
-	log.entries[id] = entry;
 }
 
 /** The entries for one measure, newest first, from any number of monthly logs. */
@@ -72,19 +76,9 @@ export function correctRecord(log: MeasureLog, id: ItemId, originalId: ItemId, c
 	if (!correction.correctionReason.trim()) throw new Error('a correction needs a reason');
 	if (correction.outcome === 'not-done' && !correction.reason?.trim()) throw new Error('a record of not done needs a reason');
 	if (osloMonth(correction.at) !== log.month) throw new Error(`correction at ${correction.at} is not in ${log.month}`);
-	log.entries[id] = {
-		id,
-		measureId: original.measureId,
-		at: correction.at,
-		slot: original.slot,
-		outcome: correction.outcome,
-		note: correction.note,
-		reason: correction.outcome === 'not-done' ? correction.reason : null,
-		by: { ...ctx.by },
-		recordedAt: ctx.at,
-		corrects: originalId,
-		correctionReason: correction.correctionReason.trim()
-	};
+	const record = { measureId: original.measureId, at: correction.at, slot: original.slot, note: correction.note };
+	const corrected = correction.outcome === 'not-done' ? { ...record, outcome: 'not-done' as const, reason: correction.reason ?? '' } : { ...record, outcome: 'done' as const };
+	log.entries[id] = { ...newEntry(id, corrected, ctx), corrects: originalId, correctionReason: correction.correctionReason.trim() };
 }
 
 /** Whether `by` may correct `entry` of `log`: they made it, and it has not been corrected already. */

@@ -83,7 +83,7 @@ describe('commands', () => {
 		for (const command of everyCommand) {
 			const sent: unknown = JSON.parse(JSON.stringify(command));
 			expect(parseCommand(sent)).toEqual({ ok: true, command });
-			const changed = isLogCommand(command)
+			const changed: A.Doc<unknown> = isLogCommand(command)
 				? A.change(A.clone(logDoc), { message: commitMessage(command) }, (l) => apply(l, command, nurse))
 				: A.change(A.clone(planDoc), { message: commitMessage(command) }, (p) => apply(p, command, nurse));
 			expect(A.decodeChange(A.getLastLocalChange(changed)!).message).toBe(command.type);

@@ -68,13 +68,16 @@ const version = v.strictObject({
 	by: v.nullable(v.looseObject({ name: text(MAX_TITLE), role: v.picklist(ROLES), organisation: v.nullable(text(MAX_TITLE)) })),
 	at: v.nullable(text(40))
 });
-const conflict = v.strictObject({
-	path: text(MAX_TITLE),
-	area: v.picklist(['diagnoses', 'goals', 'measures', 'contactGuidance', 'plan']),
-	item: v.nullable(itemId),
-	field: v.picklist(['text', 'code', 'status', 'title', 'description', 'timing', 'performer', 'entry', 'responsible']),
-	versions: v.pipe(v.array(version), v.maxLength(MAX_ITEMS))
-});
+const conflictOf = <A extends string, F extends string>(area: A, fields: readonly [F, ...F[]]) =>
+	v.strictObject({ path: text(MAX_TITLE), area: v.literal(area), item: v.nullable(itemId), field: v.picklist(fields), versions: v.pipe(v.array(version), v.maxLength(MAX_ITEMS)) });
+/** The fields that can be in conflict, by part of the plan (as `planConflicts` finds them). */
+const conflict = v.variant('area', [
+	conflictOf('diagnoses', ['text', 'code']),
+	conflictOf('goals', ['text', 'status']),
+	conflictOf('measures', ['title', 'description', 'timing', 'performer', 'status']),
+	conflictOf('contactGuidance', ['entry']),
+	conflictOf('plan', ['responsible'])
+]);
 const resolution = v.union([v.strictObject({ choose: v.pipe(v.number(), v.integer(), v.minValue(0)) }), v.strictObject({ write: required(MAX_TEXT) })]);
 
 const command = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => v.strictObject({ type: v.literal(type), ...entries });
@@ -120,7 +123,11 @@ export function parseCommand(value: unknown): ParsedCommand {
 	}
 	if (size > MAX_COMMAND_CHARS) return { ok: false, path: '', problem: `longer than ${MAX_COMMAND_CHARS} characters` };
 	const parsed = v.safeParse(commandSchema, value);
-	if (parsed.success) return { ok: true, command: parsed.output as Command };
-	const [issue] = parsed.issues;
-	return { ok: false, path: v.getDotPath(issue) ?? '', problem: issue.message };
+	if (!parsed.success) {
+		const [issue] = parsed.issues;
+		return { ok: false, path: v.getDotPath(issue) ?? '', problem: issue.message };
+	}
+	const command = parsed.output;
+	// A conflict's versions are of the field's type: checked with the document the chosen one is written into.
+	return { ok: true, command: command.type === 'resolve-conflict' ? (command as Command) : command };
 }

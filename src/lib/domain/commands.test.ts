@@ -121,6 +121,7 @@ describe('commands', () => {
 		expect(refused({ type: 'add-plan-comment', id: id(1), text: '   ' })).toBe('text');
 		expect(refused({ type: 'add-plan-comment', id: id(1), text: 'Hei', by: { name: 'Fastlegen' } })).toBe('by');
 		expect(refused({ type: 'delete-plan' })).toBe('type');
+		expect(refused({ type: 'resolve-conflict', conflict: { path: 'responsible', area: 'plan', item: null, field: 'title', versions: [] }, resolution: { choose: 0 } })).toBe('conflict.field');
 		expect(refused({ type: 'record-visit', id: id(1), record: { outcome: 'not-done', measureId: pal.measures.eyeDrops, at: AT, slot: null, note: '' } })).toBe('record.reason');
 		expect(refused({ type: 'add-plan-comment', id: id(1), text: 'x'.repeat(70_000) })).toBe('');
 		expect(refused(null)).toBe('');

@@ -93,7 +93,8 @@ export class SyncHub {
 	/**
 	 * Runs a command given on the server (unchecked input) for `principal` on a patient's plan or
 	 * log, through the write path a device's sync message takes (see `runCommand`); a committed
-	 * change reaches every connected device that may see it, as a synced one does.
+	 * change reaches every connected device that may see it, as a synced one does. `principal` is
+	 * decided for this request (`principalFor`), so a care team changed since is not missed.
 	 */
 	async run(principal: Principal, patientId: PatientId, command: unknown): Promise<CommandOutcome> {
 		if (this.#closed) throw new Error('sync hub: closed');

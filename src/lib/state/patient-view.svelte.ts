@@ -1,6 +1,7 @@
 import type { ItemId, PatientId } from '$lib/domain/ids';
+import { isLogCommand, type Command } from '$lib/domain/commands';
 import type { PlanConflict } from '$lib/domain/conflicts';
-import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
+import type { MeasureLog, Plan } from '$lib/domain/plan';
 import type { LoadProblem } from '$lib/storage/doc-store';
 import type { OpenResult } from '$lib/storage/plan-repository';
 import { device } from '$lib/device';
@@ -49,21 +50,13 @@ export class PatientView {
 		return stop;
 	}
 
-	/** Applies a plan operation as the acting user, now. */
-	async changePlan(op: (plan: Plan, ctx: Context) => void): Promise<void> {
-		const { repo } = await device();
-		const ctx = nowContext();
-		this.#show(await repo.changePlan(this.patientId, ctx, (plan) => op(plan, ctx)));
-	}
-
-	/** Applies a log operation in the log of the month of `at`. */
-	async changeLog(at: string, op: (log: MeasureLog, ctx: Context) => void): Promise<void> {
+	/** Runs a command as the acting user, now, on the plan or the log it is about. */
+	async run(command: Command): Promise<void> {
 		const started = performance.now();
 		const { repo } = await device();
-		const ctx = nowContext();
-		this.#show(await repo.changeLog(this.patientId, at, ctx, (log) => op(log, ctx)));
+		this.#show(await repo.run(this.patientId, command, nowContext()));
 		// User timing for the benchmark: from the user's action until the record is stored.
-		performance.measure('dbep:record-persisted', { start: started });
+		if (isLogCommand(command)) performance.measure('dbep:record-persisted', { start: started });
 	}
 
 	/** The plan, when loaded. */

@@ -1,4 +1,5 @@
 import { change, type Doc, getHeads } from '@automerge/automerge/slim';
+import { apply, commitMessage, isLogCommand, logTimeOf, type Command } from '$lib/domain/commands';
 import { planConflicts, type PlanConflict } from '$lib/domain/conflicts';
 import { genesis } from '$lib/domain/genesis';
 import { logDocId, planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
@@ -21,8 +22,10 @@ export type PatientListItem = PatientSummary & { unsynced: boolean };
 
 const byName = new Intl.Collator('nb').compare;
 
-function changeTime(ctx: Context): number {
-	return Math.floor(Date.parse(ctx.at) / 1000);
+/** The options of the Automerge change an operation makes: its time, and the command it is, when it is one. */
+function changeOptions(ctx: Context, message: string | undefined): { time: number; message?: string } {
+	const time = Math.floor(Date.parse(ctx.at) / 1000);
+	return message === undefined ? { time } : { time, message };
 }
 
 /**
@@ -81,14 +84,24 @@ export class PlanRepository extends SetAsideRepository {
 		this.announce([patientId]);
 	}
 
-	/** Applies a domain operation to the patient's plan and stores it. */
-	async changePlan(patientId: PatientId, ctx: Context, op: (plan: Plan) => void): Promise<OpenResult> {
+	/**
+	 * Applies a command as `ctx.by` to the patient's plan, or to the log of the month it is about,
+	 * and stores it; the change's message names the command.
+	 */
+	run(patientId: PatientId, command: Command, ctx: Context): Promise<OpenResult> {
+		const message = commitMessage(command);
+		if (isLogCommand(command)) return this.changeLog(patientId, logTimeOf(command), ctx, (log) => apply(log, command, ctx), message);
+		return this.changePlan(patientId, ctx, (plan) => apply(plan, command, ctx), message);
+	}
+
+	/** Applies a domain operation to the patient's plan and stores it; `message` becomes the change's. */
+	async changePlan(patientId: PatientId, ctx: Context, op: (plan: Plan) => void, message?: string): Promise<OpenResult> {
 		const docId = planDocId(patientId);
 		return this.#write(patientId, ctx, async () => {
 			const held = await this.getForWrite<Plan>(docId);
 			if (typeof held === 'string') return held;
 			if (!hasFields('plan', held.doc)) return 'document-incomplete';
-			held.doc = change(held.doc, { time: changeTime(ctx) }, op);
+			held.doc = change(held.doc, changeOptions(ctx, message), op);
 			await this.#commit(patientId, [[docId, held as Held<unknown>, 'plan']], held.doc, ctx);
 			return null;
 		});
@@ -111,8 +124,8 @@ export class PlanRepository extends SetAsideRepository {
 		});
 	}
 
-	/** Applies an operation to the patient's log for the month of `at`, creating it if needed. */
-	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void): Promise<OpenResult> {
+	/** Applies an operation to the patient's log for the month of `at`, creating it if needed; `message` becomes the change's. */
+	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void, message?: string): Promise<OpenResult> {
 		return this.#write(patientId, ctx, async () => {
 			// The summary needs only the plan's value: recording a visit never waits for the plan to parse.
 			const plan = await this.read<Plan>(planDocId(patientId));
@@ -129,7 +142,7 @@ export class PlanRepository extends SetAsideRepository {
 			}
 			if (typeof held === 'string') return held;
 			if (!hasFields('log', held.doc)) return 'document-incomplete';
-			held.doc = change(held.doc, { time: changeTime(ctx) }, op);
+			held.doc = change(held.doc, changeOptions(ctx, message), op);
 			await this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.value, ctx);
 			return null;
 		});

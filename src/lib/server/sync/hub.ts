@@ -11,7 +11,9 @@
 import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { DocumentStore } from '$lib/server/store';
+import type { Principal } from './access';
 import { chunkOf, sameHeads } from './chunks';
+import { runCommand, type CommandOutcome } from './commands';
 import { DocCache } from './doc-cache';
 import { consoleLog, errorCode, type SyncLogEvent } from './log';
 import { Session, type SyncPeer } from './session';
@@ -42,6 +44,7 @@ export class SyncHub {
 	readonly #sessions = new Set<Session>();
 	readonly #unsubscribe: () => void;
 	readonly #dirty = new Set<DocumentId>();
+	readonly #running = new Set<Promise<unknown>>();
 	#catchingUp: Promise<void> | null = null;
 	#nextSession = 0;
 	#closed = false;
@@ -76,7 +79,7 @@ export class SyncHub {
 			cache: this.#cache,
 			log: this.#log,
 			maxBadFrames: this.#maxBadFrames,
-			changed: (docId, from) => this.#sessions.forEach((s) => s !== from && s.push(docId)),
+			changed: (docId, from) => this.#changed(docId, from),
 			closed: (s) => {
 				this.#sessions.delete(s);
 				this.#log({ event: 'session-closed', session: s.id });
@@ -87,12 +90,36 @@ export class SyncHub {
 		return { receive: (frame) => session.receive(frame), close: () => session.close() };
 	}
 
+	/**
+	 * Runs a command given on the server (unchecked input) for `principal` on a patient's plan or
+	 * log, through the write path a device's sync message takes (see `runCommand`); a committed
+	 * change reaches every connected device that may see it, as a synced one does. `principal` is
+	 * decided for this request (`principalFor`), so a care team changed since is not missed.
+	 */
+	async run(principal: Principal, patientId: PatientId, command: unknown): Promise<CommandOutcome> {
+		if (this.#closed) throw new Error('sync hub: closed');
+		const running = runCommand({ store: this.#store, cache: this.#cache, log: this.#log, session: 0, principal }, patientId, command);
+		this.#running.add(running);
+		try {
+			const outcome = await running;
+			if (outcome.ok && outcome.changed) this.#changed(outcome.docId, null);
+			return outcome;
+		} finally {
+			this.#running.delete(running);
+		}
+	}
+
+	/** Tells every session but the one the change came from (none, for a command) that a document changed. */
+	#changed(docId: DocumentId, from: Session | null): void {
+		this.#sessions.forEach((s) => s !== from && s.push(docId));
+	}
+
 	/** How many sessions are open and documents in memory. */
 	get stats(): { sessions: number; docs: number } {
 		return { sessions: this.#sessions.size, docs: this.#cache.size };
 	}
 
-	/** Closes every session and waits for work in flight (commits finish); the store stays open. */
+	/** Closes every session and waits for work in flight (commits and commands finish); the store stays open. */
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
@@ -100,7 +127,7 @@ export class SyncHub {
 		const sessions = [...this.#sessions];
 		const drained = sessions.map((s) => s.drained());
 		sessions.forEach((s) => s.close());
-		await Promise.all([...drained, this.#catchingUp]);
+		await Promise.all([...drained, ...this.#running, this.#catchingUp]);
 		this.#cache.close();
 	}
 

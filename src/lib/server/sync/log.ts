@@ -10,6 +10,8 @@ export type SyncLogEvent =
 	| { event: 'commit-failed' | 'load-failed' | 'refresh-failed'; docId: DocumentId; error: string; session?: number }
 	| { event: 'task-failed'; session: number; error: string }
 	| { event: 'summary-skipped'; docId: DocumentId }
+	/** A command given on the server (session 0): its name, and what became of it. */
+	| { event: 'command'; docId: DocumentId; command: string; outcome: 'committed' | 'unchanged' | SyncReason }
 	| { event: 'seeded'; docs: number };
 
 /** Writes one line per event to the console: problems to stderr, the rest to stdout. */

@@ -1,8 +1,8 @@
 import type { ItemId, PatientId } from '$lib/domain/ids';
 import type { PlanConflict } from '$lib/domain/conflicts';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
-import type { LoadProblem } from '$lib/storage/doc-store';
-import type { OpenResult } from '$lib/storage/plan-repository';
+import type { LoadProblem, WriteProblem } from '$lib/storage/doc-store';
+import type { OpenResult, WriteResult } from '$lib/storage/plan-repository';
 import { device } from '$lib/device';
 import { nowContext } from '$lib/session';
 
@@ -23,6 +23,15 @@ export class PatientView {
 		if (result.ok) this.state = { status: 'ready', ...result.value };
 		else if (this.state.status === 'ready') this.problem = result.reason;
 		else this.state = { status: 'failed', reason: result.reason };
+	}
+
+	/**
+	 * Shows the patient after a write; returns why the write was not made (null: it was), for the
+	 * form that asked to say so and keep what was typed. A failed write left nothing to show.
+	 */
+	#wrote(result: WriteResult): WriteProblem | null {
+		if (result.ok || result.reason !== 'write-failed') this.#show(result as OpenResult);
+		return result.ok ? null : result.reason;
 	}
 
 	/** Opens the patient and follows changes to it; returns the function that stops following. */
@@ -49,21 +58,22 @@ export class PatientView {
 		return stop;
 	}
 
-	/** Applies a plan operation as the acting user, now. */
-	async changePlan(op: (plan: Plan, ctx: Context) => void): Promise<void> {
+	/** Applies a plan operation as the acting user, now; returns why it was not saved, or null. */
+	async changePlan(op: (plan: Plan, ctx: Context) => void): Promise<WriteProblem | null> {
 		const { repo } = await device();
 		const ctx = nowContext();
-		this.#show(await repo.changePlan(this.patientId, ctx, (plan) => op(plan, ctx)));
+		return this.#wrote(await repo.changePlan(this.patientId, ctx, (plan) => op(plan, ctx)));
 	}
 
-	/** Applies a log operation in the log of the month of `at`. */
-	async changeLog(at: string, op: (log: MeasureLog, ctx: Context) => void): Promise<void> {
+	/** Applies a log operation in the log of the month of `at`; returns why it was not saved, or null. */
+	async changeLog(at: string, op: (log: MeasureLog, ctx: Context) => void): Promise<WriteProblem | null> {
 		const started = performance.now();
 		const { repo } = await device();
 		const ctx = nowContext();
-		this.#show(await repo.changeLog(this.patientId, at, ctx, (log) => op(log, ctx)));
+		const problem = this.#wrote(await repo.changeLog(this.patientId, at, ctx, (log) => op(log, ctx)));
 		// User timing for the benchmark: from the user's action until the record is stored.
-		performance.measure('dbep:record-persisted', { start: started });
+		if (!problem) performance.measure('dbep:record-persisted', { start: started });
+		return problem;
 	}
 
 	/** The plan, when loaded. */

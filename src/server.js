@@ -64,20 +64,45 @@ function served(req) {
 	req.headers[SERVED_HOST] = origin.host;
 }
 
+// TLS ends in front of this process. An https ORIGIN says every browser reaches the app over
+// https; a proxy's X-Forwarded-Proto is believed only with TRUST_PROXY=1 (as the login provider
+// believes its X-Forwarded-* headers), since any client can send one to a server it reaches directly.
+const httpsOrigin = fixedOrigin && auth.origins.canonical.startsWith('https:');
+const trustProxy = process.env.TRUST_PROXY === '1';
+/** A year, subdomains too: once a tablet has the app over https it never asks for it over http. */
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+/**
+ * Whether the browser got this request over https.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function overHttps(req) {
+	if (httpsOrigin || ('encrypted' in req.socket && req.socket.encrypted)) return true;
+	if (!trustProxy) return false;
+	const header = req.headers['x-forwarded-proto'];
+	// A chain of proxies lists the schemes from the client's end first.
+	const first = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim().toLowerCase();
+	return first === 'https';
+}
+
 /**
  * Headers every response carries, pages, assets and the login provider alike: no framing by
  * another page (clickjacking the nurse's patient list), no content sniffing, no referrer (a plan's
- * address names a patient id). The pages' Content-Security-Policy comes from kit (svelte.config.js).
+ * address names a patient id), and over https, HSTS (no later visit over plain http, where a
+ * network could read or change the plans). The pages' Content-Security-Policy comes from kit
+ * (svelte.config.js).
+ * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
  */
-function setSecurityHeaders(res) {
+function setSecurityHeaders(req, res) {
 	res.setHeader('x-frame-options', 'DENY');
 	res.setHeader('x-content-type-options', 'nosniff');
 	res.setHeader('referrer-policy', 'no-referrer');
+	if (overHttps(req)) res.setHeader('strict-transport-security', HSTS);
 }
 
 const server = createServer((req, res) => {
-	setSecurityHeaders(res);
+	setSecurityHeaders(req, res);
 	if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
 		res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
 		res.end(JSON.stringify({ status: 'ok', startedAt }));

@@ -372,6 +372,7 @@ export const en: Messages = {
 		'change-refused': 'The server did not accept a change you are not allowed to make. The change is kept on this tablet.',
 		'server-error': 'The server had an error. Your changes are stored safely and will be sent later.',
 		'storage-failed': 'Data from the server could not be stored on this tablet.',
+		'write-failed': 'Not saved: the device could not store it. Try again.',
 		'invalid-phone': 'Write a Norwegian phone number of 8 digits (+47 in front is fine), or 113 in an emergency.'
 	},
 	planParts: {

@@ -1,6 +1,7 @@
 import { isTooLong, limitOf, type Reason } from '$lib/domain/reasons';
 import { refusalRuleOf, type SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
+import type { WriteProblem } from '$lib/storage/doc-store';
 import { en } from './en';
 import { nb, type Messages } from './nb';
 
@@ -45,7 +46,7 @@ class I18n {
 	}
 
 	/** A reason from anywhere in the app (inputs, storage, sync), as a sentence in the current language. */
-	messageFor(reason: Reason | SyncReason | LocalSyncProblem): string {
+	messageFor(reason: Reason | SyncReason | LocalSyncProblem | WriteProblem): string {
 		if (isTooLong(reason)) return this.m.formChecks.tooLong(limitOf(reason));
 		return this.m.reason[reason];
 	}

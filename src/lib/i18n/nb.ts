@@ -3,6 +3,7 @@ import type { ConflictKind } from '$lib/domain/conflicts';
 import type { ChangeArea } from '$lib/domain/set-aside';
 import type { RefusalRule, SyncReason } from '$lib/sync/protocol';
 import type { LocalSyncProblem } from '$lib/sync/sync-state';
+import type { WriteProblem } from '$lib/storage/doc-store';
 import type { CareRole, GoalCategory, GoalStatus, GuidanceLevel, MeasureStatus, SelfCareCode, WhatMattersAuthor } from '$lib/domain/plan';
 import { sessionNb } from './session-nb';
 
@@ -392,8 +393,9 @@ export const nb = {
 		'change-refused': 'Serveren tok ikke imot en endring du ikke har lov til å gjøre. Endringen er beholdt på nettbrettet.',
 		'server-error': 'Serveren fikk en feil. Endringene dine er trygt lagret og sendes senere.',
 		'storage-failed': 'Data fra serveren kunne ikke lagres på nettbrettet.',
+		'write-failed': 'Ikke lagret: enheten kunne ikke lagre. Prøv igjen.',
 		'invalid-phone': 'Skriv et norsk telefonnummer med 8 sifre (gjerne med +47 foran), eller 113 ved fare for liv.'
-	} satisfies Record<Exclude<Reason, TooLong> | SyncReason | LocalSyncProblem, string>,
+	} satisfies Record<Exclude<Reason, TooLong> | SyncReason | LocalSyncProblem | WriteProblem, string>,
 	planParts: {
 		addGoal: {
 			'what-matters': 'Legg til mål',

@@ -2,8 +2,8 @@ import type { ItemId, PatientId } from '$lib/domain/ids';
 import { isLogCommand, type Command } from '$lib/domain/commands';
 import type { PlanConflict } from '$lib/domain/conflicts';
 import type { MeasureLog, Plan } from '$lib/domain/plan';
-import type { LoadProblem } from '$lib/storage/doc-store';
-import type { OpenResult } from '$lib/storage/plan-repository';
+import type { LoadProblem, WriteProblem } from '$lib/storage/doc-store';
+import type { OpenResult, WriteResult } from '$lib/storage/plan-repository';
 import { device } from '$lib/device';
 import { nowContext } from '$lib/session';
 
@@ -24,6 +24,15 @@ export class PatientView {
 		if (result.ok) this.state = { status: 'ready', ...result.value };
 		else if (this.state.status === 'ready') this.problem = result.reason;
 		else this.state = { status: 'failed', reason: result.reason };
+	}
+
+	/**
+	 * Shows the patient after a write; returns why the write was not made (null: it was), for the
+	 * form that asked to say so and keep what was typed. A failed write left nothing to show.
+	 */
+	#wrote(result: WriteResult): WriteProblem | null {
+		if (result.ok || result.reason !== 'write-failed') this.#show(result as OpenResult);
+		return result.ok ? null : result.reason;
 	}
 
 	/** Opens the patient and follows changes to it; returns the function that stops following. */
@@ -50,13 +59,14 @@ export class PatientView {
 		return stop;
 	}
 
-	/** Runs a command as the acting user, now, on the plan or the log it is about. */
-	async run(command: Command): Promise<void> {
+	/** Runs a command as the acting user, now, on the plan or the log it is about; returns why it was not saved, or null. */
+	async run(command: Command): Promise<WriteProblem | null> {
 		const started = performance.now();
 		const { repo } = await device();
-		this.#show(await repo.run(this.patientId, command, nowContext()));
+		const problem = this.#wrote(await repo.run(this.patientId, command, nowContext()));
 		// User timing for the benchmark: from the user's action until the record is stored.
-		if (isLogCommand(command)) performance.measure('dbep:record-persisted', { start: started });
+		if (!problem && isLogCommand(command)) performance.measure('dbep:record-persisted', { start: started });
+		return problem;
 	}
 
 	/** The plan, when loaded. */

@@ -19,6 +19,8 @@ export type DocWrite = {
 export type SnapshotWrite = { docId: DocumentId; patientId: PatientId; kind: DocRow['kind']; heads: string[]; bytes: Uint8Array };
 
 export type LoadProblem = 'document-missing' | 'document-corrupt' | 'document-incomplete';
+/** Why a change was not made: the document could not be read, or its transaction failed (a full disk). */
+export type WriteProblem = LoadProblem | 'write-failed';
 export type LoadResult<T> = { ok: true; doc: Doc<T> } | { ok: false; reason: LoadProblem };
 
 function headsKey(heads: readonly string[]): string {
@@ -64,10 +66,23 @@ export class DocStore {
 	 */
 	async commit(writes: readonly DocWrite[], opts: { summaries: readonly PatientSummary[]; unsynced: boolean; at: string }): Promise<void> {
 		const { db } = this;
-		await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views], async () => {
-			for (const w of writes) await this.#write(w, opts);
-			if (opts.summaries.length) await db.summaries.bulkPut([...opts.summaries]);
+		// The chunks seen are noted as they are written; a failed transaction wrote none of them.
+		const seen = writes.map((w) => {
+			const keys = this.#seen.get(w.docId);
+			return [w.docId, keys && new Set(keys)] as const;
 		});
+		try {
+			await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views], async () => {
+				for (const w of writes) await this.#write(w, opts);
+				if (opts.summaries.length) await db.summaries.bulkPut([...opts.summaries]);
+			});
+		} catch (error) {
+			for (const [docId, keys] of seen) {
+				if (keys) this.#seen.set(docId, keys);
+				else this.#seen.delete(docId);
+			}
+			throw error;
+		}
 	}
 
 	async #write(w: DocWrite, opts: { unsynced: boolean; at: string }): Promise<void> {

@@ -9,7 +9,7 @@ import type { Context, Plan } from '$lib/domain/plan';
 import { clinicians, createPlanDocument, demoDocuments, demoPatients, pal, solveig } from '$lib/fixtures';
 import { DbepDb } from './db';
 import { DocStore } from './doc-store';
-import { PlanRepository, type OpenResult } from './plan-repository';
+import { PlanRepository, type WriteResult } from './plan-repository';
 
 /** The Rana home-care nurse acting at `at`. */
 function nurseAt(at: string): Context {
@@ -39,7 +39,7 @@ async function seeded(): Promise<{ name: string; db: DbepDb; repo: PlanRepositor
 	return { name, db, repo };
 }
 
-function opened(result: OpenResult) {
+function opened(result: WriteResult) {
 	if (!result.ok) throw new Error(`expected the patient to open: ${result.reason}`);
 	return result.value;
 }

@@ -6,7 +6,7 @@ import { logDocId, planDocId, type DocumentId, type PatientId } from '$lib/domai
 import { logMonthOf, newMeasureLog } from '$lib/domain/measure-log';
 import type { Context, MeasureLog, Plan } from '$lib/domain/plan';
 import { summarize, type PatientSummary } from '$lib/domain/worklist';
-import type { DocWrite, LoadProblem } from './doc-store';
+import type { DocWrite, LoadProblem, WriteProblem } from './doc-store';
 import { conflictsOf, hasFields, type Held } from './repository-core';
 import { SetAsideRepository } from './set-aside-repository';
 
@@ -16,6 +16,8 @@ import { SetAsideRepository } from './set-aside-repository';
  */
 export type OpenPatient = { plan: Plan; logs: MeasureLog[]; conflicts: PlanConflict[] };
 export type OpenResult = { ok: true; value: OpenPatient } | { ok: false; reason: LoadProblem };
+/** The patient after a write, or why the write was not made (nothing of it is left, in memory or stored). */
+export type WriteResult = { ok: true; value: OpenPatient } | { ok: false; reason: WriteProblem };
 
 /** A row of the patient list: the stored summary plus whether the device holds unsent changes. */
 export type PatientListItem = PatientSummary & { unsynced: boolean };
@@ -64,46 +66,53 @@ export class PlanRepository extends SetAsideRepository {
 	}
 
 	/** Runs a write alone (`exclusive`); then the patient as it now stands, or the problem that stopped the write. */
-	async #write(patientId: PatientId, ctx: Context, write: () => Promise<LoadProblem | null>): Promise<OpenResult> {
+	async #write(patientId: PatientId, ctx: Context, write: () => Promise<WriteProblem | null>): Promise<WriteResult> {
 		const problem = await this.exclusive(write);
 		return problem ? { ok: false, reason: problem } : this.openPatient(patientId, ctx.at);
 	}
 
-	async #commit(patientId: PatientId, written: [DocumentId, Held<unknown>, 'plan' | 'log'][], plan: Plan, ctx: Context): Promise<void> {
-		const logs = await this.recentLogs(patientId, ctx.at);
-		const writes: DocWrite[] = written.map(([docId, held, kind]) => ({
-			docId,
-			patientId,
-			kind,
-			doc: held.doc,
-			since: held.stored,
-			conflicts: conflictsOf(docId, held.doc)
-		}));
-		await this.store.commit(writes, { summaries: [summarize(plan, logs)], unsynced: true, at: ctx.at });
+	/** Stores the changed held documents with the summary and unsynced marks; on failure none of it is left (`storeHeld`). */
+	async #commit(patientId: PatientId, written: [DocumentId, Held<unknown>, 'plan' | 'log'][], plan: Plan, ctx: Context): Promise<WriteProblem | null> {
+		const committed = await this.storeHeld(
+			written.map(([docId]) => docId),
+			async () => {
+				const logs = await this.recentLogs(patientId, ctx.at);
+				const writes: DocWrite[] = written.map(([docId, held, kind]) => ({
+					docId,
+					patientId,
+					kind,
+					doc: held.doc,
+					since: held.stored,
+					conflicts: conflictsOf(docId, held.doc)
+				}));
+				await this.store.commit(writes, { summaries: [summarize(plan, logs)], unsynced: true, at: ctx.at });
+			}
+		);
+		if (!committed) return 'write-failed';
 		written.forEach(([, held]) => (held.stored = getHeads(held.doc)));
 		this.announce([patientId]);
+		return null;
 	}
 
 	/**
 	 * Applies a command as `ctx.by` to the patient's plan, or to the log of the month it is about,
 	 * and stores it; the change's message names the command.
 	 */
-	run(patientId: PatientId, command: Command, ctx: Context): Promise<OpenResult> {
+	run(patientId: PatientId, command: Command, ctx: Context): Promise<WriteResult> {
 		const message = commitMessage(command);
 		if (isLogCommand(command)) return this.changeLog(patientId, logTimeOf(command), ctx, (log) => apply(log, command, ctx), message);
 		return this.changePlan(patientId, ctx, (plan) => apply(plan, command, ctx), message);
 	}
 
 	/** Applies a domain operation to the patient's plan and stores it; `message` becomes the change's. */
-	async changePlan(patientId: PatientId, ctx: Context, op: (plan: Plan) => void, message?: string): Promise<OpenResult> {
+	async changePlan(patientId: PatientId, ctx: Context, op: (plan: Plan) => void, message?: string): Promise<WriteResult> {
 		const docId = planDocId(patientId);
 		return this.#write(patientId, ctx, async () => {
 			const held = await this.getForWrite<Plan>(docId);
 			if (typeof held === 'string') return held;
 			if (!hasFields('plan', held.doc)) return 'document-incomplete';
 			held.doc = change(held.doc, changeOptions(ctx, message), op);
-			await this.#commit(patientId, [[docId, held as Held<unknown>, 'plan']], held.doc, ctx);
-			return null;
+			return this.#commit(patientId, [[docId, held as Held<unknown>, 'plan']], held.doc, ctx);
 		});
 	}
 
@@ -112,20 +121,19 @@ export class PlanRepository extends SetAsideRepository {
 	 * and the creator on the care team), unsynced: the register takes it at the next sync. A plan
 	 * the device already holds is opened, never replaced.
 	 */
-	async createPlan(patientId: PatientId, plan: Plan, ctx: Context): Promise<OpenResult> {
+	async createPlan(patientId: PatientId, plan: Plan, ctx: Context): Promise<WriteResult> {
 		const docId = planDocId(patientId);
 		return this.#write(patientId, ctx, async () => {
 			const existing = await this.getForWrite<Plan>(docId);
 			if (existing !== 'document-missing') return typeof existing === 'string' ? existing : null;
 			const held: Held<unknown> = { doc: genesis(docId, plan), stored: [] };
 			this.held.set(docId, held);
-			await this.#commit(patientId, [[docId, held, 'plan']], held.doc as Plan, ctx);
-			return null;
+			return this.#commit(patientId, [[docId, held, 'plan']], held.doc as Plan, ctx);
 		});
 	}
 
 	/** Applies an operation to the patient's log for the month of `at`, creating it if needed; `message` becomes the change's. */
-	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void, message?: string): Promise<OpenResult> {
+	async changeLog(patientId: PatientId, at: string, ctx: Context, op: (log: MeasureLog) => void, message?: string): Promise<WriteResult> {
 		return this.#write(patientId, ctx, async () => {
 			// The summary needs only the plan's value: recording a visit never waits for the plan to parse.
 			const plan = await this.read<Plan>(planDocId(patientId));
@@ -143,8 +151,7 @@ export class PlanRepository extends SetAsideRepository {
 			if (typeof held === 'string') return held;
 			if (!hasFields('log', held.doc)) return 'document-incomplete';
 			held.doc = change(held.doc, changeOptions(ctx, message), op);
-			await this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.value, ctx);
-			return null;
+			return this.#commit(patientId, [[docId, held as Held<unknown>, 'log']], plan.value, ctx);
 		});
 	}
 

@@ -1,4 +1,5 @@
 import { getHeads, merge, type Doc, type Heads } from '@automerge/automerge/slim';
+import Dexie from 'dexie';
 import { isConflictList, planConflicts, type PlanConflict } from '$lib/domain/conflicts';
 import { logDocId, planDocId, type DocumentId, type Month, type PatientId } from '$lib/domain/ids';
 import { logMonthOf } from '$lib/domain/measure-log';
@@ -135,11 +136,30 @@ export abstract class RepositoryCore {
 		if (!row || sameHeads(row.heads, held.stored)) return held;
 		const loaded = await this.store.load<T>(docId);
 		if (!loaded.ok) return loaded.reason;
-		// The held document may carry a change whose write failed; merging keeps it for the next write.
+		// Held documents carry only stored changes (see `storeHeld`): the merge adds the other tab's.
 		const stored = getHeads(loaded.doc);
 		held.doc = merge(loaded.doc, held.doc);
 		held.stored = stored;
 		return held;
+	}
+
+	/**
+	 * Runs `store`, the transaction storing changes just made to these held documents, and says
+	 * whether it committed. `Automerge.change` moves a held document forward in place (the value
+	 * before it is outdated and shares its state), so a failed transaction cannot hand the old one
+	 * back: the held documents are dropped instead, and the next read or write loads what IndexedDB
+	 * holds, which the failed transaction left as it was. A retried write thus stores its change
+	 * once, never together with the failed one. Errors that are not storage's own are thrown.
+	 */
+	protected async storeHeld(docIds: readonly DocumentId[], store: () => Promise<void>): Promise<boolean> {
+		try {
+			await store();
+			return true;
+		} catch (error) {
+			for (const docId of docIds) this.held.delete(docId);
+			if (error instanceof Dexie.DexieError || error instanceof DOMException) return false;
+			throw error;
+		}
 	}
 
 	/**

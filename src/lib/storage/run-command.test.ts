@@ -5,7 +5,7 @@ import { planDocId, type DocumentId, type ItemId } from '$lib/domain/ids';
 import type { Context } from '$lib/domain/plan';
 import { clinicians, demoDocuments, pal } from '$lib/fixtures';
 import { DbepDb } from './db';
-import { PlanRepository, type OpenResult } from './plan-repository';
+import { PlanRepository, type WriteResult } from './plan-repository';
 
 const NOW = '2026-10-05T06:10:00.000Z';
 const { name, role, organisation } = clinicians.ranaNurse;
@@ -17,7 +17,7 @@ async function seeded(): Promise<PlanRepository> {
 	return repo;
 }
 
-function opened(result: OpenResult) {
+function opened(result: WriteResult) {
 	if (!result.ok) throw new Error(`expected the patient to open: ${result.reason}`);
 	return result.value;
 }

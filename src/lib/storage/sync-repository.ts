@@ -10,7 +10,7 @@ export type ImportResult = { stored: DocumentId[]; kept: DocumentId[] };
 /** What became of documents to purge: deleted, or kept because they hold unsent changes. */
 export type PurgeResult = { purged: DocumentId[]; kept: DocumentId[] };
 /** The outcome of applying one received sync message. */
-export type ApplyResult = { ok: true; changed: boolean } | { ok: false; reason: LoadProblem | 'sync-message-invalid' };
+export type ApplyResult = { ok: true; changed: boolean } | { ok: false; reason: LoadProblem | 'sync-message-invalid' | 'storage-failed' };
 
 const now = () => new Date().toISOString();
 
@@ -135,13 +135,22 @@ export abstract class SyncRepository extends RepositoryCore {
 		const changed = heads.length > 0 && !sameHeads(heads, held.stored);
 		const summary = changed ? await this.summaryOf(patientId, at) : null;
 		const { db } = this;
-		await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views, db.syncStates], async () => {
-			if (changed) {
-				const write = { docId, patientId, kind, doc, since: held.stored, conflicts: conflictsOf(docId, doc) };
-				await this.store.commit([write], { summaries: summary ? [summary] : [], unsynced: false, at });
-			}
-			await db.syncStates.put({ docId, state: A.encodeSyncState(state) });
-		});
+		let committed = false;
+		try {
+			committed = await this.storeHeld([docId], () =>
+				db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views, db.syncStates], async () => {
+					if (changed) {
+						const write = { docId, patientId, kind, doc, since: held.stored, conflicts: conflictsOf(docId, doc) };
+						await this.store.commit([write], { summaries: summary ? [summary] : [], unsynced: false, at });
+					}
+					await db.syncStates.put({ docId, state: A.encodeSyncState(state) });
+				})
+			);
+		} finally {
+			// Not stored: the sync state goes back to the stored one with the document, so the server sends the changes again.
+			if (!committed) this.#states.delete(docId);
+		}
+		if (!committed) return { ok: false, reason: 'storage-failed' };
 		if (changed) {
 			held.stored = heads;
 			this.announce([patientId]);

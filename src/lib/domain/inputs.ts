@@ -209,7 +209,7 @@ export function parseMeasureInput(raw: RawFields, diagnosisIds: ReadonlySet<stri
 }
 
 /** Checks a free-text field (comment, what matters, note): required and bounded. */
-export function parseText(raw: RawFields, key: string, max = LIMITS.text): Result<string> {
+export function parseText(raw: RawFields, key: string, max: number = LIMITS.text): Result<string> {
 	const errors: FieldErrors = {};
 	const value = text(raw, key, errors, max, true);
 	return done(value, errors);

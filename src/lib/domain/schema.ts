@@ -37,7 +37,7 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const title = text(LIMITS.title);
 const long = text(LIMITS.text);
-const itemId = v.pipe(v.string(), v.check(isItemId));
+const itemId = v.pipe(v.string(), v.check((s) => isItemId(s)));
 const instant = v.pipe(v.string(), v.regex(INSTANT), v.check((s) => !Number.isNaN(Date.parse(s))));
 const date = v.pipe(v.string(), v.check(isCalendarDate));
 const clock = v.pipe(v.string(), v.check(isClockTime));
@@ -168,7 +168,7 @@ const privacy = v.object({
 
 const planSchema = v.object({
 	schema: v.literal(1),
-	patientId: v.pipe(v.string(), v.check(isPatientId)),
+	patientId: v.pipe(v.string(), v.check((s) => isPatientId(s))),
 	patient: v.object({ name: title, birthDate: date, nationalId: v.pipe(v.string(), v.regex(/^\d{11}$/)), municipality: title }),
 	whatMatters: items(whatMatters),
 	diagnoses: items(diagnosis),
@@ -198,8 +198,8 @@ const logEntry = v.object({
 
 const logSchema = v.object({
 	schema: v.literal(1),
-	patientId: v.pipe(v.string(), v.check(isPatientId)),
-	month: v.pipe(v.string(), v.check(isMonth)),
+	patientId: v.pipe(v.string(), v.check((s) => isPatientId(s))),
+	month: v.pipe(v.string(), v.check((s) => isMonth(s))),
 	entries: items(logEntry)
 });
 

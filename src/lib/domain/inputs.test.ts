@@ -3,6 +3,7 @@ import type { ItemId } from './ids';
 import { parseDiagnosisInput, parseGoalInput, parseGuidanceInput, parseMeasureInput, parseText, type RawFields } from './inputs';
 import type { Diagnosis } from './plan';
 import { MAX_CODE, MAX_TEXT, MAX_TITLE, tooLong, type FieldErrors, type Result } from './reasons';
+import { LIMITS } from './schema';
 
 const GLAUCOMA = '00000000-0000-4000-8000-000000000001' as ItemId;
 const DEMENTIA = '00000000-0000-4000-8000-000000000002' as ItemId;
@@ -101,6 +102,12 @@ describe('parseMeasureInput', () => {
 		for (const [change, errors] of cases) {
 			expect(errorsOf(parseMeasureInput({ ...goodMeasure, ...change }, diagnoses)), JSON.stringify(change)).toEqual(errors);
 		}
+	});
+
+	it('refuses what its own checks let through but the register would not take: more times a day than the schema allows', () => {
+		const times = Array.from({ length: LIMITS.times + 1 }, (_, i) => `${String(Math.floor(i / 3)).padStart(2, '0')}:${String((i % 3) * 20).padStart(2, '0')}`);
+		expect(errorsOf(parseMeasureInput({ ...goodMeasure, times }, diagnoses))).toEqual({ times: 'invalid-choice' });
+		expect(valueOf(parseMeasureInput({ ...goodMeasure, times: times.slice(1) }, diagnoses)).timing).toMatchObject({ times: times.slice(1) });
 	});
 
 	it('reports every bad field at once', () => {

@@ -17,7 +17,8 @@ import {
 	type Timing,
 	type Weekday
 } from './plan';
-import { MAX_CODE, MAX_TEXT, MAX_TITLE, tooLong, type FieldErrors, type Result } from './reasons';
+import { tooLong, type FieldErrors, type Result } from './reasons';
+import { inputProblem, LIMITS } from './schema';
 import { isCalendarDate, isClockTime } from './time';
 
 export type DiagnosisInput = { text: string; code: Coding | null };
@@ -68,6 +69,22 @@ function done<T>(value: T, errors: FieldErrors): Result<T> {
 	return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value };
 }
 
+/** Form fields named differently from the input's paths. */
+const FIELD_OF: Record<string, string> = { 'category.text': 'categoryText', 'performer.name': 'performerName', 'contact.name': 'contactName', 'contact.phone': 'contactPhone', 'timing.times': 'times', 'timing.weekdays': 'weekdays', 'timing.nextDue': 'nextDue' };
+
+/**
+ * The form's checks passed: the register's schema must take the input too, or the form says
+ * which field it would refuse, so a form never saves what the register sets aside.
+ */
+function agreed<T>(kind: Parameters<typeof inputProblem>[0], value: T, errors: FieldErrors): Result<T> {
+	const path = Object.keys(errors).length ? null : inputProblem(kind, value);
+	if (path) {
+		const [top = '', second] = path.split('.');
+		errors[FIELD_OF[`${top}.${second}`] ?? top] = 'invalid-choice';
+	}
+	return done(value, errors);
+}
+
 /** A diagnosis text compared as a clinician reads it: case, and runs of spaces, do not matter. */
 const sameText = (a: string, b: string) => a.replace(/\s+/g, ' ').trim().toLocaleLowerCase('nb') === b.replace(/\s+/g, ' ').trim().toLocaleLowerCase('nb');
 
@@ -91,13 +108,13 @@ function duplicateOf(input: DiagnosisInput, others: readonly Diagnosis[]): 'dupl
  */
 export function parseDiagnosisInput(raw: RawFields, others: readonly Diagnosis[] = []): Result<DiagnosisInput> {
 	const errors: FieldErrors = {};
-	const txt = text(raw, 'text', errors, MAX_TITLE, true);
+	const txt = text(raw, 'text', errors, LIMITS.title, true);
 	const code = one(raw, 'code');
 	const system = one(raw, 'system');
 	let coding: Coding | null = null;
 	if (code) {
 		if (!CODE_SYSTEMS.includes(system as CodeSystem)) errors.system = 'invalid-choice';
-		else if (code.length > MAX_CODE) errors.code = tooLong(MAX_CODE);
+		else if (code.length > LIMITS.code) errors.code = tooLong(LIMITS.code);
 		else {
 			const normalized = normalizeCode(system as CodeSystem, code);
 			const problem = checkCode(system as CodeSystem, normalized);
@@ -110,7 +127,7 @@ export function parseDiagnosisInput(raw: RawFields, others: readonly Diagnosis[]
 		const duplicate = duplicateOf(input, others);
 		if (duplicate) errors[duplicate === 'duplicate-code' ? 'code' : 'text'] = duplicate;
 	}
-	return done(input, errors);
+	return agreed('diagnosis', input, errors);
 }
 
 /** The dates a goal's target date is judged by: today (Oslo) and the date the goal has now, if any. */
@@ -124,12 +141,12 @@ export function parseGoalInput(raw: RawFields, diagnosisIds: ReadonlySet<string>
 	const errors: FieldErrors = {};
 	const category = one(raw, 'category') as GoalCategory;
 	if (!GOAL_CATEGORIES.includes(category)) errors.category = 'invalid-choice';
-	const txt = text(raw, 'text', errors, MAX_TEXT, true);
+	const txt = text(raw, 'text', errors, LIMITS.text, true);
 	const targetDate = one(raw, 'targetDate') || null;
 	if (targetDate && !isCalendarDate(targetDate)) errors.targetDate = 'invalid-date';
 	else if (targetDate && targetDate < dates.today && targetDate !== dates.saved && one(raw, 'confirmPastDate') !== targetDate) errors.targetDate = 'target-date-past';
 	const addresses = itemIds(raw, 'addresses', diagnosisIds, errors);
-	return done({ category, text: txt, targetDate, addresses }, errors);
+	return agreed('goal', { category, text: txt, targetDate, addresses }, errors);
 }
 
 function parseTiming(raw: RawFields, errors: FieldErrors): Timing {
@@ -164,7 +181,7 @@ function parsePerformer(raw: RawFields, errors: FieldErrors): Performer {
 	const kind = one(raw, 'performer');
 	if (kind === 'patient' || kind === 'relative') return { kind };
 	if (CARE_ROLES.includes(kind as CareRole)) {
-		const name = text(raw, 'performerName', errors, MAX_TITLE, true);
+		const name = text(raw, 'performerName', errors, LIMITS.title, true);
 		return { kind: 'service', role: kind as CareRole, name };
 	}
 	errors.performer = 'invalid-choice';
@@ -174,12 +191,12 @@ function parsePerformer(raw: RawFields, errors: FieldErrors): Performer {
 /** Checks a measure form against the plan's diagnoses. */
 export function parseMeasureInput(raw: RawFields, diagnosisIds: ReadonlySet<string>): Result<MeasureInput> {
 	const errors: FieldErrors = {};
-	const title = text(raw, 'title', errors, MAX_TITLE, true);
-	const description = text(raw, 'description', errors, MAX_TEXT, false);
+	const title = text(raw, 'title', errors, LIMITS.title, true);
+	const description = text(raw, 'description', errors, LIMITS.text, false);
 	const categoryRaw = one(raw, 'category');
 	let category: MeasureCategory;
 	if (SELF_CARE_CODES.includes(categoryRaw as SelfCareCode)) category = { kind: 'snomed', code: categoryRaw as SelfCareCode };
-	else if (categoryRaw === 'text') category = { kind: 'text', text: text(raw, 'categoryText', errors, MAX_TITLE, true) };
+	else if (categoryRaw === 'text') category = { kind: 'text', text: text(raw, 'categoryText', errors, LIMITS.title, true) };
 	else {
 		errors.category = 'invalid-choice';
 		category = { kind: 'text', text: '' };
@@ -187,12 +204,12 @@ export function parseMeasureInput(raw: RawFields, diagnosisIds: ReadonlySet<stri
 	const timing = parseTiming(raw, errors);
 	const performer = parsePerformer(raw, errors);
 	const addresses = itemIds(raw, 'addresses', diagnosisIds, errors);
-	const pll = text(raw, 'pllReference', errors, MAX_TITLE, false);
-	return done({ title, description, category, timing, performer, addresses, pllReference: pll || null }, errors);
+	const pll = text(raw, 'pllReference', errors, LIMITS.title, false);
+	return agreed('measure', { title, description, category, timing, performer, addresses, pllReference: pll || null }, errors);
 }
 
 /** Checks a free-text field (comment, what matters, note): required and bounded. */
-export function parseText(raw: RawFields, key: string, max = MAX_TEXT): Result<string> {
+export function parseText(raw: RawFields, key: string, max: number = LIMITS.text): Result<string> {
 	const errors: FieldErrors = {};
 	const value = text(raw, key, errors, max, true);
 	return done(value, errors);
@@ -203,11 +220,11 @@ export function parseGuidanceInput(raw: RawFields): Result<GuidanceInput> {
 	const errors: FieldErrors = {};
 	const level = one(raw, 'level') as GuidanceLevel;
 	if (!GUIDANCE_LEVELS.includes(level)) errors.level = 'invalid-choice';
-	const signs = text(raw, 'signs', errors, MAX_TEXT, true);
-	const action = text(raw, 'action', errors, MAX_TEXT, true);
-	const name = text(raw, 'contactName', errors, MAX_TITLE, true);
-	const written = text(raw, 'contactPhone', errors, MAX_TITLE, true);
+	const signs = text(raw, 'signs', errors, LIMITS.text, true);
+	const action = text(raw, 'action', errors, LIMITS.text, true);
+	const name = text(raw, 'contactName', errors, LIMITS.title, true);
+	const written = text(raw, 'contactPhone', errors, LIMITS.title, true);
 	const phone = written ? normalizePhone(written) : null;
 	if (written && !phone) errors.contactPhone = 'invalid-phone';
-	return done({ level, signs, action, contact: { name, phone: phone ?? '' } }, errors);
+	return agreed('guidance', { level, signs, action, contact: { name, phone: phone ?? '' } }, errors);
 }

@@ -1,5 +1,6 @@
 import type { CodeProblem } from './codes';
 import type { NationalIdProblem } from './national-id';
+import { LIMITS } from './schema';
 
 /** Why an input was refused: a value that crosses boundaries and becomes a sentence in the UI. */
 export type Reason =
@@ -43,7 +44,9 @@ export type FieldErrors = Partial<Record<string, Reason>>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
-export const MAX_TEXT = 4000;
-export const MAX_TITLE = 200;
-/** The longest diagnosis code accepted (SNOMED CT ids have at most 18 digits). */
-export const MAX_CODE = 20;
+/** The longest long text (description, goal, comment, note): the schema's limit. */
+export const MAX_TEXT = LIMITS.text;
+/** The longest short text (title, diagnosis, name): the schema's limit. */
+export const MAX_TITLE = LIMITS.title;
+/** The longest diagnosis code accepted: the schema's limit. */
+export const MAX_CODE = LIMITS.code;

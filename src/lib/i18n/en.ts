@@ -180,7 +180,9 @@ export const en: Messages = {
 			'correction-of-unknown': 'The correction was not of a record of the same measure in the same month.',
 			'correction-by-another': 'Only the person who made a record can correct it.',
 			'correction-reason-required': 'A correction needs a reason.',
-			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.'
+			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.',
+			'document-invalid':
+				'The change held something the register cannot store, such as a text that is too long or a reference to something not in the plan. Make the change again in the form, and tell the system administrator if it happens again.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

@@ -186,7 +186,9 @@ export const nb = {
 			'correction-of-unknown': 'Rettingen gjaldt ikke en registrering av samme tiltak i samme måned.',
 			'correction-by-another': 'Bare den som gjorde en registrering, kan rette den.',
 			'correction-reason-required': 'En retting må ha en begrunnelse.',
-			'patient-has-plan': 'Pasienten med dette fødselsnummeret har allerede en plan. Be om å bli lagt til i behandlingsteamet.'
+			'patient-has-plan': 'Pasienten med dette fødselsnummeret har allerede en plan. Be om å bli lagt til i behandlingsteamet.',
+			'document-invalid':
+				'Endringen inneholdt noe registeret ikke kan lagre, for eksempel en for lang tekst eller en henvisning til noe som ikke finnes i planen. Gjør endringen på nytt i skjemaet, og si fra til systemansvarlig hvis det skjer igjen.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {

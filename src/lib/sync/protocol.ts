@@ -89,7 +89,8 @@ export type RefusalRule =
 	| 'correction-of-unknown'
 	| 'correction-by-another'
 	| 'correction-reason-required'
-	| 'patient-has-plan';
+	| 'patient-has-plan'
+	| 'document-invalid';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -109,7 +110,8 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'correction-of-unknown',
 	'correction-by-another',
 	'correction-reason-required',
-	'patient-has-plan'
+	'patient-has-plan',
+	'document-invalid'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

@@ -35,7 +35,8 @@ it('brings every device and the register to the same document, whatever the inte
 					}
 					const device = devices[o.device] as TestDevice;
 					if (o.kind === 'edit') {
-						const key = `${device.peerId}-${edits.length}`;
+						// An item id, as the register's schema wants every key of a collection to be.
+						const key = `00000000-0000-4000-8000-${String(edits.length).padStart(12, '0')}`;
 						edits.push(key);
 						device.change<Plan>(palPlan, (d) => void (d.whatMatters[key] = { id: key, text: key, writtenAs: 'patient', by: { name: 'Test', role: 'patient', organisation: null }, at: '2025-01-01T00:00:00.000Z', status: 'active' } as Plan['whatMatters'][string]));
 					} else if (o.kind === 'sync') device.sync([palPlan]);

@@ -8,6 +8,7 @@
 import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, planDocId, type DocumentRef } from '$lib/domain/ids';
 import type { MeasureLog, Plan } from '$lib/domain/plan';
+import { documentProblem } from '$lib/domain/schema';
 import { breachOf } from '$lib/server/access/rules';
 import type { CommitResult, DocumentStore } from '$lib/server/store';
 import type { SyncReason } from '$lib/sync/protocol';
@@ -116,11 +117,13 @@ export async function acceptChange(ctx: WriteContext, entry: CachedDoc, ref: Doc
 	const before = Automerge.getHeads(entry.doc);
 	const heads = Automerge.getHeads(doc);
 	const breach = ctx.principal.user ? await breachOf(ctx.principal.user, ref, doc, before, heads, () => planOf(ctx, ref)) : null;
-	const taken = !breach && ref.kind === 'plan' && !before.length ? await nationalIdTaken(ctx, ref, doc) : null;
-	if (breach || taken) {
+	// The whole document, whoever wrote: checked on the materialized document (toJS would cost ten times more).
+	const invalid = breach ? null : documentProblem(ref, doc);
+	const taken = !breach && !invalid && ref.kind === 'plan' && !before.length ? await nationalIdTaken(ctx, ref, doc) : null;
+	if (breach || invalid || taken) {
 		// Nothing of the change is kept: the clone goes, the cached document stays as it was.
 		Automerge.free(doc);
-		return refuse('change-refused', breach ? `${breach.rule}: ${breach.path}` : taken!);
+		return refuse('change-refused', breach ? `${breach.rule}: ${breach.path}` : invalid ? `document-invalid: ${invalid}` : taken!);
 	}
 	const stored = await commit(ctx, entry, ref, doc);
 	if (stored === 'unsummarizable') return refuse('change-refused', 'document-invalid: the register could not read who may see this plan afterwards');

@@ -11,7 +11,7 @@ import { clinicians, syntheticPatients, withEditHistory } from '../lib/fixtures'
 export type StoredDoc = { docId: DocumentId; patientId: PatientId; kind: 'plan' | 'log'; bytes: string; heads: string[] };
 export type DeviceData = { docs: StoredDoc[]; summaries: PatientSummary[]; longPlan: { patientId: PatientId; name: string; changes: number; bytes: number } };
 
-const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
+const nurse = { id: clinicians.ranaNurse.id, name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
 
 function stored(docId: DocumentId, patientId: PatientId, kind: 'plan' | 'log', doc: A.Doc<unknown>): StoredDoc {
 	return { docId, patientId, kind, bytes: Buffer.from(A.save(doc)).toString('base64'), heads: A.getHeads(doc) };

@@ -21,7 +21,7 @@ import { clinicians, createPlanDocument, syntheticPatients, type FixtureDocument
 export type PlanSize = 'small' | 'realistic';
 export const CHANGES_PER_PLAN = 30;
 
-const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
+const nurse = { id: clinicians.ranaNurse.id, name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
 const CACHE_DIR = join(process.cwd(), 'node_modules', '.cache', 'dbep-bench');
 
 /** The plan size asked for by BENCH_PLAN_SIZE; anything else is refused with the values allowed. */

@@ -23,7 +23,7 @@ import { benchPlans, CHANGES_PER_PLAN, planSizeFrom } from './sync-plans';
 
 const PLANS = Number(process.env.BENCH_PLANS ?? 1000);
 const SIZE = planSizeFrom(process.env.BENCH_PLAN_SIZE);
-const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
+const nurse = { id: clinicians.ranaNurse.id, name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const traffic = (s: LinkStats) => `${s.roundTrips} round trip(s), ${s.toServerFrames + s.toDeviceFrames} frames, up ${kib(s.toServerBytes)}, down ${kib(s.toDeviceBytes)}`;
 

@@ -26,9 +26,9 @@ import {
 
 const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
 const pal: Patient = { name: 'Pål Testesen', birthDate: '1951-05-03', nationalId: '03855110058', municipality: 'Rana' };
-const nurse: Context = { by: { name: 'Kari Sykepleier', role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-26T07:10:00.000Z' };
-const gp: Context = { by: { name: 'Ola Fastlege', role: 'gp', organisation: 'Bodø legesenter' }, at: '2026-11-26T09:00:00.000Z' };
-const eyeDoctor: Context = { by: { name: 'Siri Øyelege', role: 'specialist', organisation: 'UNN Tromsø' }, at: '2026-11-26T09:05:00.000Z' };
+const nurse: Context = { by: { id: 'nurse-kari', name: 'Kari Sykepleier', role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-26T07:10:00.000Z' };
+const gp: Context = { by: { id: 'gp-ola', name: 'Ola Fastlege', role: 'gp', organisation: 'Bodø legesenter' }, at: '2026-11-26T09:00:00.000Z' };
+const eyeDoctor: Context = { by: { id: 'eye-siri', name: 'Siri Øyelege', role: 'specialist', organisation: 'UNN Tromsø' }, at: '2026-11-26T09:05:00.000Z' };
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as ItemId;
 const GLAUCOMA = id(1);

@@ -1,11 +1,22 @@
 import type { ItemId, Month, PatientId } from './ids';
 
-/** Who did something: the authenticated person's name, role and organisation. */
+/**
+ * Who did something (a stamp): the authenticated person's stable id at the identity provider
+ * (OIDC `sub`, the same as the session user's id), display name, role, organisation and, for
+ * clinicians, their HPR number (never the national ID). Stamps written before ids existed carry
+ * no `id`, and are read and shown by name; every stamp written now has one (see `Actor`).
+ */
 export type PersonRef = {
+	id?: string;
 	name: string;
 	role: Role;
 	organisation: string | null;
+	/** Helsepersonellnummer, on clinicians' stamps only. */
+	hpr?: string | null;
 };
+
+/** The person a change is made by now: a stamp that always carries the id. */
+export type Actor = PersonRef & { id: string };
 
 /** Roles a person can act in. */
 export type Role = CareRole | 'patient' | 'vendor-system';
@@ -269,4 +280,4 @@ export type MeasureLog = {
 };
 
 /** Who is acting and when: passed into every operation, since the domain reads no clock. */
-export type Context = { by: PersonRef; at: string };
+export type Context = { by: Actor; at: string };

@@ -165,7 +165,7 @@ export const en: Messages = {
 		rules: {
 			'owned-by-care-team': 'This part of the plan is changed by the clinicians on the care team.',
 			'written-by-clinician': 'What was changed was written by a clinician.',
-			'stamped-as-another': 'The change carried a name other than yours.',
+			'stamped-as-another': 'The change was marked as made by someone other than you.',
 			'list-itself': 'The change touched the list itself, not an entry in it.',
 			'not-self-treatment': 'The measure is not (or no longer) a self-treatment measure, so clinicians record it.',
 			'clinician-creates-plans': 'Only clinicians can create a plan.',
@@ -180,7 +180,9 @@ export const en: Messages = {
 			'correction-of-unknown': 'The correction was not of a record of the same measure in the same month.',
 			'correction-by-another': 'Only the person who made a record can correct it.',
 			'correction-reason-required': 'A correction needs a reason.',
-			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.'
+			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.',
+			'written-by-another': 'Only the person who wrote the entry can change it. Others can mark it entered in error, with a reason, and write a new one.',
+			'error-reason-required': 'An entry can only be marked entered in error with a reason.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

@@ -89,7 +89,9 @@ export type RefusalRule =
 	| 'correction-of-unknown'
 	| 'correction-by-another'
 	| 'correction-reason-required'
-	| 'patient-has-plan';
+	| 'patient-has-plan'
+	| 'written-by-another'
+	| 'error-reason-required';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -109,7 +111,9 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'correction-of-unknown',
 	'correction-by-another',
 	'correction-reason-required',
-	'patient-has-plan'
+	'patient-has-plan',
+	'written-by-another',
+	'error-reason-required'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

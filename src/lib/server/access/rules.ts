@@ -202,8 +202,9 @@ function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads,
  * Checks every change between `before` and `after` against what the user's role may write.
  * Every stamp a change writes names the user by id. Clinicians with access own the plan and may
  * change all of it but the patient's privacy choices and entries others wrote (comments, what
- * matters), which they mark entered in error, and create it only with consent recorded; a patient or proxy may write what matters,
- * comments, self-treatment reports and their privacy choices, and nothing a clinician owns. `planOf`
+ * matters), which they only mark entered in error, and create it only with consent recorded; a
+ * patient or proxy may write what matters, comments, self-treatment reports and their privacy
+ * choices, and nothing a clinician owns. `planOf`
  * gives the patient's plan, for checking which measures a log entry reports on; it is asked for
  * only when a patient or proxy changes a log.
  */

@@ -7,11 +7,12 @@ import { newMeasureLog, recordMeasure } from '../lib/domain/measure-log';
 import type { MeasureLog, Plan } from '../lib/domain/plan';
 import { summarize, type PatientSummary } from '../lib/domain/worklist';
 import { clinicians, syntheticPatients, withEditHistory } from '../lib/fixtures';
+import { refOf } from '../lib/fixtures/support';
 
 export type StoredDoc = { docId: DocumentId; patientId: PatientId; kind: 'plan' | 'log'; bytes: string; heads: string[] };
 export type DeviceData = { docs: StoredDoc[]; summaries: PatientSummary[]; longPlan: { patientId: PatientId; name: string; changes: number; bytes: number } };
 
-const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
+const nurse = refOf(clinicians.ranaNurse);
 
 function stored(docId: DocumentId, patientId: PatientId, kind: 'plan' | 'log', doc: A.Doc<unknown>): StoredDoc {
 	return { docId, patientId, kind, bytes: Buffer.from(A.save(doc)).toString('base64'), heads: A.getHeads(doc) };

@@ -17,11 +17,12 @@ import { planDocId, type ItemId, type PatientId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
 import { addPlanComment, newPlan } from '$lib/domain/plan-ops';
 import { clinicians, createPlanDocument, syntheticPatients, type FixtureDocument, type FixturePatient } from '$lib/fixtures';
+import { refOf } from '$lib/fixtures/support';
 
 export type PlanSize = 'small' | 'realistic';
 export const CHANGES_PER_PLAN = 30;
 
-const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
+const nurse = refOf(clinicians.ranaNurse);
 const CACHE_DIR = join(process.cwd(), 'node_modules', '.cache', 'dbep-bench');
 
 /** The plan size asked for by BENCH_PLAN_SIZE; anything else is refused with the values allowed. */

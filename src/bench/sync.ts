@@ -20,10 +20,11 @@ import { SyncClient } from '$lib/sync/client';
 import { connectLoopback, type LinkStats } from '$lib/sync/loopback';
 import { automergeRepoFreshPeer } from './automerge-repo-baseline';
 import { benchPlans, CHANGES_PER_PLAN, planSizeFrom } from './sync-plans';
+import { refOf } from '$lib/fixtures/support';
 
 const PLANS = Number(process.env.BENCH_PLANS ?? 1000);
 const SIZE = planSizeFrom(process.env.BENCH_PLAN_SIZE);
-const nurse = { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation };
+const nurse = refOf(clinicians.ranaNurse);
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const traffic = (s: LinkStats) => `${s.roundTrips} round trip(s), ${s.toServerFrames + s.toDeviceFrames} frames, up ${kib(s.toServerBytes)}, down ${kib(s.toDeviceBytes)}`;
 

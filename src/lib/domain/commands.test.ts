@@ -9,11 +9,11 @@ import { logDocId, planDocId, type ItemId, type Month } from './ids';
 import type { MeasureInput } from './inputs';
 import { newMeasureLog, recordMeasure } from './measure-log';
 import type { Context, Plan } from './plan';
+import { actorOf } from './person';
 import { addMeasureComment, setDiagnosisStatus, setMeasureStatus, updateDiagnosis } from './plan-ops';
 
 const AT = '2026-11-20T09:00:00.000Z';
-const { name, role, organisation } = clinicians.ranaNurse;
-const nurse: Context = { by: { name, role, organisation }, at: AT };
+const nurse: Context = { by: actorOf(clinicians.ranaNurse), at: AT };
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as ItemId;
 const walk: MeasureInput = {
 	title: 'Kveldstur med nabo',
@@ -57,7 +57,7 @@ describe('commands', () => {
 		apply(byCommand, { type: 'add-measure-comment', measureId: pal.measures.eyeDrops, id: id(1), text: 'Sett' }, nurse);
 		const byHand = plan();
 		updateDiagnosis(byHand, pal.diagnoses.glaucoma, { text: 'Grønn stær', code: null }, nurse);
-		setDiagnosisStatus(byHand, pal.diagnoses.glaucoma, 'resolved');
+		setDiagnosisStatus(byHand, pal.diagnoses.glaucoma, 'resolved', nurse);
 		setMeasureStatus(byHand, pal.measures.eyeDrops, 'completed', nurse);
 		addMeasureComment(byHand, pal.measures.eyeDrops, id(1), 'Sett', nurse);
 		expect(byCommand).toEqual(byHand);

@@ -118,7 +118,7 @@ function applyToPlan(plan: Plan, c: PlanCommand, ctx: Context): void {
 			return addDiagnosis(plan, c.id, c.input, ctx);
 		case 'update-diagnosis':
 			updateDiagnosis(plan, c.id, c.input, ctx);
-			if (c.status && plan.diagnoses[c.id]?.status !== c.status) setDiagnosisStatus(plan, c.id, c.status);
+			if (c.status && plan.diagnoses[c.id]?.status !== c.status) setDiagnosisStatus(plan, c.id, c.status, ctx);
 			return;
 		case 'add-goal':
 			return addGoal(plan, c.id, c.input, ctx);

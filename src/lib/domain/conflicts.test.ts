@@ -7,8 +7,8 @@ import type { Context, Measure, Plan } from './plan';
 import { putContactGuidance, setMeasureStatus, setNextDue, setResponsible, updateDiagnosis, updateGoal, updateMeasure } from './plan-ops';
 
 const as = (who: keyof typeof clinicians, at: string): Context => {
-	const { name, role, organisation } = clinicians[who];
-	return { by: { name, role, organisation }, at };
+	const { id, name, role, organisation } = clinicians[who];
+	return { by: { id, name, role, organisation }, at };
 };
 const gp = as('bodoGp', '2026-12-01T09:12:00.000Z');
 const nurse = as('ranaNurse', '2026-12-01T09:40:00.000Z');

@@ -7,7 +7,7 @@ import type { Context, MeasureLog } from './plan';
 const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
 const NOVEMBER = '2026-11' as Month;
 const DECEMBER = '2026-12' as Month;
-const nurse: Context = { by: { name: 'Kari Sykepleier', role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-26T07:12:00.000Z' };
+const nurse: Context = { by: { id: 'nurse-kari', name: 'Kari Sykepleier', role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-26T07:12:00.000Z' };
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as ItemId;
 const DROPS = id(1);
 const WALK = id(2);
@@ -133,8 +133,8 @@ describe('entriesForMeasure', () => {
 
 describe('correctRecord, mayCorrect and recordHistories', () => {
 	const later: Context = { by: nurse.by, at: '2026-11-26T09:30:00.000Z' };
-	const gp: Context = { by: { name: 'Lege Lund', role: 'gp', organisation: 'Rana legesenter' }, at: '2026-11-26T09:40:00.000Z' };
-	const otherKari: Context = { by: { ...nurse.by, organisation: 'Bodø kommune' }, at: later.at };
+	const gp: Context = { by: { id: 'gp-lund', name: 'Lege Lund', role: 'gp', organisation: 'Rana legesenter' }, at: '2026-11-26T09:40:00.000Z' };
+	const otherKari: Context = { by: { ...nurse.by, id: 'nurse-kari-bodo', organisation: 'Bodø kommune' }, at: later.at };
 	const notDone: Correction = { outcome: 'not-done', at: '2026-11-26T07:10:00.000Z', note: '', reason: 'Pasienten nektet', correctionReason: 'Feil knapp' };
 	const recorded = () => logWith(NOVEMBER, [[id(40), { ...done('2026-11-26T07:10:00.000Z'), note: 'Gikk fint' }]]);
 	const corrected = () => A.change(recorded(), (d) => correctRecord(d, id(41), id(40), notDone, later));

@@ -5,7 +5,7 @@ import type { Context, Plan } from './plan';
 import { derivePlainPlan } from './plain-plan';
 import { addMeasure, addWhatMatters, endCareTeamMembership, setGoalStatus, setMeasureStatus } from './plan-ops';
 
-const nurse: Context = { by: { name: clinicians.ranaNurse.name, role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-30T08:00:00.000Z' };
+const nurse: Context = { by: { id: clinicians.ranaNurse.id, name: clinicians.ranaNurse.name, role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-30T08:00:00.000Z' };
 const WALK = '00000000-0000-4000-8000-000000000001' as ItemId;
 const ERROR = '00000000-0000-4000-8000-000000000002' as ItemId;
 

@@ -12,6 +12,7 @@ import {
 	addPlanComment,
 	addWhatMatters,
 	endContactGuidance,
+	markEnteredInError,
 	newPlan,
 	putContactGuidance,
 	setDiagnosisStatus,
@@ -26,9 +27,9 @@ import {
 
 const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
 const pal: Patient = { name: 'Pål Testesen', birthDate: '1951-05-03', nationalId: '03855110058', municipality: 'Rana' };
-const nurse: Context = { by: { name: 'Kari Sykepleier', role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-26T07:10:00.000Z' };
-const gp: Context = { by: { name: 'Ola Fastlege', role: 'gp', organisation: 'Bodø legesenter' }, at: '2026-11-26T09:00:00.000Z' };
-const eyeDoctor: Context = { by: { name: 'Siri Øyelege', role: 'specialist', organisation: 'UNN Tromsø' }, at: '2026-11-26T09:05:00.000Z' };
+const nurse: Context = { by: { id: 'nurse-kari', name: 'Kari Sykepleier', role: 'home-care', organisation: 'Rana kommune' }, at: '2026-11-26T07:10:00.000Z' };
+const gp: Context = { by: { id: 'gp-ola', name: 'Ola Fastlege', role: 'gp', organisation: 'Bodø legesenter' }, at: '2026-11-26T09:00:00.000Z' };
+const eyeDoctor: Context = { by: { id: 'eye-siri', name: 'Siri Øyelege', role: 'specialist', organisation: 'UNN Tromsø' }, at: '2026-11-26T09:05:00.000Z' };
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as ItemId;
 const GLAUCOMA = id(1);
@@ -92,10 +93,11 @@ describe('plan operations', () => {
 
 	it('deletes logically: entered-in-error keeps the diagnosis and measure', () => {
 		const doc = A.change(palPlan(), (d) => {
-			setDiagnosisStatus(d, GLAUCOMA, 'entered-in-error');
+			setDiagnosisStatus(d, GLAUCOMA, 'entered-in-error', gp);
 			setMeasureStatus(d, DROPS, 'entered-in-error', gp);
 		});
 		expect(doc.diagnoses[GLAUCOMA]?.status).toBe('entered-in-error');
+		expect(doc.diagnoses[GLAUCOMA]?.statusStamp).toEqual({ value: 'entered-in-error', by: gp.by, at: gp.at });
 		expect(doc.measures[DROPS]?.status).toEqual({ value: 'entered-in-error', by: gp.by, at: gp.at });
 		expect(doc.measures[DROPS]?.title).toBe('Øyedråper daglig');
 	});
@@ -107,6 +109,8 @@ describe('plan operations', () => {
 		doc = A.change(doc, (d) => setGoalStatus(d, PURPOSE, 'completed', gp));
 		expect(doc.goals[PURPOSE]).toMatchObject({ category: 'treatment', text: 'Hindre videre synstap', targetDate: '2027-06-01', addresses: [] });
 		expect(doc.goals[PURPOSE]?.status).toEqual({ value: 'completed', by: gp.by, at: gp.at });
+		const stamp = { by: gp.by, at: gp.at };
+		expect(doc.goals[PURPOSE]).toMatchObject({ categoryStamp: { value: 'treatment', ...stamp }, targetDateStamp: { value: '2027-06-01', ...stamp }, addressesStamp: { value: [], ...stamp } });
 	});
 
 	it('adds a measure as active and replaces changed fields on update', () => {
@@ -125,6 +129,8 @@ describe('plan operations', () => {
 		doc = A.change(doc, (d) => updateMeasure(d, DROPS, changed, gp));
 		expect(doc.measures[DROPS]).toMatchObject(changed);
 		expect(doc.measures[DROPS]).toMatchObject({ titleStamp: { value: changed.title, by: gp.by }, descriptionStamp: { value: changed.description }, timingStamp: { value: changed.timing }, performerStamp: { value: changed.performer, at: gp.at } });
+		const stamp = { by: gp.by, at: gp.at };
+		expect(doc.measures[DROPS]).toMatchObject({ categoryStamp: { value: changed.category, ...stamp }, addressesStamp: { value: [], ...stamp }, pllReferenceStamp: { value: null, ...stamp } });
 	});
 
 	it('moves a yearly measure’s next due date and refuses it on other timings', () => {
@@ -142,6 +148,24 @@ describe('plan operations', () => {
 		});
 		expect(doc.comments[id(20)]).toEqual({ id: id(20), text: 'Datter ringer ved endring', by: gp.by, at: gp.at, status: 'active' });
 		expect(doc.measures[DROPS]?.comments[id(21)]).toMatchObject({ text: 'Synet virker verre', by: nurse.by, status: 'active' });
+	});
+
+	it('marks an entry entered in error with why, who and when, keeping its text; never without a reason', () => {
+		let doc = A.change(palPlan(), (d) => {
+			addWhatMatters(d, id(22), 'Bo hjemme', 'patient', nurse);
+			addPlanComment(d, id(20), 'Datter ringer', nurse);
+			addMeasureComment(d, DROPS, id(21), 'Svir', nurse);
+		});
+		doc = A.change(doc, (d) => {
+			markEnteredInError(d, { kind: 'what-matters', id: id(22) }, ' Feil pasient ', gp);
+			markEnteredInError(d, { kind: 'plan-comment', id: id(20) }, 'Feil pasient', gp);
+			markEnteredInError(d, { kind: 'measure-comment', measureId: DROPS, id: id(21) }, 'Feil tiltak', gp);
+		});
+		expect(doc.whatMatters[id(22)]).toMatchObject({ text: 'Bo hjemme', by: nurse.by, status: 'entered-in-error', errorStamp: { by: gp.by, at: gp.at, reason: 'Feil pasient' } });
+		expect(doc.comments[id(20)]).toMatchObject({ text: 'Datter ringer', status: 'entered-in-error', errorStamp: { by: gp.by } });
+		expect(doc.measures[DROPS]?.comments[id(21)]).toMatchObject({ text: 'Svir', status: 'entered-in-error', errorStamp: { reason: 'Feil tiltak' } });
+		expect(() => A.change(doc, (d) => markEnteredInError(d, { kind: 'plan-comment', id: id(20) }, '  ', gp))).toThrow(/needs a reason/);
+		expect(() => A.change(doc, (d) => markEnteredInError(d, { kind: 'plan-comment', id: id(99) }, 'x', gp))).toThrow(/unknown comment/);
 	});
 
 	it('puts a guidance level with whom to call, stamped, and replaces it whole on an edit', () => {
@@ -187,7 +211,7 @@ describe('plan operations', () => {
 		expect(() => A.change(doc, (d) => updateGoal(d, unknown, purpose, gp))).toThrow(/unknown goal/);
 		expect(() => A.change(doc, (d) => setGoalStatus(d, unknown, 'active', gp))).toThrow(/unknown goal/);
 		expect(() => A.change(doc, (d) => updateDiagnosis(d, unknown, glaucoma, gp))).toThrow(/unknown diagnosis/);
-		expect(() => A.change(doc, (d) => setDiagnosisStatus(d, unknown, 'resolved'))).toThrow(/unknown diagnosis/);
+		expect(() => A.change(doc, (d) => setDiagnosisStatus(d, unknown, 'resolved', gp))).toThrow(/unknown diagnosis/);
 		expect(() => A.change(doc, (d) => endContactGuidance(d, unknown, gp))).toThrow(/unknown guidance level/);
 		expect(doc.responsible.value).toBeNull();
 		expect(Object.keys(doc.measures)).toHaveLength(2);

@@ -87,9 +87,9 @@ export function updateDiagnosis(plan: Plan, id: ItemId, input: DiagnosisInput, c
 	if (!same(d.code, input.code)) replaceStamped(d, 'code', input.code, ctx);
 }
 
-/** Sets a diagnosis' status; `entered-in-error` is the logical delete. */
-export function setDiagnosisStatus(plan: Plan, id: ItemId, status: Diagnosis['status']): void {
-	need(plan.diagnoses[id], 'diagnosis', id).status = status;
+/** Sets a diagnosis' status, stamped; `entered-in-error` is the logical delete. */
+export function setDiagnosisStatus(plan: Plan, id: ItemId, status: Diagnosis['status'], ctx: Context): void {
+	replaceStamped(need(plan.diagnoses[id], 'diagnosis', id), 'status', status, ctx);
 }
 
 /** Adds a goal with status `active`. */
@@ -107,13 +107,13 @@ export function addGoal(plan: Plan, id: ItemId, input: GoalInput, ctx: Context):
 	plan.goals[id] = goal;
 }
 
-/** Edits a goal; its text is replaced whole and stamped, where changed. */
+/** Edits a goal: text, category, target date and addresses are each replaced whole and stamped, where changed. */
 export function updateGoal(plan: Plan, id: ItemId, input: GoalInput, ctx: Context): void {
 	const g = need(plan.goals[id], 'goal', id);
 	if (g.text !== input.text) replaceStamped(g, 'text', input.text, ctx);
-	if (g.category !== input.category) g.category = input.category;
-	if (g.targetDate !== input.targetDate) g.targetDate = input.targetDate;
-	if (g.addresses.join() !== input.addresses.join()) g.addresses = [...input.addresses];
+	if (g.category !== input.category) replaceStamped(g, 'category', input.category, ctx);
+	if (g.targetDate !== input.targetDate) replaceStamped(g, 'targetDate', input.targetDate, ctx);
+	if (g.addresses.join() !== input.addresses.join()) replaceStamped(g, 'addresses', [...input.addresses], ctx);
 }
 
 /** Sets a goal's lifecycle status, stamped with who and when. */
@@ -140,19 +140,16 @@ export function addMeasure(plan: Plan, id: ItemId, input: MeasureInput, ctx: Con
 	plan.measures[id] = measure;
 }
 
-/**
- * Edits a measure, where changed: title, description, timing and performer are replaced whole and
- * stamped; the rest is replaced.
- */
+/** Edits a measure: every field is replaced whole and stamped, where changed. */
 export function updateMeasure(plan: Plan, id: ItemId, input: MeasureInput, ctx: Context): void {
 	const m = need(plan.measures[id], 'measure', id);
 	if (m.title !== input.title) replaceStamped(m, 'title', input.title, ctx);
 	if (m.description !== input.description) replaceStamped(m, 'description', input.description, ctx);
 	if (!same(m.timing, input.timing)) replaceStamped(m, 'timing', input.timing, ctx);
 	if (!same(m.performer, input.performer)) replaceStamped(m, 'performer', input.performer, ctx);
-	if (!same(m.category, input.category)) m.category = copy(input.category);
-	if (!same(m.addresses, input.addresses)) m.addresses = [...input.addresses];
-	if (m.pllReference !== input.pllReference) m.pllReference = input.pllReference;
+	if (!same(m.category, input.category)) replaceStamped(m, 'category', input.category, ctx);
+	if (!same(m.addresses, input.addresses)) replaceStamped(m, 'addresses', [...input.addresses], ctx);
+	if (m.pllReference !== input.pllReference) replaceStamped(m, 'pllReference', input.pllReference, ctx);
 }
 
 /** Sets a measure's status, stamped; concurrent settings stay visible as a conflict. */
@@ -179,6 +176,26 @@ export function addPlanComment(plan: Plan, id: ItemId, text: string, ctx: Contex
 /** Adds a comment on a measure. */
 export function addMeasureComment(plan: Plan, measureId: ItemId, id: ItemId, text: string, ctx: Context): void {
 	need(plan.measures[measureId], 'measure', measureId).comments[id] = newComment(id, text, ctx);
+}
+
+/** Where an authored entry sits in the plan: "what matters", a plan comment, or a comment on a measure. */
+export type EntryPlace = { kind: 'what-matters'; id: ItemId } | { kind: 'plan-comment'; id: ItemId } | { kind: 'measure-comment'; measureId: ItemId; id: ItemId };
+
+function entryAt(plan: Plan, place: EntryPlace): WhatMattersEntry | Comment {
+	if (place.kind === 'what-matters') return need(plan.whatMatters[place.id], 'what matters entry', place.id);
+	if (place.kind === 'plan-comment') return need(plan.comments[place.id], 'comment', place.id);
+	return need(need(plan.measures[place.measureId], 'measure', place.measureId).comments[place.id], 'comment', place.id);
+}
+
+/**
+ * Marks an entry entered in error, with why, by whom and when: how anyone but its author corrects
+ * it (the register refuses any other change by them). Its text stays; a new entry says it right.
+ */
+export function markEnteredInError(plan: Plan, place: EntryPlace, reason: string, ctx: Context): void {
+	if (!reason.trim()) throw new Error('marking an entry entered in error needs a reason');
+	const entry = entryAt(plan, place);
+	entry.status = 'entered-in-error';
+	entry.errorStamp = { by: copy(ctx.by), at: ctx.at, reason: reason.trim() };
 }
 
 /**

@@ -1,11 +1,22 @@
 import type { ItemId, Month, PatientId } from './ids';
 
-/** Who did something: the authenticated person's name, role and organisation. */
+/**
+ * Who did something (a stamp): the authenticated person's stable id at the identity provider
+ * (OIDC `sub`, the same as the session user's id), display name, role, organisation and, for
+ * clinicians, their HPR number (never the national ID). Stamps written before ids existed carry
+ * no `id`, and are read and shown by name; every stamp written now has one (see `Actor`).
+ */
 export type PersonRef = {
+	id?: string;
 	name: string;
 	role: Role;
 	organisation: string | null;
+	/** Helsepersonellnummer, on clinicians' stamps only. */
+	hpr?: string | null;
 };
+
+/** The person a change is made by now: a stamp that always carries the id. */
+export type Actor = PersonRef & { id: string };
 
 /** Roles a person can act in. */
 export type Role = CareRole | 'patient' | 'vendor-system';
@@ -22,10 +33,17 @@ export type Stamped<T> = { value: T; by: PersonRef; at: string };
 /*
  * Clinical texts and settings are replaced whole, never merged character by character: each edit
  * writes the field and, beside it, a `<field>Stamp` holding the same value with who set it and
- * when. Two concurrent edits then leave two stamps at one key (`Automerge.getConflicts`), each
+ * when. Every field a clinician edits after an item is made has one (text, code, status, category,
+ * target date, addresses, PLL reference, …), so each edit of an item names who made it and when. Two concurrent edits then leave two stamps at one key (`Automerge.getConflicts`), each
  * with its value, author and time, until a clinician chooses (see `conflicts.ts`). A stamp is
  * absent until the field's first edit, and in plans made before stamps existed.
  */
+
+/**
+ * Why an entry was marked entered in error, by whom and when: how anyone but its author corrects
+ * an entry (the text stays, to be read as it was), before writing a new one.
+ */
+export type ErrorStamp = { by: PersonRef; at: string; reason: string };
 
 /** Who wrote a "what matters" entry. */
 export type WhatMattersAuthor = 'patient' | 'relative' | 'clinician-on-behalf';
@@ -38,6 +56,8 @@ export type WhatMattersEntry = {
 	by: PersonRef;
 	at: string;
 	status: 'active' | 'entered-in-error';
+	/** Set when someone marked it entered in error (absent while active, and before it existed). */
+	errorStamp?: ErrorStamp;
 };
 
 export type CodeSystem = 'ICD-10' | 'ICPC-2' | 'SNOMED-CT';
@@ -55,6 +75,8 @@ export type Diagnosis = {
 	textStamp?: Stamped<string>;
 	/** Who last set the code, and to what. */
 	codeStamp?: Stamped<Coding | null>;
+	/** Who last set the status, and to what. */
+	statusStamp?: Stamped<'active' | 'resolved' | 'entered-in-error'>;
 };
 
 /** What a goal is: what matters, purpose (formål), treatment goal or self-treatment goal. */
@@ -75,8 +97,11 @@ export type Goal = {
 	targetDate: string | null;
 	addresses: ItemId[];
 	createdAt: string;
-	/** Who last set the text, and to what. */
+	/** Who last set the text, the category, the target date and the diagnoses it addresses, and to what. */
 	textStamp?: Stamped<string>;
+	categoryStamp?: Stamped<GoalCategory>;
+	targetDateStamp?: Stamped<string | null>;
+	addressesStamp?: Stamped<ItemId[]>;
 };
 
 /** The six SNOMED CT self-care categories the national API uses. */
@@ -110,6 +135,8 @@ export type Comment = {
 	by: PersonRef;
 	at: string;
 	status: 'active' | 'entered-in-error';
+	/** Set when someone marked it entered in error (absent while active, and before it existed). */
+	errorStamp?: ErrorStamp;
 };
 
 /** Tiltak: a measure in the plan. */
@@ -127,11 +154,17 @@ export type Measure = {
 	comments: Record<string, Comment>;
 	createdBy: PersonRef;
 	createdAt: string;
-	/** Who last set the title, the description, the timing and the performer, and to what. */
+	/**
+	 * Who last set the title, the description, the timing, the performer, the category, the
+	 * diagnoses it addresses and the PLL reference, and to what.
+	 */
 	titleStamp?: Stamped<string>;
 	descriptionStamp?: Stamped<string>;
 	timingStamp?: Stamped<Timing>;
 	performerStamp?: Stamped<Performer>;
+	categoryStamp?: Stamped<MeasureCategory>;
+	addressesStamp?: Stamped<ItemId[]>;
+	pllReferenceStamp?: Stamped<string | null>;
 };
 
 /** A guidance level, told by colour and always also in words (see i18n `guidance`). */
@@ -269,4 +302,4 @@ export type MeasureLog = {
 };
 
 /** Who is acting and when: passed into every operation, since the domain reads no clock. */
-export type Context = { by: PersonRef; at: string };
+export type Context = { by: Actor; at: string };

@@ -7,7 +7,7 @@ import type { MeasureLog, Plan } from './plan';
 import { documentProblem, inputProblem, LIMITS, logProblem, planProblem } from './schema';
 
 const AT = '2026-11-20T09:00:00.000Z';
-const by = { name: 'Kari Nordmann', role: 'home-care' as const, organisation: 'Hjemmetjenesten Rana' };
+const by = { id: 'c0ffee00-0000-4000-8000-000000000001', name: 'Kari Nordmann', role: 'home-care' as const, organisation: 'Hjemmetjenesten Rana', hpr: null };
 const eyeDrops = pal.measures.eyeDrops;
 const palPlan = () => structuredClone(pal.plan) as Plan;
 /** Pål's plan with one change made to a copy, as a device might have written it. */

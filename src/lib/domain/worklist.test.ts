@@ -10,7 +10,7 @@ import { dueOn, isClinicianMeasure, isSelfTreatmentMeasure, summarize, type Pati
 
 const PATIENT = '0f8e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' as PatientId;
 const pal: Patient = { name: 'Pål Testesen', birthDate: '1951-05-03', nationalId: '03855110058', municipality: 'Rana' };
-const by = { name: 'Ola Fastlege', role: 'gp' as const, organisation: 'Bodø legesenter' };
+const by = { id: 'gp-ola', name: 'Ola Fastlege', role: 'gp' as const, organisation: 'Bodø legesenter' };
 const at = (day: number): Context => ({ by, at: `2026-11-${String(day).padStart(2, '0')}T09:00:00.000Z` });
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as ItemId;
 const [DROPS, WEIGH, SHOWER, CHECK, PAIN, PAUSED, WRONG, MEMBER] = [1, 2, 3, 4, 5, 6, 7, 8].map(id) as [ItemId, ItemId, ItemId, ItemId, ItemId, ItemId, ItemId, ItemId];

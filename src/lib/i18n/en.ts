@@ -165,7 +165,7 @@ export const en: Messages = {
 		rules: {
 			'owned-by-care-team': 'This part of the plan is changed by the clinicians on the care team.',
 			'written-by-clinician': 'What was changed was written by a clinician.',
-			'stamped-as-another': 'The change carried a name other than yours.',
+			'stamped-as-another': 'The change was marked as made by someone other than you.',
 			'list-itself': 'The change touched the list itself, not an entry in it.',
 			'not-self-treatment': 'The measure is not (or no longer) a self-treatment measure, so clinicians record it.',
 			'clinician-creates-plans': 'Only clinicians can create a plan.',
@@ -182,7 +182,9 @@ export const en: Messages = {
 			'correction-reason-required': 'A correction needs a reason.',
 			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.',
 			'document-invalid':
-				'The change held something the register cannot store, such as a text that is too long or a reference to something not in the plan. Make the change again in the form, and tell the system administrator if it happens again.'
+				'The change held something the register cannot store, such as a text that is too long or a reference to something not in the plan. Make the change again in the form, and tell the system administrator if it happens again.',
+			'written-by-another': 'Only the person who wrote the entry can change it. Others can mark it entered in error, with a reason, and write a new one.',
+			'error-reason-required': 'An entry can only be marked entered in error with a reason.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

@@ -171,7 +171,7 @@ export const nb = {
 		rules: {
 			'owned-by-care-team': 'Denne delen av planen endres av helsepersonellet i behandlingsteamet.',
 			'written-by-clinician': 'Det som ble endret, er skrevet av helsepersonell.',
-			'stamped-as-another': 'Endringen var merket med et annet navn enn ditt.',
+			'stamped-as-another': 'Endringen var merket som gjort av en annen enn deg.',
 			'list-itself': 'Endringen gjaldt selve listen, ikke en oppføring i den.',
 			'not-self-treatment': 'Tiltaket er ikke et egenbehandlingstiltak (lenger), så det registreres av helsepersonell.',
 			'clinician-creates-plans': 'Bare helsepersonell kan opprette en plan.',
@@ -188,7 +188,9 @@ export const nb = {
 			'correction-reason-required': 'En retting må ha en begrunnelse.',
 			'patient-has-plan': 'Pasienten med dette fødselsnummeret har allerede en plan. Be om å bli lagt til i behandlingsteamet.',
 			'document-invalid':
-				'Endringen inneholdt noe registeret ikke kan lagre, for eksempel en for lang tekst eller en henvisning til noe som ikke finnes i planen. Gjør endringen på nytt i skjemaet, og si fra til systemansvarlig hvis det skjer igjen.'
+				'Endringen inneholdt noe registeret ikke kan lagre, for eksempel en for lang tekst eller en henvisning til noe som ikke finnes i planen. Gjør endringen på nytt i skjemaet, og si fra til systemansvarlig hvis det skjer igjen.',
+			'written-by-another': 'Bare den som skrev oppføringen, kan endre den. Andre kan merke den som feilregistrert, med en begrunnelse, og skrive en ny.',
+			'error-reason-required': 'En oppføring kan bare merkes som feilregistrert med en begrunnelse.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {

@@ -1,4 +1,5 @@
-import type { PersonRef, Role } from '$lib/domain/plan';
+import { actorOf } from '$lib/domain/person';
+import type { Actor, Role } from '$lib/domain/plan';
 
 /**
  * The logged-in user as the app shows them and stamps their changes, and when their session ends:
@@ -135,9 +136,9 @@ class AccountState {
 		await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', redirect: 'manual' }).catch(() => undefined);
 	}
 
-	/** How a change by this user is stamped; null when nobody is logged in. */
-	personRef(): PersonRef | null {
-		return this.user ? { name: this.user.name, role: this.user.role, organisation: this.user.organisation } : null;
+	/** How a change by this user is stamped (with their id, and HPR number if a clinician); null when nobody is logged in. */
+	personRef(): Actor | null {
+		return this.user ? actorOf(this.user) : null;
 	}
 }
 

@@ -10,8 +10,8 @@ import { PlanRepository } from './plan-repository';
 const docId = planDocId(pal.patientId);
 const PURPOSE = pal.goals.purpose;
 const ctxOf = (who: 'bodoGp' | 'ranaNurse', at: string): Context => {
-	const { name, role, organisation } = clinicians[who];
-	return { by: { name, role, organisation }, at };
+	const { id, name, role, organisation } = clinicians[who];
+	return { by: { id, name, role, organisation }, at };
 };
 
 /** Pål's plan after the GP and the nurse rewrote his purpose on two tablets, merged. */

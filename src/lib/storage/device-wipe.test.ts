@@ -4,14 +4,14 @@ import { recordMeasure } from '$lib/domain/measure-log';
 import { addPlanComment } from '$lib/domain/plan-ops';
 import type { Context } from '$lib/domain/plan';
 import { clinicians, demoDocuments, pal, solveig } from '$lib/fixtures';
+import { refOf } from '$lib/fixtures/support';
 import { DbepDb } from './db';
 import { DevicePin } from './device-pin';
 import { unsentChanges, wipeDevice } from './device-wipe';
 import { PlanRepository } from './plan-repository';
 
 const NOW = '2026-10-05T06:10:00.000Z';
-const { name, role, organisation } = clinicians.ranaNurse;
-const nurse: Context = { by: { name, role, organisation }, at: NOW };
+const nurse: Context = { by: refOf(clinicians.ranaNurse), at: NOW };
 const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}` as ItemId;
 
 async function seeded(): Promise<{ db: DbepDb; repo: PlanRepository }> {

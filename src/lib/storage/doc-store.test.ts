@@ -10,8 +10,8 @@ import { DocStore } from './doc-store';
 
 /** The Rana home-care nurse acting at `at`. */
 function nurseAt(at: string): Context {
-	const { name, role, organisation } = clinicians.ranaNurse;
-	return { by: { name, role, organisation }, at };
+	const { id, name, role, organisation } = clinicians.ranaNurse;
+	return { by: { id, name, role, organisation }, at };
 }
 
 const T1 = '2026-10-05T08:00:00.000Z';

@@ -7,12 +7,12 @@ import { addPlanComment } from '$lib/domain/plan-ops';
 import { clinicians, demoDocuments, pal, solveig } from '$lib/fixtures';
 import { DbepDb } from './db';
 import { DocStore } from './doc-store';
+import { actorOf } from '$lib/domain/person';
 import { PlanRepository, type WriteResult } from './plan-repository';
 
 const NOW = '2026-10-05T06:10:00.000Z';
 const LATER = '2026-10-05T07:30:00.000Z';
-const { name, role, organisation } = clinicians.ranaNurse;
-const nurseAt = (at: string): Context => ({ by: { name, role, organisation }, at });
+const nurseAt = (at: string): Context => ({ by: actorOf(clinicians.ranaNurse), at });
 
 /**
  * Makes the next `put` into IndexedDB's `chunks` store throw as a full disk does (the real
@@ -141,7 +141,7 @@ describe('a write that fails to store', () => {
 		const docId = planDocId(pal.patientId);
 		const palDoc = demoDocuments().find((d) => d.patientId === pal.patientId);
 		if (!palDoc) throw new Error('no plan for Pål');
-		const gp = { ...nurseAt(NOW), by: { name: clinicians.bodoGp.name, role: clinicians.bodoGp.role, organisation: clinicians.bodoGp.organisation } };
+		const gp = { ...nurseAt(NOW), by: actorOf(clinicians.bodoGp) };
 		const register = A.change(palDoc.doc, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Ny øyelege i Bodø', gp));
 		const fromGp = (plan: Plan) => Object.values(plan.comments).filter((c) => c.text === 'Ny øyelege i Bodø');
 		/** One round of the exchange on a fresh connection: the device's message, then the register's answer. */

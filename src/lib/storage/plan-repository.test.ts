@@ -13,8 +13,8 @@ import { PlanRepository, type WriteResult } from './plan-repository';
 
 /** The Rana home-care nurse acting at `at`. */
 function nurseAt(at: string): Context {
-	const { name, role, organisation } = clinicians.ranaNurse;
-	return { by: { name, role, organisation }, at };
+	const { id, name, role, organisation } = clinicians.ranaNurse;
+	return { by: { id, name, role, organisation }, at };
 }
 
 const NOW = '2026-10-05T06:10:00.000Z';

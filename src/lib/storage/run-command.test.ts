@@ -5,11 +5,11 @@ import { planDocId, type DocumentId, type ItemId } from '$lib/domain/ids';
 import type { Context } from '$lib/domain/plan';
 import { clinicians, demoDocuments, pal } from '$lib/fixtures';
 import { DbepDb } from './db';
+import { actorOf } from '$lib/domain/person';
 import { PlanRepository, type WriteResult } from './plan-repository';
 
 const NOW = '2026-10-05T06:10:00.000Z';
-const { name, role, organisation } = clinicians.ranaNurse;
-const nurse: Context = { by: { name, role, organisation }, at: NOW };
+const nurse: Context = { by: actorOf(clinicians.ranaNurse), at: NOW };
 
 async function seeded(): Promise<PlanRepository> {
 	const repo = new PlanRepository(new DbepDb(`dbep-test-${crypto.randomUUID()}`));

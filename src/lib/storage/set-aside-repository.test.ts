@@ -11,8 +11,8 @@ import { DbepDb } from './db';
 import { PlanRepository } from './plan-repository';
 
 const AT = '2026-10-05T08:00:00.000Z';
-const nurse: Context = { by: { name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation }, at: AT };
-const gp: Context = { by: { name: clinicians.bodoGp.name, role: clinicians.bodoGp.role, organisation: clinicians.bodoGp.organisation }, at: AT };
+const nurse: Context = { by: { id: clinicians.ranaNurse.id, name: clinicians.ranaNurse.name, role: clinicians.ranaNurse.role, organisation: clinicians.ranaNurse.organisation }, at: AT };
+const gp: Context = { by: { id: clinicians.bodoGp.id, name: clinicians.bodoGp.name, role: clinicians.bodoGp.role, organisation: clinicians.bodoGp.organisation }, at: AT };
 const palPlan = planDocId(pal.patientId);
 const refused = { reason: 'change-refused' as const, detail: 'owned-by-care-team: measures/x/title', at: AT };
 

@@ -11,8 +11,8 @@ import { DocStore } from './doc-store';
 import { PlanRepository } from './plan-repository';
 
 const AT = '2026-10-05T08:00:00.000Z';
-const { name, role, organisation } = clinicians.ranaNurse;
-const nurse: Context = { by: { name, role, organisation }, at: AT };
+const { id, name, role, organisation } = clinicians.ranaNurse;
+const nurse: Context = { by: { id, name, role, organisation }, at: AT };
 const palDoc = createPlanDocument(pal);
 const solveigDoc = createPlanDocument(solveig);
 

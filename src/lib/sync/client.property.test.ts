@@ -8,9 +8,9 @@ import type { Context, Plan } from '$lib/domain/plan';
 import { clinicians, pal, solveig } from '$lib/fixtures';
 import { standInPair } from './stand-in-pair';
 
-const { name, role, organisation } = clinicians.ranaNurse;
+const { id, name, role, organisation } = clinicians.ranaNurse;
 const at = (day: number) => `2026-10-${String(day).padStart(2, '0')}T08:00:00.000Z`;
-const ctx = (day: number): Context => ({ by: { name, role, organisation }, at: at(day) });
+const ctx = (day: number): Context => ({ by: { id, name, role, organisation }, at: at(day) });
 const patients: PatientId[] = [pal.patientId, solveig.patientId];
 
 type Action =

@@ -11,8 +11,8 @@ import { standInPair as setup } from './stand-in-pair';
 import type { SyncProgress } from './sync-state';
 
 const NOW = '2026-10-05T08:00:00.000Z';
-const { name, role, organisation } = clinicians.ranaNurse;
-const nurse: Context = { by: { name, role, organisation }, at: NOW };
+const { id, name, role, organisation } = clinicians.ranaNurse;
+const nurse: Context = { by: { id, name, role, organisation }, at: NOW };
 const palPlan = `plan:${pal.patientId}` as DocumentId;
 const solveigPlan = `plan:${solveig.patientId}` as DocumentId;
 

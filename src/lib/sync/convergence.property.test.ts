@@ -26,7 +26,7 @@ const AT = '2026-11-20T08:00:00.000Z';
 const PLAN = planDocId(pal.patientId);
 const LOG = logDocId(pal.patientId, '2026-11' as Month);
 const base = createPlanDocument(pal);
-const nurse = (i: number): Context => ({ by: { name: `Sykepleier ${i}`, role: 'home-care', organisation: 'Hjemmetjenesten Rana kommune' }, at: AT });
+const nurse = (i: number): Context => ({ by: { id: `nurse-${i}`, name: `Sykepleier ${i}`, role: 'home-care', organisation: 'Hjemmetjenesten Rana kommune' }, at: AT });
 
 type Edit =
 	| { kind: 'measure' }

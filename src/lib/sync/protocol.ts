@@ -90,7 +90,9 @@ export type RefusalRule =
 	| 'correction-by-another'
 	| 'correction-reason-required'
 	| 'patient-has-plan'
-	| 'document-invalid';
+	| 'document-invalid'
+	| 'written-by-another'
+	| 'error-reason-required';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -111,7 +113,9 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'correction-by-another',
 	'correction-reason-required',
 	'patient-has-plan',
-	'document-invalid'
+	'document-invalid',
+	'written-by-another',
+	'error-reason-required'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

@@ -1,24 +1,49 @@
 import * as A from '@automerge/automerge';
 import type { DocumentRef } from '$lib/domain/ids';
-import { samePerson } from '$lib/domain/person';
+import { samePerson, stampedBy } from '$lib/domain/person';
 import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
 import { isSelfTreatmentMeasure } from '$lib/domain/worklist';
 import type { RefusalRule } from '$lib/sync/protocol';
-import { allows, isClinician, type User } from './users';
+import { allows, isClinician, personRefOf, type User } from './users';
 
 /** Why a change is refused: the path it touched and the rule it broke, for the device to show. */
 export type RuleBreach = { path: string; rule: RefusalRule };
 
-type Entry = { by?: { name?: unknown; role?: unknown } } | undefined;
+type Stamp = { id?: unknown; name?: unknown; role?: unknown; organisation?: unknown };
+type Entry = { by?: Stamp; status?: unknown; errorStamp?: { by?: Stamp; reason?: unknown } } | undefined;
 const OWNED_BY_PATIENT: ReadonlySet<unknown> = new Set<Role>(['patient', 'relative']);
+const json = (value: unknown): string => JSON.stringify(value) ?? '';
 
-/** A patient or proxy may touch an entry they add, or one a patient or proxy wrote; never a clinician's. */
+/** The entry without what marking it entered in error sets: what must stay as its author wrote it. */
+function asWritten(entry: NonNullable<Entry>): string {
+	const { status: _status, errorStamp: _errorStamp, ...rest } = entry;
+	return json(rest);
+}
+
+/**
+ * An authored entry (a comment, a "what matters" entry, a patient's report) belongs to whoever
+ * wrote it: they add it in their own name (by id) and may change it, keeping their stamp. Anyone
+ * else who may write there only marks it entered in error, with a stamped reason, and leaves the
+ * rest as it was: the original stays readable, and a new entry says it right.
+ */
+function authoredEntry(before: Entry, after: Entry, user: User): RefusalRule | null {
+	if (!before) return after === undefined || stampedBy(after.by, user.id) ? null : 'stamped-as-another';
+	// A stamp written before ids existed names its author by name, role and organisation.
+	if (samePerson(before.by, personRefOf(user))) {
+		if (!after) return null;
+		const kept = (was: Stamp | undefined, is: Stamp | undefined) => json(is) === json(was) || stampedBy(is, user.id);
+		return kept(before.by, after.by) && kept(before.errorStamp?.by, after.errorStamp?.by) ? null : 'stamped-as-another';
+	}
+	if (!after || before.status !== 'active' || after.status !== 'entered-in-error' || asWritten(after) !== asWritten(before)) return 'written-by-another';
+	const mark = after.errorStamp;
+	if (!stampedBy(mark?.by, user.id)) return 'stamped-as-another';
+	return typeof mark?.reason === 'string' && mark.reason.trim() ? null : 'error-reason-required';
+}
+
+/** A patient or proxy may touch an entry they add, or one a patient or proxy wrote, as its author may; never a clinician's. */
 function patientsEntry(before: Entry, after: Entry, user: User): RefusalRule | null {
 	if (before && !OWNED_BY_PATIENT.has(before.by?.role)) return 'written-by-clinician';
-	if (!after) return null;
-	// An entry keeps its author, or carries the user's own name and role: nobody writes in another's name.
-	const keeps = before !== undefined && after.by?.name === before.by?.name && after.by?.role === before.by?.role;
-	return keeps || (after.by?.name === user.name && after.by?.role === user.role) ? null : 'stamped-as-another';
+	return authoredEntry(before, after, user);
 }
 
 const at = (record: unknown, key: A.Prop | undefined): Entry => (record && typeof key === 'string' ? ((record as Record<string, Entry>)[key] ?? undefined) : undefined);
@@ -26,7 +51,7 @@ const at = (record: unknown, key: A.Prop | undefined): Entry => (record && typeo
 /** A patient or proxy may block and unblock clinicians and restrict the plan, in their own name. */
 function privacyRule(path: A.Prop[], after: Plan, user: User): RefusalRule | null {
 	const [, part, id] = path;
-	const stampedByUser = (stamp: Entry) => (stamp?.by?.name === user.name && stamp?.by?.role === user.role ? null : 'stamped-as-another');
+	const stampedByUser = (stamp: Entry) => (stampedBy(stamp?.by, user.id) ? null : 'stamped-as-another');
 	if (part === 'restricted') return stampedByUser(after.privacy?.restricted as Entry);
 	if (part === 'blocked' && typeof id === 'string') return stampedByUser(at(after.privacy?.blocked, id));
 	return 'consent-by-care-team';
@@ -107,9 +132,48 @@ function foreignStamp(path: A.Prop[], now: unknown, user: User): RefusalRule | n
 	if (end < 0) return null;
 	let node: unknown = now;
 	for (const key of path.slice(0, end + 1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(key)] : undefined;
-	const stamp = node as { name?: unknown; role?: unknown } | undefined;
-	if (!stamp) return null;
-	return stamp.name === user.name && stamp.role === user.role ? null : 'stamped-as-another';
+	if (!node) return null;
+	return stampedBy(node as Stamp, user.id) ? null : 'stamped-as-another';
+}
+
+type Entries = Record<string, Entry> | undefined;
+
+/** The authored entries of a plan a change may have touched: "what matters", comments, and the comments on the measures it touched. */
+function authoredEntries(plan: Plan | null, measures: ReadonlySet<string> | 'all'): Map<string, Entry> {
+	const found = new Map<string, Entry>();
+	const add = (prefix: string, entries: Entries) => {
+		for (const [id, entry] of Object.entries(entries ?? {})) found.set(`${prefix}/${id}`, entry);
+	};
+	add('whatMatters', plan?.whatMatters as Entries);
+	add('comments', plan?.comments as Entries);
+	for (const [id, measure] of Object.entries(plan?.measures ?? {})) {
+		if (measures === 'all' || measures.has(id)) add(`measures/${id}/comments`, (measure as { comments?: Entries } | undefined)?.comments);
+	}
+	return found;
+}
+
+/**
+ * Checks every authored entry a clinician's change touched, however the change reached it (an
+ * edit, a deleted list, a deleted measure): only its author changes it; others mark it in error.
+ */
+function clinicianEntriesRule(patches: A.Patch[], before: Plan, after: Plan, user: User): RuleBreach | null {
+	const touched = new Set<string>();
+	let allMeasures = false;
+	for (const { path } of patches) {
+		if (path[0] !== 'measures') continue;
+		if (typeof path[1] === 'string') touched.add(path[1]);
+		else allMeasures = true;
+	}
+	const measures = allMeasures ? 'all' : touched;
+	const was = authoredEntries(before, measures);
+	const is = authoredEntries(after, measures);
+	for (const [path, entry] of was) {
+		const now = is.get(path);
+		if (json(now) === json(entry)) continue;
+		const rule = authoredEntry(entry, now, user);
+		if (rule) return { path, rule };
+	}
+	return null;
 }
 
 /**
@@ -124,20 +188,23 @@ function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads,
 		const rule = clinicianPlanRule([], null, now as Plan, user);
 		if (rule) return { path: '', rule };
 	}
-	for (const patch of A.diff(doc, before, after)) {
+	const patches = A.diff(doc, before, after);
+	for (const patch of patches) {
 		const rule =
 			foreignStamp(patch.path, now, user) ??
 			(ref.kind === 'log' ? logEntryRule(patch.path, old as MeasureLog | null, now as MeasureLog) : old ? clinicianPlanRule(patch.path, old as Plan, now as Plan, user) : null);
 		if (rule) return { path: patch.path.join('/'), rule };
 	}
-	return null;
+	return ref.kind === 'plan' && old ? clinicianEntriesRule(patches, old as Plan, now as Plan, user) : null;
 }
 
 /**
  * Checks every change between `before` and `after` against what the user's role may write.
- * Clinicians with access own the plan and may change all of it but the patient's privacy
- * choices, and create it only with consent recorded; a patient or proxy may write what matters,
- * comments, self-treatment reports and their privacy choices, and nothing a clinician owns. `planOf`
+ * Every stamp a change writes names the user by id. Clinicians with access own the plan and may
+ * change all of it but the patient's privacy choices and entries others wrote (comments, what
+ * matters), which they only mark entered in error, and create it only with consent recorded; a
+ * patient or proxy may write what matters, comments, self-treatment reports and their privacy
+ * choices, and nothing a clinician owns. `planOf`
  * gives the patient's plan, for checking which measures a log entry reports on; it is asked for
  * only when a patient or proxy changes a log.
  */

@@ -1,5 +1,6 @@
 import type { PatientId } from '$lib/domain/ids';
-import { CLINICAL_ROLES, type PersonRef, type Role } from '$lib/domain/plan';
+import { actorOf } from '$lib/domain/person';
+import { CLINICAL_ROLES, type Actor, type Role } from '$lib/domain/plan';
 import { clinicians, demoPatients, pal, relatives } from '$lib/fixtures';
 import { syntheticNationalId } from '$lib/fixtures/support';
 
@@ -38,9 +39,9 @@ export function isClinician(user: Pick<User, 'role'>): boolean {
 	return CLINICAL_ROLES.has(user.role);
 }
 
-/** How a change made by the user is stamped. */
-export function personRefOf(user: User): PersonRef {
-	return { name: user.name, role: user.role, organisation: user.organisation };
+/** How a change made by the user is stamped: with their id, and their HPR number if a clinician. */
+export function personRefOf(user: User): Actor {
+	return actorOf(user);
 }
 
 /** A patient of the demo who logs in but has no plan yet (synthetic). */
@@ -68,7 +69,7 @@ export function demoPerson(nationalId: string): Person | null {
 /** The demo's users, who log in through the embedded identity provider. All synthetic. */
 export const demoUsers: readonly User[] = Object.freeze([
 	...Object.values(clinicians).map((c): User => ({ id: c.id, name: c.name, role: c.role, organisation: c.organisation, hpr: c.hpr, patients: [] })),
-	{ id: 'd1a1f0e2-5c3b-4d7a-8e9f-0a1b2c3d4e51', name: pal.patient.name, role: 'patient', organisation: null, hpr: null, patients: [pal.patientId] },
+	{ id: pal.person.id, name: pal.person.name, role: 'patient', organisation: null, hpr: null, patients: [pal.patientId] },
 	{ id: relatives.palDaughter.id, name: relatives.palDaughter.name, role: 'relative', organisation: null, hpr: null, patients: [pal.patientId], scopes: [...PROXY_SCOPES] },
 	{ id: palGrandson.id, name: palGrandson.name, role: 'relative', organisation: null, hpr: null, patients: [pal.patientId], scopes: ['plan'] },
 	{ id: 'd2b2a1f3-6d4c-4e8b-9fa0-1b2c3d4e5f62', name: planlessPatient.name, role: 'patient', organisation: null, hpr: null, patients: [planlessPatient.patientId] }

@@ -13,7 +13,7 @@ import { TestDevice } from './test-device';
 import { freshDevice, harnessesPerTest, sorted, storedDoc } from './test-support';
 
 const nurse = clinicians.ranaNurse;
-const ctx = { by: { name: nurse.name, role: nurse.role, organisation: nurse.organisation }, at: '2025-01-15T09:00:00.000Z' };
+const ctx = { by: { id: nurse.id, name: nurse.name, role: nurse.role, organisation: nurse.organisation }, at: '2025-01-15T09:00:00.000Z' };
 
 const palPlan = planDocId(pal.patientId);
 const open = harnessesPerTest();

@@ -7,7 +7,7 @@ import { clinicians, pal } from '$lib/fixtures';
 import { nextSummary } from './summary';
 
 const nurse = clinicians.ranaNurse;
-const ctx = { by: { name: nurse.name, role: nurse.role, organisation: nurse.organisation }, at: '2025-02-03T09:00:00.000Z' };
+const ctx = { by: { id: nurse.id, name: nurse.name, role: nurse.role, organisation: nurse.organisation }, at: '2025-02-03T09:00:00.000Z' };
 const plan = structuredClone(pal.plan) as Plan;
 const [m1, m2] = Object.keys(plan.measures) as ItemId[];
 const ref = (id: string): DocumentRef => parseDocumentId(id) as DocumentRef;

@@ -17,6 +17,9 @@ export async function automergeRepoFreshPeer(docs: readonly Doc<unknown>[], inFl
 	const urls: AutomergeUrl[] = docs.map((d) => server.import(A.save(d)).url);
 	const device = new Repo({ network: [new MessageChannelNetworkAdapter(port2 as unknown as MessagePort)], peerId: 'device' as PeerId, sharePolicy: async () => true });
 
+	// A find issued before the two peers have met is answered "unavailable" (seen on a loaded
+	// machine): time the fetching from when they are connected.
+	if (!device.peers.length) await new Promise<void>((resolve) => device.networkSubsystem.once('peer', () => resolve()));
 	const started = performance.now();
 	let next = 0;
 	const worker = async () => {

@@ -79,6 +79,7 @@ export const en: Messages = {
 			'reason-missing': 'Write a reason of at least 10 characters.',
 			'national-id-invalid': 'The national ID number is not valid.',
 			'patient-unknown': 'The register has no plan for this national ID number.',
+			'national-id-ambiguous': 'The register holds more than one plan with this national ID number and cannot tell which is the patient’s. No emergency access is given; contact the register’s administrators.',
 			'already-on-care-team': 'You are already on this patient’s care team.',
 			blocked: 'The patient has blocked you. You get no access, not even in an emergency.',
 			restricted: 'The patient has restricted the plan to the care team. No emergency access is given.',

@@ -85,6 +85,7 @@ export const nb = {
 			'reason-missing': 'Skriv en begrunnelse på minst 10 tegn.',
 			'national-id-invalid': 'Fødselsnummeret er ikke gyldig.',
 			'patient-unknown': 'Registeret har ingen plan for dette fødselsnummeret.',
+			'national-id-ambiguous': 'Registeret har mer enn én plan med dette fødselsnummeret og kan ikke vite hvilken som er pasientens. Akutt tilgang gis ikke; kontakt registerets forvaltning.',
 			'already-on-care-team': 'Du er allerede i behandlingsteamet til denne pasienten.',
 			blocked: 'Pasienten har sperret deg. Du får ikke tilgang, heller ikke akutt.',
 			restricted: 'Pasienten har begrenset planen til behandlingsteamet. Akutt tilgang gis ikke.',

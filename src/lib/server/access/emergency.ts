@@ -1,7 +1,7 @@
 import { checkNationalId } from '$lib/domain/national-id';
 import { planDocId, type PatientId } from '$lib/domain/ids';
 import type { AuditEntry, DocumentStore } from '$lib/server/store';
-import { blocks, summaryByNationalId } from '$lib/server/sync/access';
+import { blocks, planByNationalId } from '$lib/server/sync/access';
 import { isClinician, type User } from './users';
 
 /** How long emergency access (akutt) lasts once granted. */
@@ -19,6 +19,7 @@ export type EmergencyRefusal =
 	| 'reason-missing'
 	| 'national-id-invalid'
 	| 'patient-unknown'
+	| 'national-id-ambiguous'
 	| 'already-on-care-team'
 	| 'blocked'
 	| 'restricted';
@@ -37,18 +38,17 @@ export function parseEmergencyRequest(body: unknown): EmergencyRequest | null {
  * Gives a clinician time-limited emergency access (akutt) to a patient outside their care team,
  * with a stated reason, logged in the patient's access log as such. A block by the patient holds
  * even here, and so does a plan the patient restricted to its care team; a denied attempt is
- * logged too, so the patient sees it.
+ * logged too, so the patient sees it. A national ID that two stored plans carry is refused: which
+ * is the person's cannot be told, and a decoy must not be opened in their name.
  */
 export async function grantEmergencyAccess(store: DocumentStore, user: User, request: EmergencyRequest, now = new Date()): Promise<EmergencyResult> {
 	if (!isClinician(user)) return { ok: false, reason: 'not-a-clinician' };
 	if (request.reason.length < MIN_REASON_LENGTH) return { ok: false, reason: 'reason-missing' };
 	if (checkNationalId(request.nationalId)) return { ok: false, reason: 'national-id-invalid' };
-	const summary = await summaryByNationalId(store, request.nationalId);
-	if (!summary) return { ok: false, reason: 'patient-unknown' };
-	const line = (action: AuditEntry['action'], detail: string, until?: string): AuditEntry => ({
+	const line = (patientId: PatientId, action: AuditEntry['action'], detail: string, until?: string): AuditEntry => ({
 		at: now.toISOString(),
-		patientId: summary.patientId,
-		docId: planDocId(summary.patientId),
+		patientId,
+		docId: planDocId(patientId),
 		action,
 		basis: 'emergency',
 		who: { id: user.id, name: user.name, role: user.role, organisation: user.organisation },
@@ -56,13 +56,21 @@ export async function grantEmergencyAccess(store: DocumentStore, user: User, req
 		detail,
 		...(until ? { until } : {})
 	});
+	const found = await planByNationalId(store, request.nationalId);
+	if (found.found === 'none') return { ok: false, reason: 'patient-unknown' };
+	if (found.found === 'several') {
+		// Which plan is the person's cannot be told here: none is opened, and each patient sees the attempt.
+		await store.appendAudit(found.patientIds.map((p) => line(p, 'emergency-denied', 'national-id-ambiguous')));
+		return { ok: false, reason: 'national-id-ambiguous' };
+	}
+	const { summary } = found;
 	const refusal: EmergencyRefusal | null = blocks(summary, user) ? 'blocked' : summary.restricted ? 'restricted' : null;
 	if (!refusal && (summary.team ?? []).includes(user.id)) return { ok: false, reason: 'already-on-care-team' };
 	if (refusal) {
-		await store.appendAudit([line('emergency-denied', refusal)]);
+		await store.appendAudit([line(summary.patientId, 'emergency-denied', refusal)]);
 		return { ok: false, reason: refusal };
 	}
 	const until = new Date(now.getTime() + EMERGENCY_ACCESS_MS).toISOString();
-	await store.appendAudit([line('emergency-access', request.reason, until)]);
+	await store.appendAudit([line(summary.patientId, 'emergency-access', request.reason, until)]);
 	return { ok: true, patientId: summary.patientId, name: summary.name, until };
 }

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logDocId, planDocId, type DocumentId, type ItemId, type Month, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
+import { runRegisterAcceptance } from './acceptance-register';
 import type { AuditEntry, AuditPage, DocumentStore, StoredChunk, StoredSession } from './types';
 
 /** A store on fresh, empty storage; `reopen` opens another instance on the same data, `cleanup` closes all and deletes it. */
@@ -345,4 +346,5 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			expect(await store.audit(p)).toEqual([line(p, '2026-11-01T08:00:00.000Z')]);
 		});
 	});
+	describe(`${name} document store: need-to-know indexes and provenance`, () => runRegisterAcceptance(open));
 }

@@ -1,5 +1,5 @@
 import type { DocumentId, PatientId } from '$lib/domain/ids';
-import type { AuditEntry, AuditQuery, DocWrite, StoredChunk, StoredSession } from './types';
+import type { AuditEntry, AuditQuery, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
 
 const KINDS: ReadonlySet<unknown> = new Set(['snapshot', 'incremental']);
 
@@ -108,12 +108,49 @@ export function checkCommit(docId: DocumentId, patientId: PatientId, write: DocW
 		checkAudit(write.audit);
 		if (write.audit.some((e) => e.patientId !== patientId || e.docId !== docId)) throw new TypeError(`write.audit must be about ${docId} of ${patientId}`);
 	}
+	if (write.provenance !== undefined) checkProvenance(write.provenance, docId, patientId);
 	const { summary } = write;
 	if (summary === undefined) return;
 	if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) {
 		throw new TypeError(`write.summary must be an object, got ${describe(summary)}`);
 	}
 	if (summary.patientId !== patientId) throw new TypeError(`write.summary is for another patient than ${patientId}`);
+	// The need-to-know index is built from these: a malformed one must not reach it.
+	if (summary.team !== undefined) checkTextList(summary.team, 'write.summary.team');
+	if (summary.blocked !== undefined) checkTextList(summary.blocked, 'write.summary.blocked');
+	if (summary.nationalId !== undefined && typeof summary.nationalId !== 'string') throw new TypeError('write.summary.nationalId must be a string');
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/** Throws a TypeError unless the provenance record has the declared shape and is about this document. */
+export function checkProvenance(record: ProvenanceRecord, docId: DocumentId, patientId: PatientId): void {
+	if (typeof record !== 'object' || record === null) throw new TypeError(`write.provenance must be an object, got ${describe(record)}`);
+	if (record.docId !== docId || record.patientId !== patientId) throw new TypeError(`write.provenance must be about ${docId} of ${patientId}`);
+	if (typeof record.at !== 'string' || Number.isNaN(Date.parse(record.at))) throw new TypeError('write.provenance.at must be a time');
+	checkText(record.who?.name, 'write.provenance.who.name');
+	checkText(record.who?.role, 'write.provenance.who.role');
+	for (const field of ['id', 'organisation', 'hpr'] as const) {
+		const value = record.who[field];
+		if (value !== null && typeof value !== 'string') throw new TypeError(`write.provenance.who.${field} must be a string or null`);
+	}
+	if (!BASES.has(record.basis)) throw new TypeError('write.provenance.basis is not an access basis');
+	checkText(record.session, 'write.provenance.session');
+	checkText(record.peerId, 'write.provenance.peerId');
+	if (!Array.isArray(record.changes) || !record.changes.length || !record.changes.every((h) => typeof h === 'string' && HASH.test(h))) {
+		throw new TypeError('write.provenance.changes must list the hashes of the changes added');
+	}
+}
+
+/** Throws a TypeError unless a lookup key (a user id, a national ID) is a non-empty string. */
+export function checkLookup(value: string, what: string): void {
+	checkText(value, what);
+}
+
+/** Throws a TypeError unless a document's provenance is asked for with a document id and a sane limit. */
+export function checkProvenanceQuery(docId: DocumentId, limit: number): void {
+	checkText(docId, 'docId');
+	if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new TypeError('limit must be a whole number from 1 to 10000');
 }
 
 /** Throws a TypeError unless `docId` is a non-empty string. */

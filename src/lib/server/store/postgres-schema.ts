@@ -58,6 +58,45 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		expires_at timestamptz NOT NULL,
 		ended_at timestamptz
 	);
+`,
+	// Need-to-know by index: who is on whose care team, who is blocked, whose national ID is whose,
+	// kept with the summary they are read from (and filled from the summaries already stored).
+	`
+	CREATE TABLE care_team (
+		person_id text COLLATE "C" NOT NULL,
+		patient_id text COLLATE "C" NOT NULL,
+		PRIMARY KEY (person_id, patient_id)
+	);
+	CREATE INDEX care_team_patient ON care_team (patient_id);
+	CREATE TABLE blocks (
+		person_id text COLLATE "C" NOT NULL,
+		patient_id text COLLATE "C" NOT NULL,
+		PRIMARY KEY (person_id, patient_id)
+	);
+	CREATE INDEX blocks_patient ON blocks (patient_id);
+	INSERT INTO care_team (person_id, patient_id)
+		SELECT DISTINCT m.value #>> '{}', s.patient_id FROM summaries s,
+			jsonb_array_elements(CASE WHEN jsonb_typeof(s.summary->'team') = 'array' THEN s.summary->'team' ELSE '[]' END) m
+		WHERE jsonb_typeof(m.value) = 'string' ON CONFLICT DO NOTHING;
+	INSERT INTO blocks (person_id, patient_id)
+		SELECT DISTINCT m.value #>> '{}', s.patient_id FROM summaries s,
+			jsonb_array_elements(CASE WHEN jsonb_typeof(s.summary->'blocked') = 'array' THEN s.summary->'blocked' ELSE '[]' END) m
+		WHERE jsonb_typeof(m.value) = 'string' ON CONFLICT DO NOTHING;
+	CREATE INDEX summaries_national_id ON summaries ((summary->>'nationalId'));
+`,
+	`
+	CREATE TABLE provenance (
+		seq bigserial PRIMARY KEY,
+		doc_id text COLLATE "C" NOT NULL,
+		patient_id text COLLATE "C" NOT NULL,
+		at timestamptz NOT NULL,
+		record jsonb NOT NULL
+	);
+	CREATE INDEX provenance_doc ON provenance (doc_id, seq);
+	CREATE FUNCTION provenance_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'provenance is append-only'; END $$;
+	CREATE TRIGGER provenance_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON provenance
+		FOR EACH STATEMENT EXECUTE FUNCTION provenance_append_only();
 `
 ];
 const SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

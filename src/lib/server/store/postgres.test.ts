@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import { runStoreAcceptance } from './acceptance';
+import { accessSummary } from './acceptance-register';
 import { openPostgresStore } from './postgres';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import type { DocumentStore } from './types';
@@ -103,6 +104,36 @@ describe.skipIf(!url)('PostgreSQL', () => {
 				await store.close();
 			}
 			expect((await admin.query('SELECT version FROM schema_version')).rows).toEqual([{ version: POSTGRES_MIGRATIONS.length }]);
+		} finally {
+			await admin.end();
+			await drop();
+		}
+	});
+
+	it('migrates a schema of version 5 by filling the need-to-know index from its summaries, and looks both up by index', async () => {
+		const { schema, drop } = await freshSchema();
+		const [p, q] = [randomUUID(), randomUUID()].sort() as PatientId[];
+		const admin = new pg.Client({ connectionString: url });
+		await admin.connect();
+		try {
+			await admin.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
+			for (const ddl of POSTGRES_MIGRATIONS.slice(0, 5)) await admin.query(ddl);
+			await admin.query('CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (5)');
+			const insert = 'INSERT INTO summaries (patient_id, summary) VALUES ($1, $2::jsonb)';
+			await admin.query(insert, [p, JSON.stringify(accessSummary(p!, ['u1', 'u2'], { nationalId: '03855100164' }))]);
+			await admin.query(insert, [q, JSON.stringify(accessSummary(q!, ['u1'], { blocked: ['u1'], nationalId: '03855100164' }))]);
+			const store = await openPostgresStore(url, { schema });
+			try {
+				expect([await store.patientsOf('u1'), await store.patientsOf('u2')]).toEqual([[p], [p]]);
+				expect((await store.patientsByNationalId('03855100164')).map((s) => s.patientId)).toEqual([p, q]);
+			} finally {
+				await store.close();
+			}
+			// With sequential scans priced out, the planner shows the lookups can use the indexes.
+			await admin.query('SET enable_seqscan = off');
+			const plan = async (sql: string) => (await admin.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, ['x'])).rows.map((r) => r['QUERY PLAN']).join('\n');
+			expect(await plan(`SELECT summary FROM summaries WHERE summary->>'nationalId' = $1`)).toMatch(/summaries_national_id/);
+			expect(await plan('SELECT patient_id FROM care_team WHERE person_id = $1')).toMatch(/care_team_pkey/);
 		} finally {
 			await admin.end();
 			await drop();

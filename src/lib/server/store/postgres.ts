@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkLookup, checkProvenanceQuery, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import { PgListener } from './pg-listener';
 import { inTransaction, migrate } from './postgres-schema';
-import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk, StoredSession } from './types';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
 
 const CHANNEL = 'dbep_docs';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
@@ -39,6 +39,14 @@ export async function openPostgresStore(connectionString: string, options: Postg
 		await pool.end();
 		throw error;
 	}
+}
+
+/** Rewrites a patient's need-to-know index rows (care team, blocks) from the summary being stored, in the commit's transaction. */
+async function indexSummary(client: pg.PoolClient, patientId: PatientId, summary: PatientSummary): Promise<void> {
+	await client.query('DELETE FROM care_team WHERE patient_id = $1', [patientId]);
+	await client.query('DELETE FROM blocks WHERE patient_id = $1', [patientId]);
+	if (summary.team?.length) await client.query('INSERT INTO care_team (person_id, patient_id) SELECT DISTINCT unnest($2::text[]), $1 ON CONFLICT DO NOTHING', [patientId, summary.team]);
+	if (summary.blocked?.length) await client.query('INSERT INTO blocks (person_id, patient_id) SELECT DISTINCT unnest($2::text[]), $1 ON CONFLICT DO NOTHING', [patientId, summary.blocked]);
 }
 
 /** The shared store: several server processes on one database, told of each other's commits by NOTIFY. */
@@ -84,8 +92,12 @@ class PostgresStore implements DocumentStore {
 					 ON CONFLICT (patient_id) DO UPDATE SET summary = excluded.summary`,
 					[patientId, JSON.stringify(write.summary)]
 				);
+				await indexSummary(client, patientId, write.summary);
 			}
 			if (write.audit?.length) await this.#insertAudit(client, write.audit);
+			if (write.provenance) {
+				await client.query('INSERT INTO provenance (doc_id, patient_id, at, record) VALUES ($1, $2, $3, $4::jsonb)', [docId, patientId, write.provenance.at, JSON.stringify(write.provenance)]);
+			}
 			// Delivered to every listening session only when the transaction commits.
 			await client.query('SELECT pg_notify($1, $2)', [this.#listener.channel, docId]);
 			return { ok: true };
@@ -136,6 +148,29 @@ class PostgresStore implements DocumentStore {
 				)
 			: await this.#pool.query<{ summary: PatientSummary }>('SELECT summary FROM summaries ORDER BY patient_id');
 		return rows.map((row) => row.summary);
+	}
+
+	async patientsOf(userId: string): Promise<PatientId[]> {
+		checkLookup(userId, 'userId');
+		const { rows } = await this.#pool.query<{ patient_id: PatientId }>(
+			`SELECT patient_id FROM care_team c WHERE person_id = $1
+			 AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.person_id = c.person_id AND b.patient_id = c.patient_id) ORDER BY patient_id`,
+			[userId]
+		);
+		return rows.map((row) => row.patient_id);
+	}
+
+	async patientsByNationalId(nationalId: string): Promise<PatientSummary[]> {
+		checkLookup(nationalId, 'nationalId');
+		// The expression is the index's (summaries_national_id).
+		const { rows } = await this.#pool.query<{ summary: PatientSummary }>(`SELECT summary FROM summaries WHERE summary->>'nationalId' = $1 ORDER BY patient_id`, [nationalId]);
+		return rows.map((row) => row.summary);
+	}
+
+	async provenance(docId: DocumentId, limit = 1000): Promise<ProvenanceRecord[]> {
+		checkProvenanceQuery(docId, limit);
+		const { rows } = await this.#pool.query<{ record: ProvenanceRecord }>('SELECT record FROM provenance WHERE doc_id = $1 ORDER BY seq DESC LIMIT $2', [docId, limit]);
+		return rows.map((row) => row.record);
 	}
 
 	async appendAudit(entries: readonly AuditEntry[]): Promise<void> {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { planDocId, type PatientId } from '$lib/domain/ids';
 import { runStoreAcceptance } from './acceptance';
+import { accessSummary } from './acceptance-register';
 import { openDocumentStore } from './index';
-import { openSqliteStore, SQLITE_MIGRATIONS } from './sqlite';
+import { NEED_TO_KNOW_SQL, openSqliteStore, SQLITE_MIGRATIONS } from './sqlite';
 import type { DocumentStore } from './types';
 
 const temp = () => mkdtemp(join(tmpdir(), 'dbep-store-'));
@@ -85,4 +86,43 @@ it('migrates a version 1 database to the latest version, keeping its documents',
 	const db = new Database(path, { readonly: true });
 	expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
 	db.close();
+});
+
+it('migrates a register of schema version 5 by filling the need-to-know index from the summaries it holds', async () => {
+	const dir = await temp();
+	dirs.push(dir);
+	const path = join(dir, 'documents.sqlite');
+	const [p, q] = ['5b0c2f7e-1d3a-4c59-9e61-0a4f3b2c1d01', '5b0c2f7e-1d3a-4c59-9e61-0a4f3b2c1d02'] as PatientId[];
+	const v5 = new Database(path);
+	SQLITE_MIGRATIONS.slice(0, 5).forEach((ddl) => v5.exec(ddl));
+	const insert = v5.prepare('INSERT INTO summaries (patient_id, summary) VALUES (?, ?)');
+	insert.run(p, JSON.stringify(accessSummary(p!, ['u1', 'u2'], { nationalId: '03855100164' })));
+	insert.run(q, JSON.stringify(accessSummary(q!, ['u1'], { blocked: ['u1'], nationalId: '03855100164' })));
+	v5.pragma('user_version = 5');
+	v5.close();
+	const store = openSqliteStore(path);
+	try {
+		expect([await store.patientsOf('u1'), await store.patientsOf('u2')]).toEqual([[p], [p]]);
+		expect((await store.patientsByNationalId('03855100164')).map((s) => s.patientId)).toEqual([p, q]);
+	} finally {
+		await store.close();
+	}
+});
+
+it('answers need-to-know from indexes, not by scanning the summaries', async () => {
+	const dir = await temp();
+	dirs.push(dir);
+	const path = join(dir, 'documents.sqlite');
+	await openSqliteStore(path).close();
+	const db = new Database(path, { readonly: true });
+	const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('x') as { detail: string }[]).map((r) => r.detail).join('; ');
+	try {
+		expect(plan(NEED_TO_KNOW_SQL.byNationalId)).toMatch(/USING INDEX summaries_national_id/);
+		const patientsOf = plan(NEED_TO_KNOW_SQL.patientsOf);
+		expect(patientsOf).toMatch(/SEARCH c USING PRIMARY KEY \(person_id=\?\)/);
+		expect(patientsOf).toMatch(/SEARCH b USING PRIMARY KEY \(person_id=\? AND patient_id=\?\)/);
+		expect(patientsOf).not.toMatch(/SCAN/);
+	} finally {
+		db.close();
+	}
 });

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
-import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, StoredChunk, StoredSession } from './types';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkLookup, checkProvenanceQuery, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
 
 /** Each schema version's DDL, in order: version n is reached by running the first n. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -60,9 +60,55 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
 		expires_at TEXT NOT NULL,
 		ended_at TEXT
 	) WITHOUT ROWID;
+`,
+	// Need-to-know by index: who is on whose care team, who is blocked, whose national ID is whose,
+	// kept with the summary they are read from (and filled from the summaries already stored).
+	`
+	CREATE TABLE care_team (
+		person_id TEXT NOT NULL, -- an active member's user id
+		patient_id TEXT NOT NULL,
+		PRIMARY KEY (person_id, patient_id)
+	) WITHOUT ROWID;
+	CREATE INDEX care_team_patient ON care_team (patient_id);
+	CREATE TABLE blocks (
+		person_id TEXT NOT NULL, -- the blocked clinician's user id
+		patient_id TEXT NOT NULL,
+		PRIMARY KEY (person_id, patient_id)
+	) WITHOUT ROWID;
+	CREATE INDEX blocks_patient ON blocks (patient_id);
+	INSERT OR IGNORE INTO care_team (person_id, patient_id)
+		SELECT j.value, s.patient_id FROM summaries s, json_each(s.summary, '$.team') j
+		WHERE json_type(s.summary, '$.team') = 'array' AND j.type = 'text';
+	INSERT OR IGNORE INTO blocks (person_id, patient_id)
+		SELECT j.value, s.patient_id FROM summaries s, json_each(s.summary, '$.blocked') j
+		WHERE json_type(s.summary, '$.blocked') = 'array' AND j.type = 'text';
+	CREATE INDEX summaries_national_id ON summaries (json_extract(summary, '$.nationalId'));
+`,
+	`
+	CREATE TABLE provenance (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		doc_id TEXT NOT NULL,
+		patient_id TEXT NOT NULL,
+		at TEXT NOT NULL,
+		record TEXT NOT NULL -- JSON ProvenanceRecord
+	);
+	CREATE INDEX provenance_doc ON provenance (doc_id, seq);
+	CREATE TRIGGER provenance_no_update BEFORE UPDATE ON provenance BEGIN SELECT RAISE(ABORT, 'provenance is append-only'); END;
+	CREATE TRIGGER provenance_no_delete BEFORE DELETE ON provenance BEGIN SELECT RAISE(ABORT, 'provenance is append-only'); END;
 `
 ];
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
+
+/**
+ * The need-to-know lookups, each answered from an index (the tests ask SQLite's query plan): a
+ * clinician's patients from `care_team` less `blocks`; a national ID through the expression index
+ * `summaries_national_id`, which only an identical expression uses.
+ */
+export const NEED_TO_KNOW_SQL = {
+	patientsOf: `SELECT patient_id FROM care_team c WHERE person_id = ?
+		AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.person_id = c.person_id AND b.patient_id = c.patient_id) ORDER BY patient_id`,
+	byNationalId: `SELECT summary FROM summaries WHERE json_extract(summary, '$.nationalId') = ? ORDER BY patient_id`
+} as const;
 
 type DocRow = { doc_id: string; patient_id: string; heads: string };
 type ChunkRow = { key: string; kind: ChunkKind; bytes: Buffer };
@@ -80,6 +126,18 @@ function migrate(db: Database.Database): void {
 
 function toDocHeads(row: DocRow): DocHeads {
 	return { docId: row.doc_id as DocumentId, patientId: row.patient_id as PatientId, heads: JSON.parse(row.heads) as string[] };
+}
+
+/** Rewrites a patient's need-to-know index rows (care team, blocks) from the summary being stored. */
+function indexStatements(db: Database.Database): (patientId: PatientId, summary: PatientSummary) => void {
+	const clear = ['care_team', 'blocks'].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE patient_id = ?`));
+	const addMember = db.prepare<[string, string]>('INSERT OR IGNORE INTO care_team (person_id, patient_id) VALUES (?, ?)');
+	const addBlock = db.prepare<[string, string]>('INSERT OR IGNORE INTO blocks (person_id, patient_id) VALUES (?, ?)');
+	return (patientId, summary) => {
+		for (const statement of clear) statement.run(patientId);
+		for (const id of summary.team ?? []) addMember.run(id, patientId);
+		for (const id of summary.blocked ?? []) addBlock.run(id, patientId);
+	};
 }
 
 /** Opens (creating when missing) the SQLite document store at `path`: WAL, fsync on every commit. */
@@ -122,6 +180,11 @@ class SqliteStore implements DocumentStore {
 	readonly #selectSession;
 	readonly #endSession;
 	readonly #selectGrants;
+	readonly #indexSummary;
+	readonly #selectPatientsOf;
+	readonly #selectByNationalId;
+	readonly #insertProvenance;
+	readonly #selectProvenance;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -163,6 +226,11 @@ class SqliteStore implements DocumentStore {
 		this.#selectPatientSummaries = db.prepare<[string], { summary: string }>(
 			'SELECT summary FROM summaries WHERE patient_id IN (SELECT value FROM json_each(?)) ORDER BY patient_id'
 		);
+		this.#indexSummary = indexStatements(db);
+		this.#selectPatientsOf = db.prepare<[string], { patient_id: string }>(NEED_TO_KNOW_SQL.patientsOf);
+		this.#selectByNationalId = db.prepare<[string], { summary: string }>(NEED_TO_KNOW_SQL.byNationalId);
+		this.#insertProvenance = db.prepare<[string, string, string, string]>('INSERT INTO provenance (doc_id, patient_id, at, record) VALUES (?, ?, ?, ?)');
+		this.#selectProvenance = db.prepare<[string, number], { record: string }>('SELECT record FROM provenance WHERE doc_id = ? ORDER BY seq DESC LIMIT ?');
 		this.#selectSyncState = db.prepare<[string, string], { state: Buffer }>(
 			'SELECT state FROM sync_states WHERE peer_id = ? AND doc_id = ?'
 		);
@@ -181,8 +249,13 @@ class SqliteStore implements DocumentStore {
 			}
 			for (const key of write.remove) this.#deleteChunk.run(docId, key);
 			for (const c of write.add) this.#insertChunk.run(docId, c.key, c.kind, toBuffer(c.bytes));
-			if (write.summary) this.#upsertSummary.run(patientId, JSON.stringify(write.summary));
+			if (write.summary) {
+				this.#upsertSummary.run(patientId, JSON.stringify(write.summary));
+				this.#indexSummary(patientId, write.summary);
+			}
 			for (const e of write.audit ?? []) this.#insertAudit.run(e.patientId, new Date(e.at).toISOString(), JSON.stringify(e));
+			const p = write.provenance;
+			if (p) this.#insertProvenance.run(docId, patientId, new Date(p.at).toISOString(), JSON.stringify(p));
 			return { ok: true };
 		});
 	}
@@ -209,6 +282,21 @@ class SqliteStore implements DocumentStore {
 		checkPatientIds(patientIds);
 		const rows = patientIds ? this.#selectPatientSummaries.all(JSON.stringify(patientIds)) : this.#selectAllSummaries.all();
 		return rows.map((row) => JSON.parse(row.summary) as PatientSummary);
+	}
+
+	async patientsOf(userId: string): Promise<PatientId[]> {
+		checkLookup(userId, 'userId');
+		return this.#selectPatientsOf.all(userId).map((row) => row.patient_id as PatientId);
+	}
+
+	async patientsByNationalId(nationalId: string): Promise<PatientSummary[]> {
+		checkLookup(nationalId, 'nationalId');
+		return this.#selectByNationalId.all(nationalId).map((row) => JSON.parse(row.summary) as PatientSummary);
+	}
+
+	async provenance(docId: DocumentId, limit = 1000): Promise<ProvenanceRecord[]> {
+		checkProvenanceQuery(docId, limit);
+		return this.#selectProvenance.all(docId, limit).map((row) => JSON.parse(row.record) as ProvenanceRecord);
 	}
 
 	async appendAudit(entries: readonly AuditEntry[]): Promise<void> {

@@ -24,6 +24,29 @@ export type DocWrite = {
 	base?: readonly string[];
 	/** Access-log lines written in the same transaction ("who changed the plan"): stored if and only if the change is. */
 	audit?: readonly AuditEntry[];
+	/** Who brought the changes, from where, on what basis: stored if and only if the change is. */
+	provenance?: ProvenanceRecord;
+};
+
+/**
+ * Where a stored change came from: who (the identity provider's id, role, organisation, HPR
+ * number; never the national ID), in which session and from which device, on what access basis,
+ * when it arrived at the register, and the hashes of the Automerge changes it added. The
+ * register's answer to "who changed this, and how did they come to": the FHIR Provenance of a
+ * later issue is read from it.
+ */
+export type ProvenanceRecord = {
+	at: string;
+	patientId: PatientId;
+	docId: DocumentId;
+	who: { id: string | null; name: string; role: string; organisation: string | null; hpr: string | null };
+	basis: AccessBasis;
+	/** The session the change arrived in (a sync session, or a command's). */
+	session: string;
+	/** The device's peer id. */
+	peerId: string;
+	/** The hashes of the changes this commit added to the document. */
+	changes: string[];
 };
 
 /**
@@ -81,12 +104,13 @@ export type CommitResult = { ok: true } | { ok: false; reason: 'stale'; heads: s
 export interface DocumentStore {
 	/**
 	 * Atomically and durably adds chunks, removes the named chunk keys of this document, records
-	 * its new heads and (when given) replaces the patient's summary; resolves only once committed,
+	 * its new heads and (when given) replaces the patient's summary (with its need-to-know index
+	 * rows) and appends the access-log lines and the provenance record; resolves only once committed,
 	 * then notifies subscribers (on PostgreSQL also those of other processes). Adding an existing
 	 * key keeps the stored chunk. Resolves `stale` without writing when `base` is given and the
 	 * stored heads (in any order) differ. Rejects with a TypeError on malformed input (including a
-	 * summary of another patient) and with an Error when the document belongs to another patient;
-	 * in both cases nothing is written.
+	 * summary of another patient) and with an Error when the document belongs to another patient
+	 * or any part of the write fails; in every case nothing is written.
 	 */
 	commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<CommitResult>;
 	/** All chunks of a document, in no particular order ([] when unknown). */
@@ -95,6 +119,20 @@ export interface DocumentStore {
 	manifest(patientIds?: readonly PatientId[]): Promise<DocHeads[]>;
 	/** The stored list summaries, ordered by patient id; only the given patients' when `patientIds` is passed. */
 	summaries(patientIds?: readonly PatientId[]): Promise<PatientSummary[]>;
+	/**
+	 * A clinician's patients by need to know, from an index kept with the summaries: those whose
+	 * summary lists the user as an active care-team member (`team`) and does not list them as
+	 * blocked, ordered by id. Reads only those patients' index rows, however large the register.
+	 */
+	patientsOf(userId: string): Promise<PatientId[]>;
+	/**
+	 * The summaries carrying this national ID, ordered by patient id, from an index: one for a
+	 * patient with a plan, none without; several only in a register that stored a second plan for
+	 * one person before that was refused, which a caller must not resolve by picking one.
+	 */
+	patientsByNationalId(nationalId: string): Promise<PatientSummary[]>;
+	/** Where the document's stored changes came from, newest first (at most `limit` records). */
+	provenance(docId: DocumentId, limit?: number): Promise<ProvenanceRecord[]>;
 	/** The persisted Automerge sync state of one peer for one document, or null. */
 	loadSyncState(peerId: string, docId: DocumentId): Promise<Uint8Array | null>;
 	/** Durably replaces the sync state of one peer for one document. */

@@ -21,11 +21,18 @@ export type Principal = {
 };
 
 /**
- * The summary of the patient with this national ID, if the register holds their plan. A linear
- * scan of the summaries: fine for a municipality's register; an index by national ID would replace it.
+ * What the register holds under a national ID: no plan, one, or several. Several exist only in a
+ * register that stored a second plan for one person before that was refused; nothing may pick one
+ * of them (emergency access or the status call could go to a decoy), so callers refuse.
  */
-export async function summaryByNationalId(store: DocumentStore, nationalId: string): Promise<PatientSummary | undefined> {
-	return (await store.summaries()).find((s) => s.nationalId === nationalId);
+export type NationalIdLookup = { found: 'none' } | { found: 'one'; summary: PatientSummary } | { found: 'several'; patientIds: PatientId[] };
+
+/** The patient's plan by national ID, from the store's index. */
+export async function planByNationalId(store: DocumentStore, nationalId: string): Promise<NationalIdLookup> {
+	const held = await store.patientsByNationalId(nationalId);
+	const [one] = held;
+	if (!one) return { found: 'none' };
+	return held.length === 1 ? { found: 'one', summary: one } : { found: 'several', patientIds: held.map((s) => s.patientId) };
 }
 
 /** Whether a patient has blocked this user (a block holds even against emergency access). */
@@ -44,20 +51,18 @@ export async function accessOf(store: DocumentStore, user: User, now = new Date(
 		const patients = new Set(allows(user, 'plan') ? user.patients : []);
 		return { patients, emergency: new Map(), ...(allows(user, 'visits') ? {} : { kinds: new Set(['plan'] as const) }) };
 	}
-	const summaries = await store.summaries();
+	// From indexes: the care teams naming the user (less blocks), and the emergency access they
+	// hold; only the summaries of those granted are read. Nothing scales with the register's size.
+	const patients = new Set(await store.patientsOf(user.id));
 	const grants = new Map<PatientId, string>();
 	for (const g of await store.emergencyGrants(user.id, now.toISOString())) {
-		if (g.until && (grants.get(g.patientId) ?? '') < g.until) grants.set(g.patientId, g.until);
+		if (g.until && !patients.has(g.patientId) && (grants.get(g.patientId) ?? '') < g.until) grants.set(g.patientId, g.until);
 	}
-	const patients = new Set<PatientId>();
 	const emergency = new Map<PatientId, string>();
-	for (const s of summaries) {
-		if (blocks(s, user)) continue;
-		if ((s.team ?? []).includes(user.id)) patients.add(s.patientId);
-		else if (grants.has(s.patientId) && !s.restricted) {
-			patients.add(s.patientId);
-			emergency.set(s.patientId, grants.get(s.patientId)!);
-		}
+	for (const s of grants.size ? await store.summaries([...grants.keys()]) : []) {
+		if (blocks(s, user) || s.restricted) continue;
+		patients.add(s.patientId);
+		emergency.set(s.patientId, grants.get(s.patientId)!);
 	}
 	return { patients, emergency };
 }

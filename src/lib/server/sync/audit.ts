@@ -1,6 +1,6 @@
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import { isClinician } from '$lib/server/access/users';
-import type { AccessBasis, AuditAction, AuditEntry } from '$lib/server/store';
+import type { AccessBasis, AuditAction, AuditEntry, ProvenanceRecord } from '$lib/server/store';
 import type { Principal } from './access';
 
 /** The access basis of a principal for a patient: care team, emergency access, the patient, a proxy, or a device that has not logged in. */
@@ -24,5 +24,23 @@ export function auditLine(principal: Principal, doc: { docId: DocumentId; patien
 		who: user ? { id: user.id, name: user.name, role: user.role, organisation: user.organisation } : { id: null, name: `Enhet ${principal.peerId.slice(0, 8)}`, role: 'device', organisation: null },
 		reportedLater: at !== undefined,
 		detail
+	};
+}
+
+/**
+ * The provenance of changes `principal` brings to a document now: who (with the HPR number, never
+ * the national ID), the session and device they came from, on what basis, and the changes' hashes.
+ */
+export function provenanceOf(principal: Principal, doc: { docId: DocumentId; patientId: PatientId }, session: string, changes: string[]): ProvenanceRecord {
+	const { who } = auditLine(principal, doc, 'change');
+	return {
+		at: new Date().toISOString(),
+		patientId: doc.patientId,
+		docId: doc.docId,
+		who: { ...who, hpr: principal.user?.hpr ?? null },
+		basis: basisOf(principal, doc.patientId),
+		session,
+		peerId: principal.peerId,
+		changes
 	};
 }

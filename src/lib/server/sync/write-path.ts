@@ -12,8 +12,8 @@ import { documentProblem } from '$lib/domain/schema';
 import { breachOf } from '$lib/server/access/rules';
 import type { CommitResult, DocumentStore } from '$lib/server/store';
 import type { SyncReason } from '$lib/sync/protocol';
-import { summaryByNationalId, type Principal } from './access';
-import { auditLine } from './audit';
+import type { Principal } from './access';
+import { auditLine, provenanceOf } from './audit';
 import { writeFor } from './chunks';
 import type { CachedDoc, DocCache } from './doc-cache';
 import { errorCode, type SyncLogEvent } from './log';
@@ -62,8 +62,8 @@ async function planOf(ctx: WriteContext, ref: DocumentRef): Promise<Plan | null>
 async function nationalIdTaken(ctx: WriteContext, ref: DocumentRef, doc: Automerge.Doc<unknown>): Promise<string | null> {
 	const nationalId = (doc as { patient?: { nationalId?: unknown } }).patient?.nationalId;
 	if (typeof nationalId !== 'string') return null;
-	const holder = await summaryByNationalId(ctx.store, nationalId);
-	return holder && holder.patientId !== ref.patientId ? 'patient-has-plan: patient/nationalId' : null;
+	const holders = await ctx.store.patientsByNationalId(nationalId);
+	return holders.some((s) => s.patientId !== ref.patientId) ? 'patient-has-plan: patient/nationalId' : null;
 }
 
 const ATTEMPTS = 3;
@@ -77,7 +77,7 @@ const ATTEMPTS = 3;
 async function commit(ctx: WriteContext, entry: CachedDoc, ref: DocumentRef, received: Automerge.Doc<unknown>): Promise<Automerge.Doc<unknown> | 'unsummarizable' | null> {
 	let doc = received;
 	let base = Automerge.getHeads(entry.doc);
-	// Who changed the plan is logged in the commit's own transaction: stored with the change, or not at all.
+	// Who changed the plan is logged (and its provenance recorded) in the commit's own transaction: stored with the change, or not at all.
 	const audit = [auditLine(ctx.principal, { docId: entry.docId, patientId: ref.patientId }, 'change')];
 	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
 		const write = writeFor(entry, doc, Automerge.getHeads(entry.doc));
@@ -91,7 +91,8 @@ async function commit(ctx: WriteContext, entry: CachedDoc, ref: DocumentRef, rec
 		}
 		let result: CommitResult;
 		try {
-			result = await ctx.store.commit(entry.docId, ref.patientId, { ...write, base, audit, ...(summary ? { summary } : {}) });
+			const provenance = provenanceOf(ctx.principal, { docId: entry.docId, patientId: ref.patientId }, `sync-${ctx.session}`, Automerge.getChangesMetaSince(doc, Automerge.getHeads(entry.doc)).map((c) => c.hash));
+			result = await ctx.store.commit(entry.docId, ref.patientId, { ...write, base, audit, provenance, ...(summary ? { summary } : {}) });
 		} catch (error) {
 			ctx.log({ event: 'commit-failed', docId: entry.docId, error: errorCode(error), session: ctx.session });
 			return null;

@@ -4,7 +4,7 @@ import { syncRuntime } from '$lib/server/sync/runtime';
 import type { RequestHandler } from './$types';
 
 const noStore = { 'cache-control': 'no-store' };
-const STATUS = { 'not-a-clinician': 403, 'reason-missing': 400, 'national-id-invalid': 400, 'patient-unknown': 404, 'already-on-care-team': 409, blocked: 403, restricted: 403 } as const;
+const STATUS = { 'not-a-clinician': 403, 'reason-missing': 400, 'national-id-invalid': 400, 'patient-unknown': 404, 'national-id-ambiguous': 409, 'already-on-care-team': 409, blocked: 403, restricted: 403 } as const;
 
 /**
  * Emergency access (akutt) to a patient outside the clinician's care team: the national ID and

@@ -180,7 +180,10 @@ export const en: Messages = {
 			'correction-of-unknown': 'The correction was not of a record of the same measure in the same month.',
 			'correction-by-another': 'Only the person who made a record can correct it.',
 			'correction-reason-required': 'A correction needs a reason.',
-			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.'
+			'patient-has-plan': 'The patient with this national ID already has a plan. Ask to be added to its care team.',
+			'change-too-large': 'The change was too large for the register to take.',
+			'nesting-too-deep': 'The change held content nested deeper than a plan is.',
+			'text-too-long': 'The change held a text longer than the register takes.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

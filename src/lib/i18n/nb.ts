@@ -185,7 +185,10 @@ export const nb = {
 			'correction-of-unknown': 'Rettingen gjaldt ikke en registrering av samme tiltak i samme måned.',
 			'correction-by-another': 'Bare den som gjorde en registrering, kan rette den.',
 			'correction-reason-required': 'En retting må ha en begrunnelse.',
-			'patient-has-plan': 'Pasienten med dette fødselsnummeret har allerede en plan. Be om å bli lagt til i behandlingsteamet.'
+			'patient-has-plan': 'Pasienten med dette fødselsnummeret har allerede en plan. Be om å bli lagt til i behandlingsteamet.',
+			'change-too-large': 'Endringen var for stor til at registeret kunne ta imot den.',
+			'nesting-too-deep': 'Endringen hadde innhold lagt i flere lag enn en plan har.',
+			'text-too-long': 'Endringen hadde en tekst som er lengre enn registeret tar imot.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {

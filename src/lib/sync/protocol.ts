@@ -89,7 +89,10 @@ export type RefusalRule =
 	| 'correction-of-unknown'
 	| 'correction-by-another'
 	| 'correction-reason-required'
-	| 'patient-has-plan';
+	| 'patient-has-plan'
+	| 'change-too-large'
+	| 'nesting-too-deep'
+	| 'text-too-long';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -109,7 +112,10 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'correction-of-unknown',
 	'correction-by-another',
 	'correction-reason-required',
-	'patient-has-plan'
+	'patient-has-plan',
+	'change-too-large',
+	'nesting-too-deep',
+	'text-too-long'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

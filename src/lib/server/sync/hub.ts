@@ -11,6 +11,7 @@
 import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { DocumentStore } from '$lib/server/store';
+import { ChangeChecker, type ChangeCheckerOptions } from './change-checker';
 import { chunkOf, sameHeads } from './chunks';
 import { DocCache } from './doc-cache';
 import { consoleLog, errorCode, type SyncLogEvent } from './log';
@@ -21,7 +22,7 @@ export type { SyncLogEvent } from './log';
 export type { SyncPeer } from './session';
 
 /** Tuning and reporting: documents leave memory after `idleEvictMs` idle or beyond `maxDocs`; `log` gets every event. */
-export type SyncHubOptions = { idleEvictMs?: number; maxDocs?: number; maxBadFrames?: number; log?: (event: SyncLogEvent) => void };
+export type SyncHubOptions = { idleEvictMs?: number; maxDocs?: number; maxBadFrames?: number; log?: (event: SyncLogEvent) => void; checker?: ChangeCheckerOptions };
 
 /** One device's connection to the hub, whatever carries its frames. */
 export type SyncSession = { receive(frame: Uint8Array): Promise<void>; close(): void };
@@ -39,6 +40,7 @@ export class SyncHub {
 	readonly #cache: DocCache;
 	readonly #log: (event: SyncLogEvent) => void;
 	readonly #maxBadFrames: number;
+	readonly #checker: ChangeChecker;
 	readonly #sessions = new Set<Session>();
 	readonly #unsubscribe: () => void;
 	readonly #dirty = new Set<DocumentId>();
@@ -50,6 +52,7 @@ export class SyncHub {
 		this.#store = store;
 		this.#log = options.log ?? consoleLog;
 		this.#maxBadFrames = options.maxBadFrames ?? 20;
+		this.#checker = new ChangeChecker(options.checker);
 		this.#cache = new DocCache(store, { idleEvictMs: options.idleEvictMs ?? 60_000, maxDocs: options.maxDocs ?? 500 });
 		this.#unsubscribe = store.subscribe((docId) => this.#committed(docId));
 	}
@@ -76,6 +79,7 @@ export class SyncHub {
 			cache: this.#cache,
 			log: this.#log,
 			maxBadFrames: this.#maxBadFrames,
+			checker: this.#checker,
 			changed: (docId, from) => this.#sessions.forEach((s) => s !== from && s.push(docId)),
 			closed: (s) => {
 				this.#sessions.delete(s);
@@ -101,6 +105,7 @@ export class SyncHub {
 		const drained = sessions.map((s) => s.drained());
 		sessions.forEach((s) => s.close());
 		await Promise.all([...drained, this.#catchingUp]);
+		await this.#checker.close();
 		this.#cache.close();
 	}
 

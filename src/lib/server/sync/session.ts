@@ -5,6 +5,7 @@ import type { AuditEntry, DocHeads, DocumentStore } from '$lib/server/store';
 import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
 import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, ServerMessage, SyncReason } from '$lib/sync/protocol';
 import { accessChanged, accessibleDocs, firstExpiry, mayRead, principalFor, type Principal } from './access';
+import type { ChangeChecker } from './change-checker';
 import type { DocCache } from './doc-cache';
 import { carriesChanges } from '$lib/sync/heads';
 import { auditLine } from './audit';
@@ -20,6 +21,8 @@ export type SessionHost = {
 	cache: DocCache;
 	log: (event: SyncLogEvent) => void;
 	maxBadFrames: number;
+	/** Checks each incoming sync message against the limits, off the main thread. */
+	checker: ChangeChecker;
 	/** Tells the other sessions that a document changed. */
 	changed(docId: DocumentId, from: Session): void;
 	closed(session: Session): void;

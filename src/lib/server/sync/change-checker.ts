@@ -25,7 +25,12 @@ export type ChangeCheckerOptions = { workers?: number; budgetMs?: number; maxMem
 type Job = { id: number; message: Uint8Array; done: (check: ChangeCheck) => void };
 type Slot = { worker: Worker | null; job: Job | null; timer?: ReturnType<typeof setTimeout> };
 
-const WORKER_URL = new URL('./change-check.worker.js', import.meta.url);
+/**
+ * The worker's file: beside this module under vitest and `vite dev`; kit's build bundles this
+ * module elsewhere and does not copy the worker, so src/server.js names the source file here.
+ */
+export const SYNC_WORKER = Symbol.for('dbep.sync.worker');
+const workerUrl = (): URL => (Reflect.get(globalThis, SYNC_WORKER) as URL | undefined) ?? new URL('./change-check.worker.js', import.meta.url);
 
 export class ChangeChecker {
 	readonly #slots: Slot[];
@@ -71,7 +76,7 @@ export class ChangeChecker {
 	}
 
 	#start(slot: Slot): Worker {
-		const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 128 } });
+		const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: 128 } });
 		worker.on('message', (answer: CheckAnswer) => {
 			if (slot.worker !== worker || slot.job?.id !== answer.id) return;
 			const check: ChangeCheck = answer.ok ? { ok: true, heads: answer.heads, need: answer.need } : { ok: false, excess: answer.excess, detail: answer.detail };

@@ -9,7 +9,7 @@ import type { ChangeChecker } from './change-checker';
 import type { DocCache } from './doc-cache';
 import { carriesChanges } from '$lib/sync/heads';
 import { auditLine } from './audit';
-import { distinctOpenings } from './openings';
+import { distinctOpenings, OpeningBudget, OPENING_WINDOW_MS, openingTime } from './openings';
 import { applyDocMessage } from './doc-sync';
 import { snapshotFrames, splitDocMessages } from './frames';
 import { errorCode, type SyncLogEvent } from './log';
@@ -52,6 +52,7 @@ export class Session {
 	readonly #acked = new Map<DocumentId, string>();
 	readonly #live = new Set<DocumentId>();
 	#badFrames = 0;
+	readonly #openings = new OpeningBudget();
 	#expiry: ReturnType<typeof setTimeout> | undefined;
 	#tail: Promise<void> = Promise.resolve();
 	#closed = false;
@@ -157,10 +158,12 @@ export class Session {
 	/**
 	 * Logs plans the device opened by itself (offline, or from its own copy) with the time it
 	 * opened them, then tells it which it may forget. A report of a document the user may not see
-	 * is refused; one dated in the future is logged at the time it arrived.
+	 * is refused; one dated in the future or too long ago is logged at the time it arrived; reports
+	 * past the session's budget (openings.ts) are left unacknowledged, for later.
 	 */
-	async #opened(principal: Principal, docs: readonly Opened[]): Promise<void> {
+	async #opened(principal: Principal, reports: readonly Opened[]): Promise<void> {
 		const now = Date.now();
+		const docs = this.#openings.take(reports, now);
 		const readable: { docId: DocumentId; patientId: PatientId; at: string }[] = [];
 		for (const d of docs) {
 			const ref = parseDocumentId(d.docId);
@@ -168,10 +171,9 @@ export class Session {
 				this.#refuse('document-forbidden', d.docId, 'not a document this user may read', false);
 				continue;
 			}
-			const at = Date.parse(d.at) > now + 5 * 60_000 ? new Date(now).toISOString() : new Date(d.at).toISOString();
-			readable.push({ docId: d.docId, patientId: ref.patientId, at });
+			readable.push({ docId: d.docId, patientId: ref.patientId, at: openingTime(d.at, now) });
 		}
-		const lines = distinctOpenings(readable).map((d) => auditLine(principal, d, 'read', 'åpnet på enheten', d.at));
+		const lines = distinctOpenings(readable, OPENING_WINDOW_MS, this.#openings.lastKept).map((d) => auditLine(principal, d, 'read', 'åpnet på enheten', d.at));
 		await this.#audit(lines);
 		this.#reply({ type: 'logged', ids: docs.map((d) => d.id) });
 	}

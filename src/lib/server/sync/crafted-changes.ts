@@ -61,7 +61,7 @@ export function hugeTextChange(deps: readonly string[], n: number, key = 'x'): {
 /** One change making `depth` maps, each inside the last, at the root key `key`. */
 export function deepChange(deps: readonly string[], depth: number, key = 'x'): { chunk: Uint8Array; hash: string } {
 	const actor = randomBytes(16).toString('hex');
-	const ops: Automerge.Op[] = [{ action: 'makeMap', obj: '_root', key, pred: [] }];
+	const ops: Automerge.DecodedChange['ops'] = [{ action: 'makeMap', obj: '_root', key, pred: [] }];
 	for (let i = 1; i < depth; i++) ops.push({ action: 'makeMap', obj: `${i}@${actor}`, key: 'a', pred: [] });
 	// encodeChange computes the hash itself; the type asks for one anyway.
 	const chunk = Automerge.encodeChange({ actor, seq: 1, startOp: 1, time: 0, message: null, deps: [...deps], ops } as unknown as Automerge.DecodedChange);

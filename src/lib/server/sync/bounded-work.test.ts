@@ -118,9 +118,21 @@ describe('bounded work per message', () => {
 		expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * MiB);
 		expect(deepAnswer).toMatchObject({ type: 'refused', reason: 'change-refused', docId: palPlan, detail: expect.stringMatching(/^nesting-too-deep: /) });
 		expect(hugeAnswer).toMatchObject({ type: 'refused', reason: 'change-refused', docId: palPlan, detail: `change-too-large: ${HUGE + 1} operations, at most ${CHANGE_LIMITS.ops}` });
+		// And what the patient may write, long enough to be applied in parts, is stored and acknowledged.
+		let own = Automerge.clone(entry);
+		const ownHeads = Automerge.getHeads(own);
+		const texts = ['Å bo hjemme så lenge jeg kan. ', 'Å se barnebarna. ', 'Å gå tur langs elva. '].map((t) => t.repeat(3500 / t.length));
+		const changes = texts.map((text, i) => {
+			own = Automerge.change(own, (p) => addWhatMatters(p, `wm-long-${i}` as ItemId, text, 'patient', { by: personRefOf(palUser), at: new Date().toISOString() }));
+			return Automerge.getLastLocalChange(own)!;
+		});
+		const ownAnswer = await answerTo(phone, encodeMessage({ type: 'sync', docs: [{ docId: palPlan, message: Automerge.encodeSyncMessage({ heads: Automerge.getHeads(own), need: [], have: [{ lastSync: ownHeads, bloom: new Uint8Array() }], changes }) }] }));
+		expect(ownAnswer).toMatchObject({ type: 'ack', docs: [{ docId: palPlan, heads: Automerge.getHeads(own) }] });
+
 		const stored = await storedDoc<Plan & { x?: unknown }>(h.store, palPlan);
 		expect(stored.x).toBeUndefined();
 		expect(stored.whatMatters['wm-ok']?.text).toBe('Å bo hjemme');
+		expect(texts.map((_, i) => stored.whatMatters[`wm-long-${i}`]?.text)).toEqual(texts);
 		phone.ws.close();
 	}, 120_000);
 });

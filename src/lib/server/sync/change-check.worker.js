@@ -6,8 +6,11 @@
 // in the built server.
 import { parentPort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import { decodeSyncMessage } from '@automerge/automerge';
-import { checkChanges } from './change-limits.js';
+import { decodeSyncMessage, getAllChanges, load } from '@automerge/automerge';
+import { checkChanges, isDocumentChunk } from './change-limits.js';
+
+/** Above this many operations the hub applies a message change by change, yielding between (doc-sync.ts). */
+const IN_PARTS = 5_000;
 
 /**
  * @param {{ id: number; message: Uint8Array }} job
@@ -21,7 +24,14 @@ function check({ id, message }) {
 		return { id, ok: false, excess: 'undecodable', detail: 'undecodable sync message', memory: memory() };
 	}
 	const result = checkChanges(decoded.changes);
-	return result.ok ? { id, ok: true, heads: decoded.heads, need: decoded.need, ops: result.ops, memory: memory() } : { id, ...result, memory: memory() };
+	if (!result.ok) return { id, ...result, memory: memory() };
+	const { heads, need } = decoded;
+	if (result.ops <= IN_PARTS) return { id, ok: true, heads, need, memory: memory() };
+	// A large message goes back as its changes, in order, each within the limit for one change.
+	const changes = decoded.changes.flatMap((chunk) => (isDocumentChunk(chunk) ? getAllChanges(load(chunk)) : [chunk]));
+	const parts = checkChanges(changes);
+	if (!parts.ok) return { id, ...parts, memory: memory() };
+	return { id, ok: true, heads, need, parts: { changes, sizes: parts.sizes }, memory: memory() };
 }
 
 function memory() {

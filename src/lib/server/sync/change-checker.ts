@@ -9,14 +9,37 @@
 import { Worker } from 'node:worker_threads';
 import { CHANGE_LIMITS, type Excess } from './change-limits.js';
 
+/** A large message's changes in order, with the operations each holds. */
+type Parts = { changes: Uint8Array[]; sizes: number[] };
+
 /** What a worker answers for one job (change-check.worker.js). */
-export type CheckAnswer = { id: number; memory: number } & ({ ok: true; heads: string[]; need: string[]; ops: number } | { ok: false; excess: Excess; detail: string });
+export type CheckAnswer = { id: number; memory: number } & ({ ok: true; heads: string[]; need: string[]; parts?: Parts } | { ok: false; excess: Excess; detail: string });
 
 /**
  * A message the hub may apply (with what its decoding found), or why not: past a limit, past the
  * time budget, or `failed` (the worker died or the server is closing: not the message's fault).
  */
-export type ChangeCheck = { ok: true; heads: string[]; need: string[] } | { ok: false; excess: Excess | 'time' | 'failed'; detail: string };
+export type ChangeCheck =
+	| { ok: true; heads: string[]; need: string[]; slices?: Uint8Array[][] }
+	| { ok: false; excess: Excess | 'time' | 'failed'; detail: string };
+
+/** Operations the hub applies between two turns of its event loop. */
+export const SLICE_OPS = 5_000;
+
+/** A large message's changes in runs of about SLICE_OPS operations, in order. */
+function slicesOf({ changes, sizes }: Parts): Uint8Array[][] {
+	const slices: Uint8Array[][] = [];
+	let slice: Uint8Array[] = [];
+	let ops = 0;
+	changes.forEach((change, i) => {
+		const size = sizes[i] ?? 0;
+		if (slice.length && ops + size > SLICE_OPS) slices.push(slice), (slice = []), (ops = 0);
+		slice.push(change);
+		ops += size;
+	});
+	if (slice.length) slices.push(slice);
+	return slices;
+}
 
 const CLOSING: ChangeCheck = { ok: false, excess: 'failed', detail: 'server closing' };
 
@@ -79,7 +102,9 @@ export class ChangeChecker {
 		const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: 128 } });
 		worker.on('message', (answer: CheckAnswer) => {
 			if (slot.worker !== worker || slot.job?.id !== answer.id) return;
-			const check: ChangeCheck = answer.ok ? { ok: true, heads: answer.heads, need: answer.need } : { ok: false, excess: answer.excess, detail: answer.detail };
+			const check: ChangeCheck = !answer.ok
+				? { ok: false, excess: answer.excess, detail: answer.detail }
+				: { ok: true, heads: answer.heads, need: answer.need, ...(answer.parts ? { slices: slicesOf(answer.parts) } : {}) };
 			void this.#finish(slot, check, answer.memory > this.#maxMemory);
 		});
 		// Out of memory or crashed: the job in hand is refused, and the next one gets a fresh worker.

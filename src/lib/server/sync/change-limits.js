@@ -18,6 +18,11 @@ export const CHANGE_LIMITS = Object.freeze({
 	bytes: 4 * 1024 * 1024,
 	/** Operations in one document's sync message, all its changes together. */
 	ops: 400_000,
+	/**
+	 * Operations in one change: what the register applies in one go, between turns of its event
+	 * loop (~30-150 ms at this size on a loaded 2-core machine). The fixture plan's largest change holds 4,645.
+	 */
+	change: 10_000,
 	/** Objects inside objects that the message creates, counted from the object it starts in. */
 	depth: 16,
 	/** Elements one message inserts into one text or list. */
@@ -26,9 +31,9 @@ export const CHANGE_LIMITS = Object.freeze({
 	string: 20_000
 });
 
-/** @typedef {{ bytes: number; ops: number; depth: number; sequence: number; string: number }} ChangeLimits */
+/** @typedef {{ bytes: number; ops: number; change: number; depth: number; sequence: number; string: number }} ChangeLimits */
 /** @typedef {'bytes' | 'ops' | 'depth' | 'sequence' | 'string' | 'undecodable'} Excess */
-/** @typedef {{ ok: true; ops: number } | { ok: false; excess: Excess; detail: string }} LimitCheck */
+/** @typedef {{ ok: true; ops: number; sizes: number[] } | { ok: false; excess: Excess; detail: string }} LimitCheck */
 
 const MAGIC = [0x85, 0x6f, 0x4a, 0x83];
 const DOCUMENT = 0;
@@ -40,6 +45,9 @@ const COLUMN = { objActor: 1, objCtr: 2, idActor: 33, idCtr: 35, insert: 52, act
 /** Actions that make an object: makeMap, makeList, makeText, makeTable. */
 const MAKES = new Set([0, 2, 4, 6]);
 const STRING_VALUE = 6;
+
+/** Whether a chunk is a whole document (not a change): the register cannot apply it in parts. */
+export const isDocumentChunk = (/** @type {Uint8Array} */ chunk) => chunk[8] === DOCUMENT;
 
 class Undecodable extends Error {}
 
@@ -252,15 +260,18 @@ function opsOf(chunk) {
 export function checkChanges(chunks, limits = CHANGE_LIMITS) {
 	try {
 		const parsed = chunks.map(opsOf);
-		const ops = parsed.reduce((n, p) => n + rowsOf(p.columns.get(COLUMN.action) ?? new Uint8Array()), 0);
+		const sizes = parsed.map((p) => rowsOf(p.columns.get(COLUMN.action) ?? new Uint8Array()));
+		const ops = sizes.reduce((n, size) => n + size, 0);
 		if (ops > limits.ops) return { ok: false, excess: 'ops', detail: `${ops} operations, at most ${limits.ops}` };
+		const largest = sizes.findIndex((size, i) => size > limits.change && !isDocumentChunk(/** @type {Uint8Array} */ (chunks[i])));
+		if (largest >= 0) return { ok: false, excess: 'ops', detail: `${sizes[largest]} operations in one change, at most ${limits.change}` };
 		const seen = { actors: new Map(), parents: new Map(), inserted: new Map() };
 		for (const p of parsed) {
 			const excess = readOps(p, seen, limits);
 			if (excess) return excess;
 		}
 		if (deepest(seen.parents, limits.depth) > limits.depth) return { ok: false, excess: 'depth', detail: `objects nested more than ${limits.depth} deep` };
-		return { ok: true, ops };
+		return { ok: true, ops, sizes };
 	} catch (error) {
 		return { ok: false, excess: 'undecodable', detail: error instanceof Error ? error.message : 'undecodable' };
 	}

@@ -30,27 +30,22 @@ function refusalOf(check: Extract<ChangeCheck, { ok: false }>): DocOutcome {
 }
 
 /**
- * Applies a large message's changes to `doc` a slice at a time, giving the event loop a turn after
- * each: Automerge applies synchronously, ~3 µs an operation, and other users wait meanwhile.
- * Returns the new document (`doc` is spent).
+ * Receives a large message a slice of its changes at a time, giving the event loop a turn after
+ * each (Automerge applies synchronously, ~3 µs an operation, while other users wait), then the
+ * message without its changes, for the sync state. `doc` is spent, freed if this throws.
  */
-async function applyInSlices(doc: Automerge.Doc<unknown>, slices: readonly Uint8Array[][]): Promise<Automerge.Doc<unknown>> {
+async function receiveInSlices(doc: Automerge.Doc<unknown>, state: Automerge.SyncState, message: Uint8Array, slices: readonly Uint8Array[][]): Promise<[Automerge.Doc<unknown>, Automerge.SyncState, null]> {
 	let next = doc;
 	try {
 		for (const slice of slices) {
 			[next] = Automerge.applyChanges(next, slice);
 			await new Promise((resolve) => setImmediate(resolve));
 		}
-		return next;
+		return Automerge.receiveSyncMessage(next, state, Automerge.encodeSyncMessage({ ...Automerge.decodeSyncMessage(message), changes: [] }));
 	} catch (error) {
 		Automerge.free(next);
 		throw error;
 	}
-}
-
-/** The message with its changes taken out (they were applied in slices): what is left updates the sync state. */
-function withoutChanges(message: Uint8Array): Uint8Array {
-	return Automerge.encodeSyncMessage({ ...Automerge.decodeSyncMessage(message), changes: [] });
 }
 
 /**
@@ -78,13 +73,12 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 		}
 		const state = await ctx.states.get(docId);
 		const before = Automerge.getHeads(entry.doc);
-		let clone = Automerge.clone(entry.doc);
+		const clone = Automerge.clone(entry.doc);
 		let received: [Automerge.Doc<unknown>, Automerge.SyncState, null];
 		try {
-			if (checked.slices) clone = await applyInSlices(clone, checked.slices).catch((error: unknown) => ((clone = Automerge.init()), Promise.reject(error)));
-			received = Automerge.receiveSyncMessage(clone, state, checked.slices ? withoutChanges(message) : message);
+			received = checked.slices ? await receiveInSlices(clone, state, message, checked.slices) : Automerge.receiveSyncMessage(clone, state, message);
 		} catch (error) {
-			Automerge.free(clone);
+			if (!checked.slices) Automerge.free(clone);
 			return refuse('sync-message-invalid', error instanceof Error ? error.message.slice(0, 200) : 'not applicable');
 		}
 		const [doc, next] = received;

@@ -76,9 +76,7 @@ describe('SyncHub: a visit record is never rewritten, only corrected by its auth
 		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
 		nurse.change<MeasureLog>(logId, (l) => correctRecord(l, fix, record, { outcome: 'not-done', at: AT, note: '', reason: 'Pasienten nektet', correctionReason: 'Trykket feil' }, ctx(ranaNurse)));
 		nurse.sync([logId]);
-		// The register checks a message off the main thread: the GP's device hears of it once the nurse's is handled.
-		await nurse.settle();
-		await gp.settle();
+		await Promise.all([nurse.settle(), gp.settle()]);
 		expect(refusals(nurse)).toEqual([]);
 		const stored = await storedDoc<MeasureLog>(h.store, logId);
 		expect(stored.entries[record]).toMatchObject({ outcome: 'done', note: 'Gikk fint' });

@@ -91,6 +91,19 @@ export class SyncHub {
 		return { receive: (frame) => session.receive(frame), close: () => session.close() };
 	}
 
+	/**
+	 * Waits until no session has work queued (a message may wait on the change checker's worker,
+	 * which no number of event-loop turns measures); true when there was any to wait for.
+	 */
+	async idle(): Promise<boolean> {
+		let waited = false;
+		for (let busy = [...this.#sessions].filter((s) => s.busy); busy.length; busy = [...this.#sessions].filter((s) => s.busy)) {
+			waited = true;
+			await Promise.all(busy.map((s) => s.drained()));
+		}
+		return waited;
+	}
+
 	/** How many sessions are open and documents in memory. */
 	get stats(): { sessions: number; docs: number } {
 		return { sessions: this.#sessions.size, docs: this.#cache.size };

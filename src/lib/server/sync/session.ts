@@ -55,6 +55,7 @@ export class Session {
 	readonly #openings = new OpeningBudget();
 	#expiry: ReturnType<typeof setTimeout> | undefined;
 	#tail: Promise<void> = Promise.resolve();
+	#queued = 0;
 	#closed = false;
 
 	constructor(
@@ -97,7 +98,13 @@ export class Session {
 		return this.#tail;
 	}
 
+	/** Whether frames or pushes are queued or being handled. */
+	get busy(): boolean {
+		return this.#queued > 0;
+	}
+
 	#enqueue(task: () => Promise<void>): Promise<void> {
+		this.#queued++;
 		const run = this.#tail.then(async () => {
 			if (this.#closed) return;
 			try {
@@ -106,7 +113,7 @@ export class Session {
 				this.host.log({ event: 'task-failed', session: this.id, error: errorCode(error) });
 				this.#reply({ type: 'refused', reason: 'server-error', docId: null, detail: 'try again later' });
 			}
-		});
+		}).finally(() => this.#queued--);
 		this.#tail = run;
 		return run;
 	}

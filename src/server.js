@@ -24,6 +24,8 @@ if (!fixedOrigin) {
 	process.env.HOST_HEADER = SERVED_HOST;
 }
 
+// The sync worker (change-checker.ts) runs from its source file: kit's bundle does not carry it.
+Reflect.set(globalThis, Symbol.for('dbep.sync.worker'), new URL('./lib/server/sync/change-check.worker.js', import.meta.url));
 /** @type {{ handler: import('node:http').RequestListener }} */
 const { handler } = await import(/* @vite-ignore */ new URL('../build/handler.js', import.meta.url).href);
 /** @type {import('./lib/server/sync/runtime').SyncRuntime | undefined} */

@@ -185,7 +185,10 @@ export const en: Messages = {
 			'document-invalid':
 				'The change held something the register cannot store, such as a text that is too long or a reference to something not in the plan. Make the change again in the form, and tell the system administrator if it happens again.',
 			'written-by-another': 'Only the person who wrote the entry can change it. Others can mark it entered in error, with a reason, and write a new one.',
-			'error-reason-required': 'An entry can only be marked entered in error with a reason.'
+			'error-reason-required': 'An entry can only be marked entered in error with a reason.',
+			'change-too-large': 'The change was too large for the register to take.',
+			'nesting-too-deep': 'The change held content nested deeper than a plan is.',
+			'text-too-long': 'The change held a text longer than the register takes.'
 		},
 		accessEnded: 'The plan was removed from this tablet because you no longer have access. What you wrote is shown here.',
 		areas: {

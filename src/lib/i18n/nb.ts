@@ -191,7 +191,10 @@ export const nb = {
 			'document-invalid':
 				'Endringen inneholdt noe registeret ikke kan lagre, for eksempel en for lang tekst eller en henvisning til noe som ikke finnes i planen. Gjør endringen på nytt i skjemaet, og si fra til systemansvarlig hvis det skjer igjen.',
 			'written-by-another': 'Bare den som skrev oppføringen, kan endre den. Andre kan merke den som feilregistrert, med en begrunnelse, og skrive en ny.',
-			'error-reason-required': 'En oppføring kan bare merkes som feilregistrert med en begrunnelse.'
+			'error-reason-required': 'En oppføring kan bare merkes som feilregistrert med en begrunnelse.',
+			'change-too-large': 'Endringen var for stor til at registeret kunne ta imot den.',
+			'nesting-too-deep': 'Endringen hadde innhold lagt i flere lag enn en plan har.',
+			'text-too-long': 'Endringen hadde en tekst som er lengre enn registeret tar imot.'
 		} satisfies Record<RefusalRule, string>,
 		accessEnded: 'Planen er fjernet fra nettbrettet fordi du ikke lenger har tilgang. Det du skrev, står her.',
 		areas: {

@@ -92,7 +92,10 @@ export type RefusalRule =
 	| 'patient-has-plan'
 	| 'document-invalid'
 	| 'written-by-another'
-	| 'error-reason-required';
+	| 'error-reason-required'
+	| 'change-too-large'
+	| 'nesting-too-deep'
+	| 'text-too-long';
 
 export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'owned-by-care-team',
@@ -115,7 +118,10 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
 	'patient-has-plan',
 	'document-invalid',
 	'written-by-another',
-	'error-reason-required'
+	'error-reason-required',
+	'change-too-large',
+	'nesting-too-deep',
+	'text-too-long'
 ];
 
 /** The rule named in a `change-refused` detail, or null when it names none this version knows. */

@@ -1,16 +1,17 @@
 import * as Automerge from '@automerge/automerge';
 import { parseDocumentId } from '$lib/domain/ids';
 import { carriesChanges, holdsHeads } from '$lib/sync/heads';
-import type { Ack, DocMessage, SyncReason } from '$lib/sync/protocol';
+import type { Ack, DocMessage, RefusalRule, SyncReason } from '$lib/sync/protocol';
 import { mayChange } from './access';
+import type { ChangeCheck, ChangeChecker } from './change-checker';
 import { sameHeads } from './chunks';
 import type { CachedDoc } from './doc-cache';
 import { errorCode } from './log';
 import type { SyncStates } from './sync-states';
 import { acceptChange, type WriteContext } from './write-path';
 
-/** What one device needs to apply a sync message: the write path's context and its sync states. */
-export type DocSyncContext = WriteContext & { states: SyncStates };
+/** What one device needs to apply a sync message: the write path's context, its sync states, and the checker of messages. */
+export type DocSyncContext = WriteContext & { states: SyncStates; checker: ChangeChecker };
 
 /** The result for one document: a refusal, or what to send back (reply, ack) and whether the store changed. */
 export type DocOutcome =
@@ -19,23 +20,49 @@ export type DocOutcome =
 
 const refuse = (reason: SyncReason, detail: string): DocOutcome => ({ ok: false, reason, detail });
 
+const EXCESS_RULES: Record<Exclude<Extract<ChangeCheck, { ok: false }>['excess'], 'undecodable' | 'failed'>, RefusalRule> = { bytes: 'change-too-large', ops: 'change-too-large', time: 'change-too-large', depth: 'nesting-too-deep', sequence: 'text-too-long', string: 'text-too-long' };
+
+/** A message the checker would not pass, as a refusal: a limit is a rule (the device sets its version aside); a failed check is the server's. */
+function refusalOf(check: Extract<ChangeCheck, { ok: false }>): DocOutcome {
+	if (check.excess === 'undecodable') return refuse('sync-message-invalid', check.detail);
+	if (check.excess === 'failed') return refuse('server-error', 'not checked; send again later');
+	return refuse('change-refused', `${EXCESS_RULES[check.excess]}: ${check.detail}`);
+}
+
+/**
+ * Receives a large message a slice of its changes at a time, giving the event loop a turn after
+ * each (Automerge applies synchronously, ~3 µs an operation, while other users wait), then the
+ * message without its changes, for the sync state. `doc` is spent, freed if this throws.
+ */
+async function receiveInSlices(doc: Automerge.Doc<unknown>, state: Automerge.SyncState, message: Uint8Array, slices: readonly Uint8Array[][]): Promise<[Automerge.Doc<unknown>, Automerge.SyncState, null]> {
+	let next = doc;
+	try {
+		for (const slice of slices) {
+			[next] = Automerge.applyChanges(next, slice);
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		return Automerge.receiveSyncMessage(next, state, Automerge.encodeSyncMessage({ ...Automerge.decodeSyncMessage(message), changes: [] }));
+	} catch (error) {
+		Automerge.free(next);
+		throw error;
+	}
+}
+
 /**
  * Applies one device's sync message to a document: on a clone, under the document's lock; stores
  * any new changes durably before the cached document is replaced, the sync state persisted and
  * the device's advertised heads acknowledged; then answers with the server's next message.
+ * A message past the limits (change-limits.js) is refused before Automerge touches it here.
  * Never throws for a bad message: returns a refusal and stores nothing of it.
  */
 export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: DocMessage): Promise<DocOutcome> {
 	const ref = parseDocumentId(docId);
 	if (!ref) return refuse('message-invalid', 'bad document id');
 	if (!(await mayChange(ctx.store, ctx.principal, ref))) return refuse('document-forbidden', 'no write access');
-	let advertised: Automerge.Heads;
-	let need: Automerge.Heads;
-	try {
-		({ heads: advertised, need } = Automerge.decodeSyncMessage(message));
-	} catch {
-		return refuse('sync-message-invalid', 'undecodable sync message');
-	}
+	// Decoded and held to the limits in a worker: the work it bounds would otherwise be this thread's.
+	const checked = await ctx.checker.check(message);
+	if (!checked.ok) return refusalOf(checked);
+	const { heads: advertised, need } = checked;
 	return ctx.cache.withLock(docId, async () => {
 		let entry: CachedDoc;
 		try {
@@ -49,9 +76,9 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 		const clone = Automerge.clone(entry.doc);
 		let received: [Automerge.Doc<unknown>, Automerge.SyncState, null];
 		try {
-			received = Automerge.receiveSyncMessage(clone, state, message);
+			received = checked.slices ? await receiveInSlices(clone, state, message, checked.slices) : Automerge.receiveSyncMessage(clone, state, message);
 		} catch (error) {
-			Automerge.free(clone);
+			if (!checked.slices) Automerge.free(clone);
 			return refuse('sync-message-invalid', error instanceof Error ? error.message.slice(0, 200) : 'not applicable');
 		}
 		const [doc, next] = received;

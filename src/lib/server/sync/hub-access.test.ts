@@ -8,6 +8,7 @@ import { addCareTeamMember, addGoal, addMeasure, newPlan, setResponsible, addPla
 import { grantEmergencyAccess } from '$lib/server/access/emergency';
 import { astrid, clinicians, johan, pal, relatives, solveig } from '$lib/fixtures';
 import { demoUsers, palGrandson, personRefOf, planlessPatient, type User } from '$lib/server/access/users';
+import { OPENED_PER_MESSAGE } from './openings';
 import { freshDevice, harnessesPerTest, storedDoc, wrapStore } from './test-support';
 import type { TestDevice } from './test-device';
 
@@ -412,31 +413,35 @@ describe('SyncHub: the access log', () => {
 	it('logs plans a device opened offline with the time they were opened, and refuses reports about others’ patients', async () => {
 		const h = await open();
 		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
+		// This morning's shift: times the register takes as reported (within a day, not ahead of it).
+		const at = (minutes: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3 * 3_600_000 + minutes * 60_000).toISOString();
 		rana.send({
 			type: 'opened',
 			docs: [
-				{ id: 7, docId: palPlan, at: '2026-11-20T06:15:00.000Z' },
-				{ id: 8, docId: planDocId(astrid.patientId), at: '2026-11-20T06:20:00.000Z' }
+				{ id: 7, docId: palPlan, at: at(15) },
+				{ id: 8, docId: planDocId(astrid.patientId), at: at(20) }
 			]
 		});
 		await rana.settle();
 		expect(rana.received('logged')).toEqual([{ type: 'logged', ids: [7, 8] }]);
 		expect(refusals(rana)).toEqual([['document-forbidden', planDocId(astrid.patientId)]]);
 		const offline = (await h.store.audit(pal.patientId)).filter((e) => e.reportedLater);
-		expect(offline.map((e) => [e.at, e.who.name, e.action])).toEqual([['2026-11-20T06:15:00.000Z', ranaNurse.name, 'read']]);
+		expect(offline.map((e) => [e.at, e.who.name, e.action])).toEqual([[at(15), ranaNurse.name, 'read']]);
 		expect((await h.store.audit(astrid.patientId)).map((e) => e.who.name)).not.toContain(ranaNurse.name);
 	});
 	it('collapses a flood of reports of one plan opened again and again into a line per ten minutes; nothing else leaves sight', async () => {
 		const h = await open();
 		const rana = await freshDevice(h, 'rana-tablet', ranaNurse);
-		const start = Date.parse('2026-11-20T06:00:00.000Z');
-		// 600 openings of Pål's plan over one hour (one every six seconds), then one of Solveig's.
+		const start = Math.floor(Date.now() / 60_000) * 60_000 - 3 * 3_600_000;
+		// 600 openings of Pål's plan over one hour (one every six seconds), then one of Solveig's, in
+		// the device's batches of 200: the same collapse holds across the messages of a session.
 		const docs = Array.from({ length: 600 }, (_, i) => ({ id: i + 1, docId: palPlan, at: new Date(start + i * 6000).toISOString() }));
-		rana.send({ type: 'opened', docs: [...docs, { id: 601, docId: planDocId(solveig.patientId), at: '2026-11-20T06:30:00.000Z' }] });
+		const all = [...docs, { id: 601, docId: planDocId(solveig.patientId), at: new Date(start + 30 * 60_000).toISOString() }];
+		for (let i = 0; i < all.length; i += OPENED_PER_MESSAGE) rana.send({ type: 'opened', docs: all.slice(i, i + OPENED_PER_MESSAGE) });
 		await rana.settle();
-		expect(rana.received('logged')).toEqual([{ type: 'logged', ids: Array.from({ length: 601 }, (_, i) => i + 1) }]);
+		expect(rana.received('logged').flatMap((m) => m.ids)).toEqual(Array.from({ length: 601 }, (_, i) => i + 1));
 		const reported = (await h.store.audit(pal.patientId)).filter((e) => e.reportedLater);
-		expect(reported.map((e) => e.at).sort()).toEqual(['06:00', '06:10', '06:20', '06:30', '06:40', '06:50'].map((t) => `2026-11-20T${t}:00.000Z`));
+		expect(reported.map((e) => e.at).sort()).toEqual([0, 10, 20, 30, 40, 50].map((m) => new Date(start + m * 60_000).toISOString()));
 		expect((await h.store.audit(solveig.patientId)).filter((e) => e.reportedLater)).toHaveLength(1);
 	});
 	it('writes "changed the plan" with the change itself: a failing access-log write loses no line of a stored, acknowledged change', async () => {

@@ -34,8 +34,9 @@ describe('SyncHub: what it refuses and what it does not acknowledge', () => {
 		good.sync([palPlan]);
 		await Promise.all([bad.settle(), good.settle(), stranger.settle()]);
 		const refused = bad.received('refused').map((m) => [m.reason, m.docId]);
-		// Automerge drops change bytes it cannot read without throwing: nothing is stored or acknowledged.
+		// Change bytes that are no Automerge change are refused before Automerge sees them (it would drop them silently).
 		expect(refused).toEqual([
+			['sync-message-invalid', palPlan],
 			['sync-message-invalid', palPlan],
 			['frame-malformed', null],
 			['frame-malformed', null],

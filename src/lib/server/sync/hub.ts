@@ -12,6 +12,7 @@ import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { DocumentStore } from '$lib/server/store';
 import type { Principal } from './access';
+import { ChangeChecker, type ChangeCheckerOptions } from './change-checker';
 import { chunkOf, sameHeads } from './chunks';
 import { runCommand, type CommandOutcome } from './commands';
 import { DocCache } from './doc-cache';
@@ -23,7 +24,7 @@ export type { SyncLogEvent } from './log';
 export type { SyncPeer } from './session';
 
 /** Tuning and reporting: documents leave memory after `idleEvictMs` idle or beyond `maxDocs`; `log` gets every event. */
-export type SyncHubOptions = { idleEvictMs?: number; maxDocs?: number; maxBadFrames?: number; log?: (event: SyncLogEvent) => void };
+export type SyncHubOptions = { idleEvictMs?: number; maxDocs?: number; maxBadFrames?: number; log?: (event: SyncLogEvent) => void; checker?: ChangeCheckerOptions };
 
 /** One device's connection to the hub, whatever carries its frames. */
 export type SyncSession = { receive(frame: Uint8Array): Promise<void>; close(): void };
@@ -41,6 +42,7 @@ export class SyncHub {
 	readonly #cache: DocCache;
 	readonly #log: (event: SyncLogEvent) => void;
 	readonly #maxBadFrames: number;
+	readonly #checker: ChangeChecker;
 	readonly #sessions = new Set<Session>();
 	readonly #unsubscribe: () => void;
 	readonly #dirty = new Set<DocumentId>();
@@ -53,6 +55,7 @@ export class SyncHub {
 		this.#store = store;
 		this.#log = options.log ?? consoleLog;
 		this.#maxBadFrames = options.maxBadFrames ?? 20;
+		this.#checker = new ChangeChecker(options.checker);
 		this.#cache = new DocCache(store, { idleEvictMs: options.idleEvictMs ?? 60_000, maxDocs: options.maxDocs ?? 500 });
 		this.#unsubscribe = store.subscribe((docId) => this.#committed(docId));
 	}
@@ -79,6 +82,7 @@ export class SyncHub {
 			cache: this.#cache,
 			log: this.#log,
 			maxBadFrames: this.#maxBadFrames,
+			checker: this.#checker,
 			changed: (docId, from) => this.#changed(docId, from),
 			closed: (s) => {
 				this.#sessions.delete(s);
@@ -114,6 +118,19 @@ export class SyncHub {
 		this.#sessions.forEach((s) => s !== from && s.push(docId));
 	}
 
+	/**
+	 * Waits until no session has work queued (a message may wait on the change checker's worker,
+	 * which no number of event-loop turns measures); true when there was any to wait for.
+	 */
+	async idle(): Promise<boolean> {
+		let waited = false;
+		for (let busy = [...this.#sessions].filter((s) => s.busy); busy.length; busy = [...this.#sessions].filter((s) => s.busy)) {
+			waited = true;
+			await Promise.all(busy.map((s) => s.drained()));
+		}
+		return waited;
+	}
+
 	/** How many sessions are open and documents in memory. */
 	get stats(): { sessions: number; docs: number } {
 		return { sessions: this.#sessions.size, docs: this.#cache.size };
@@ -128,6 +145,7 @@ export class SyncHub {
 		const drained = sessions.map((s) => s.drained());
 		sessions.forEach((s) => s.close());
 		await Promise.all([...drained, ...this.#running, this.#catchingUp]);
+		await this.#checker.close();
 		this.#cache.close();
 	}
 

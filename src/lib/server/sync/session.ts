@@ -5,10 +5,11 @@ import type { AuditEntry, DocHeads, DocumentStore } from '$lib/server/store';
 import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
 import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, ServerMessage, SyncReason } from '$lib/sync/protocol';
 import { accessChanged, accessibleDocs, firstExpiry, mayRead, principalFor, type Principal } from './access';
+import type { ChangeChecker } from './change-checker';
 import type { DocCache } from './doc-cache';
 import { carriesChanges } from '$lib/sync/heads';
 import { auditLine } from './audit';
-import { distinctOpenings } from './openings';
+import { distinctOpenings, OpeningBudget, OPENING_WINDOW_MS, openingTime } from './openings';
 import { applyDocMessage } from './doc-sync';
 import { snapshotFrames, splitDocMessages } from './frames';
 import { errorCode, type SyncLogEvent } from './log';
@@ -20,6 +21,8 @@ export type SessionHost = {
 	cache: DocCache;
 	log: (event: SyncLogEvent) => void;
 	maxBadFrames: number;
+	/** Checks each incoming sync message against the limits, off the main thread. */
+	checker: ChangeChecker;
 	/** Tells the other sessions that a document changed. */
 	changed(docId: DocumentId, from: Session): void;
 	closed(session: Session): void;
@@ -49,8 +52,10 @@ export class Session {
 	readonly #acked = new Map<DocumentId, string>();
 	readonly #live = new Set<DocumentId>();
 	#badFrames = 0;
+	readonly #openings = new OpeningBudget();
 	#expiry: ReturnType<typeof setTimeout> | undefined;
 	#tail: Promise<void> = Promise.resolve();
+	#queued = 0;
 	#closed = false;
 
 	constructor(
@@ -93,7 +98,13 @@ export class Session {
 		return this.#tail;
 	}
 
+	/** Whether frames or pushes are queued or being handled. */
+	get busy(): boolean {
+		return this.#queued > 0;
+	}
+
 	#enqueue(task: () => Promise<void>): Promise<void> {
+		this.#queued++;
 		const run = this.#tail.then(async () => {
 			if (this.#closed) return;
 			try {
@@ -102,7 +113,7 @@ export class Session {
 				this.host.log({ event: 'task-failed', session: this.id, error: errorCode(error) });
 				this.#reply({ type: 'refused', reason: 'server-error', docId: null, detail: 'try again later' });
 			}
-		});
+		}).finally(() => this.#queued--);
 		this.#tail = run;
 		return run;
 	}
@@ -154,10 +165,12 @@ export class Session {
 	/**
 	 * Logs plans the device opened by itself (offline, or from its own copy) with the time it
 	 * opened them, then tells it which it may forget. A report of a document the user may not see
-	 * is refused; one dated in the future is logged at the time it arrived.
+	 * is refused; one dated in the future or too long ago is logged at the time it arrived; reports
+	 * past the session's budget (openings.ts) are left unacknowledged, for later.
 	 */
-	async #opened(principal: Principal, docs: readonly Opened[]): Promise<void> {
+	async #opened(principal: Principal, reports: readonly Opened[]): Promise<void> {
 		const now = Date.now();
+		const docs = this.#openings.take(reports, now);
 		const readable: { docId: DocumentId; patientId: PatientId; at: string }[] = [];
 		for (const d of docs) {
 			const ref = parseDocumentId(d.docId);
@@ -165,10 +178,9 @@ export class Session {
 				this.#refuse('document-forbidden', d.docId, 'not a document this user may read', false);
 				continue;
 			}
-			const at = Date.parse(d.at) > now + 5 * 60_000 ? new Date(now).toISOString() : new Date(d.at).toISOString();
-			readable.push({ docId: d.docId, patientId: ref.patientId, at });
+			readable.push({ docId: d.docId, patientId: ref.patientId, at: openingTime(d.at, now) });
 		}
-		const lines = distinctOpenings(readable).map((d) => auditLine(principal, d, 'read', 'åpnet på enheten', d.at));
+		const lines = distinctOpenings(readable, OPENING_WINDOW_MS, this.#openings.lastKept).map((d) => auditLine(principal, d, 'read', 'åpnet på enheten', d.at));
 		await this.#audit(lines);
 		this.#reply({ type: 'logged', ids: docs.map((d) => d.id) });
 	}

@@ -21,7 +21,7 @@ import type { User } from '$lib/server/access/users';
 import type { SyncSession } from './hub';
 import type { SyncPeer } from './session';
 
-type Connectable = { connect(send: (frame: Uint8Array) => void, peer?: SyncPeer): SyncSession };
+type Connectable = { connect(send: (frame: Uint8Array) => void, peer?: SyncPeer): SyncSession; idle?(): Promise<boolean> };
 
 export class TestDevice {
 	readonly docs = new Map<DocumentId, Automerge.Doc<unknown>>();
@@ -34,6 +34,7 @@ export class TestDevice {
 	closeCode: number | null = null;
 	#states = new Map<DocumentId, Automerge.SyncState>();
 	#session: SyncSession | null = null;
+	#hub: Connectable | null = null;
 	#outbox: Uint8Array[] = [];
 	#inFlight = 0;
 
@@ -54,6 +55,7 @@ export class TestDevice {
 			this.disconnected = true;
 			this.closeCode = code;
 		};
+		this.#hub = hub;
 		this.#session = hub.connect((frame) => this.#onFrame(frame), { disconnect, user: this.user });
 		return this;
 	}
@@ -94,12 +96,19 @@ export class TestDevice {
 		setImmediate(() => void this.#pump());
 	}
 
-	/** Waits until this device has sent everything and the hub has handled it, for a few quiet turns. */
+	/**
+	 * Waits until this device has sent everything and the hub has handled it, for a few quiet
+	 * turns, and until no session of the hub has work left (another device's message may be
+	 * waiting on a worker, and its push to this device with it).
+	 */
 	async settle(quietTurns = 5): Promise<void> {
-		for (let quiet = 0, turns = 0; quiet < quietTurns && turns < 2000; turns++) {
-			await this.#pump();
-			await new Promise((resolve) => setImmediate(resolve));
-			quiet = this.#outbox.length || this.#inFlight ? 0 : quiet + 1;
+		for (let round = 0; round < 100; round++) {
+			for (let quiet = 0, turns = 0; quiet < quietTurns && turns < 2000; turns++) {
+				await this.#pump();
+				await new Promise((resolve) => setImmediate(resolve));
+				quiet = this.#outbox.length || this.#inFlight ? 0 : quiet + 1;
+			}
+			if (!(await this.#hub?.idle?.()) && !this.#outbox.length) return;
 		}
 	}
 

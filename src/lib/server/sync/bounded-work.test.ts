@@ -125,7 +125,7 @@ describe('bounded work per message', () => {
 		const texts = ['Å bo hjemme så lenge jeg kan. ', 'Å se barnebarna. ', 'Å gå tur langs elva. '].map((t) => t.repeat(3500 / t.length));
 		const longIds = texts.map(() => crypto.randomUUID() as ItemId);
 		const changes = texts.map((text, i) => {
-			own = Automerge.change(own, (p) => addWhatMatters(p, longIds[i], text, 'patient', { by: personRefOf(palUser), at: new Date().toISOString() }));
+			own = Automerge.change(own, (p) => addWhatMatters(p, longIds[i]!, text, 'patient', { by: personRefOf(palUser), at: new Date().toISOString() }));
 			return Automerge.getLastLocalChange(own)!;
 		});
 		const ownAnswer = await answerTo(phone, encodeMessage({ type: 'sync', docs: [{ docId: palPlan, message: Automerge.encodeSyncMessage({ heads: Automerge.getHeads(own), need: [], have: [{ lastSync: ownHeads, bloom: new Uint8Array() }], changes }) }] }));

@@ -201,6 +201,11 @@ export function markEnteredInError(plan: Plan, place: EntryPlace, reason: string
 	entry.errorStamp = { by: copy(ctx.by), at: ctx.at, reason: reason.trim() };
 }
 
+/** Authored entries in the order they were written, those entered in error among them: the original stays in view. */
+export function entriesInOrder<E extends WhatMattersEntry | Comment>(entries: Record<string, E>): E[] {
+	return Object.values(entries).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+}
+
 const PATIENT_ROLES: ReadonlySet<string> = new Set(['patient', 'relative']);
 
 /**

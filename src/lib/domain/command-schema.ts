@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import type { Command } from './commands';
 import { GOAL_CATEGORIES, GOAL_STATUSES, MEASURE_STATUSES } from './plan';
 import { MAX_TEXT, MAX_TITLE } from './reasons';
-import { CARE_ROLES, ROLES, addresses, clock, date, instant, itemId, level, phone, sharedShapes } from './schema';
+import { CARE_ROLES, ROLES, addresses, clock, date, instant, itemId, level, nonBlank, phone, sharedShapes, text } from './schema';
 
 /*
  * The shape of a command, checked where one enters the register from outside: every field's
@@ -16,13 +16,11 @@ export const MAX_COMMAND_CHARS = 64 * 1024;
 const MAX_ITEMS = 100;
 const { coding, timing, performer, measureCategory } = sharedShapes(true);
 
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const required = (max: number) => v.pipe(v.string(), v.check((s) => s.trim() !== '', 'required'), v.maxLength(max));
 
-const diagnosisInput = v.strictObject({ text: required(MAX_TITLE), code: v.nullable(coding) });
-const goalInput = v.strictObject({ category: v.picklist(GOAL_CATEGORIES), text: required(MAX_TEXT), targetDate: v.nullable(date), addresses });
+const diagnosisInput = v.strictObject({ text: nonBlank(MAX_TITLE), code: v.nullable(coding) });
+const goalInput = v.strictObject({ category: v.picklist(GOAL_CATEGORIES), text: nonBlank(MAX_TEXT), targetDate: v.nullable(date), addresses });
 const measureInput = v.strictObject({
-	title: required(MAX_TITLE),
+	title: nonBlank(MAX_TITLE),
 	description: text(MAX_TEXT),
 	category: measureCategory,
 	timing,
@@ -30,13 +28,13 @@ const measureInput = v.strictObject({
 	addresses,
 	pllReference: v.nullable(text(MAX_TITLE))
 });
-const guidanceInput = v.strictObject({ level, signs: required(MAX_TEXT), action: required(MAX_TEXT), contact: v.strictObject({ name: required(MAX_TITLE), phone }) });
+const guidanceInput = v.strictObject({ level, signs: nonBlank(MAX_TEXT), action: nonBlank(MAX_TEXT), contact: v.strictObject({ name: nonBlank(MAX_TITLE), phone }) });
 
 const visitRecord = v.variant('outcome', [
 	v.strictObject({ outcome: v.literal('done'), measureId: itemId, at: instant, slot: v.nullable(clock), note: text(MAX_TEXT) }),
-	v.strictObject({ outcome: v.literal('not-done'), measureId: itemId, at: instant, slot: v.nullable(clock), note: text(MAX_TEXT), reason: required(MAX_TEXT) })
+	v.strictObject({ outcome: v.literal('not-done'), measureId: itemId, at: instant, slot: v.nullable(clock), note: text(MAX_TEXT), reason: nonBlank(MAX_TEXT) })
 ]);
-const correction = v.strictObject({ outcome: v.picklist(['done', 'not-done']), at: instant, note: text(MAX_TEXT), reason: v.nullable(text(MAX_TEXT)), correctionReason: required(MAX_TEXT) });
+const correction = v.strictObject({ outcome: v.picklist(['done', 'not-done']), at: instant, note: text(MAX_TEXT), reason: v.nullable(text(MAX_TEXT)), correctionReason: nonBlank(MAX_TEXT) });
 
 /** A version as the clinician saw it; its value is checked with the document it is written into. */
 const version = v.strictObject({
@@ -54,7 +52,7 @@ const conflict = v.variant('area', [
 	conflictOf('contactGuidance', ['entry']),
 	conflictOf('plan', ['responsible'])
 ]);
-const resolution = v.union([v.strictObject({ choose: v.pipe(v.number(), v.integer(), v.minValue(0)) }), v.strictObject({ write: required(MAX_TEXT) })]);
+const resolution = v.union([v.strictObject({ choose: v.pipe(v.number(), v.integer(), v.minValue(0)) }), v.strictObject({ write: nonBlank(MAX_TEXT) })]);
 
 const entryPlace = v.variant('kind', [
 	v.strictObject({ kind: v.literal('what-matters'), id: itemId }),
@@ -65,7 +63,7 @@ const entryPlace = v.variant('kind', [
 const command = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => v.strictObject({ type: v.literal(type), ...entries });
 
 const commandSchema = v.variant('type', [
-	command('add-what-matters', { id: itemId, text: required(MAX_TEXT), writtenAs: v.picklist(['patient', 'relative', 'clinician-on-behalf']) }),
+	command('add-what-matters', { id: itemId, text: nonBlank(MAX_TEXT), writtenAs: v.picklist(['patient', 'relative', 'clinician-on-behalf']) }),
 	command('add-diagnosis', { id: itemId, input: diagnosisInput }),
 	command('update-diagnosis', { id: itemId, input: diagnosisInput, status: v.optional(v.picklist(['active', 'resolved', 'entered-in-error'])) }),
 	command('add-goal', { id: itemId, input: goalInput }),
@@ -74,18 +72,18 @@ const commandSchema = v.variant('type', [
 	command('update-measure', { id: itemId, input: measureInput }),
 	command('set-measure-status', { id: itemId, status: v.picklist(MEASURE_STATUSES) }),
 	command('set-next-due', { id: itemId, date }),
-	command('add-plan-comment', { id: itemId, text: required(MAX_TEXT) }),
-	command('add-measure-comment', { measureId: itemId, id: itemId, text: required(MAX_TEXT) }),
-	command('mark-entered-in-error', { place: entryPlace, reason: required(MAX_TEXT) }),
+	command('add-plan-comment', { id: itemId, text: nonBlank(MAX_TEXT) }),
+	command('add-measure-comment', { measureId: itemId, id: itemId, text: nonBlank(MAX_TEXT) }),
+	command('mark-entered-in-error', { place: entryPlace, reason: nonBlank(MAX_TEXT) }),
 	command('put-contact-guidance', { id: itemId, input: guidanceInput }),
 	command('end-contact-guidance', { id: itemId }),
 	command('add-care-team-member', {
 		id: itemId,
-		member: v.strictObject({ name: required(MAX_TITLE), role: v.picklist(CARE_ROLES), organisation: text(MAX_TITLE), personId: v.optional(v.nullable(required(MAX_TITLE))) })
+		member: v.strictObject({ name: nonBlank(MAX_TITLE), role: v.picklist(CARE_ROLES), organisation: text(MAX_TITLE), personId: v.optional(v.nullable(nonBlank(MAX_TITLE))) })
 	}),
 	command('end-care-team-membership', { id: itemId }),
 	command('set-responsible', { memberId: itemId }),
-	command('block-clinician', { id: itemId, clinician: v.strictObject({ personId: required(MAX_TITLE), name: required(MAX_TITLE), organisation: text(MAX_TITLE) }) }),
+	command('block-clinician', { id: itemId, clinician: v.strictObject({ personId: nonBlank(MAX_TITLE), name: nonBlank(MAX_TITLE), organisation: text(MAX_TITLE) }) }),
 	command('unblock-clinician', { id: itemId }),
 	command('set-restricted', { restricted: v.boolean() }),
 	command('resolve-conflict', { conflict, resolution }),

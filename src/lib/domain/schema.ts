@@ -37,7 +37,8 @@ export const ROLES = [...CARE_ROLES, 'patient', 'vendor-system'] as const;
 const CODE_SYSTEMS = ['ICD-10', 'ICPC-2', 'SNOMED-CT'] as const;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+/** Text of at most `max` characters. */
+export const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const title = text(LIMITS.title);
 const long = text(LIMITS.text);
 /** An item id (branded, so what a command's schema parses is typed as the domain's ids). */
@@ -56,7 +57,8 @@ const externalId = text(LIMITS.externalId);
 export const addresses = v.pipe(v.array(itemId), v.maxLength(LIMITS.addresses));
 
 type ObjectOf = <E extends v.ObjectEntries>(entries: E) => v.ObjectSchema<E, undefined> | v.StrictObjectSchema<E, undefined>;
-const nonBlank = (max: number) => v.pipe(v.string(), v.check((s) => s.trim() !== '', 'required'), v.maxLength(max));
+/** Text that is not blank, of at most `max` characters. */
+export const nonBlank = (max: number) => v.pipe(v.string(), v.check((s) => s.trim() !== '', 'required'), v.maxLength(max));
 
 /**
  * The shapes a plan's items and a command's inputs share, defined once. In the document they
@@ -97,7 +99,7 @@ const stamped = <T extends v.GenericSchema>(value: T) => v.object({ value, by: p
 const items = <T extends v.GenericSchema>(item: T) => v.record(itemId, item);
 const entryStatus = v.picklist(['active', 'entered-in-error']);
 /** Who marked an entry entered in error, when, and why (never blank). */
-const errorStamp = v.object({ by: person, at: instant, reason: v.pipe(long, v.check((s) => s.trim() !== '', 'required')) });
+const errorStamp = v.object({ by: person, at: instant, reason: nonBlank(LIMITS.text) });
 
 const comment = v.object({ id: itemId, text: long, by: person, at: instant, status: entryStatus, errorStamp: v.optional(errorStamp) });
 

@@ -1,10 +1,8 @@
 import * as v from 'valibot';
 import type { Command } from './commands';
-import { GUIDANCE_LEVELS, normalizePhone } from './guidance';
-import { isItemId, type ItemId } from './ids';
-import { GOAL_CATEGORIES, GOAL_STATUSES, MEASURE_STATUSES, SELF_CARE_CODES, type CareRole, type CodeSystem, type Role } from './plan';
-import { MAX_CODE, MAX_TEXT, MAX_TITLE } from './reasons';
-import { isCalendarDate, isClockTime } from './time';
+import { GOAL_CATEGORIES, GOAL_STATUSES, MEASURE_STATUSES } from './plan';
+import { MAX_TEXT, MAX_TITLE } from './reasons';
+import { CARE_ROLES, ROLES, addresses, clock, date, instant, itemId, level, nonBlank, phone, sharedShapes, text } from './schema';
 
 /*
  * The shape of a command, checked where one enters the register from outside: every field's
@@ -15,52 +13,28 @@ import { isCalendarDate, isClockTime } from './time';
 /** The longest command accepted, as JSON: checked before anything else reads it. */
 export const MAX_COMMAND_CHARS = 64 * 1024;
 
-const CARE_ROLES: readonly CareRole[] = ['home-care', 'gp', 'specialist', 'coordinator', 'relative'];
-const ROLES: readonly Role[] = [...CARE_ROLES, 'patient', 'vendor-system'];
-const CODE_SYSTEMS: readonly CodeSystem[] = ['ICD-10', 'ICPC-2', 'SNOMED-CT'];
 const MAX_ITEMS = 100;
+const { coding, timing, performer, measureCategory } = sharedShapes(true);
 
-const itemId = v.custom<ItemId>(isItemId, 'not an item id');
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const required = (max: number) => v.pipe(v.string(), v.check((s) => s.trim() !== '', 'required'), v.maxLength(max));
-const instant = v.pipe(v.string(), v.isoTimestamp(), v.check((s) => !Number.isNaN(Date.parse(s)), 'not a time'));
-const calendarDate = v.pipe(v.string(), v.check(isCalendarDate, 'not a date'));
-const clockTime = v.pipe(v.string(), v.check(isClockTime, 'not a time of day'));
-const ids = v.pipe(v.array(itemId), v.maxLength(MAX_ITEMS));
-const times = v.pipe(v.array(clockTime), v.maxLength(24));
 
-const coding = v.strictObject({ system: v.picklist(CODE_SYSTEMS), code: required(MAX_CODE), display: v.nullable(text(MAX_TITLE)) });
-const diagnosisInput = v.strictObject({ text: required(MAX_TITLE), code: v.nullable(coding) });
-const goalInput = v.strictObject({ category: v.picklist(GOAL_CATEGORIES), text: required(MAX_TEXT), targetDate: v.nullable(calendarDate), addresses: ids });
-
-const timing = v.variant('kind', [
-	v.strictObject({ kind: v.literal('daily'), times }),
-	v.strictObject({ kind: v.literal('weekly'), weekdays: v.pipe(v.array(v.picklist([1, 2, 3, 4, 5, 6, 7] as const)), v.minLength(1), v.maxLength(7)), times }),
-	v.strictObject({ kind: v.literal('yearly'), nextDue: calendarDate }),
-	v.strictObject({ kind: v.literal('as-needed') })
-]);
-const performer = v.variant('kind', [
-	v.strictObject({ kind: v.literal('patient') }),
-	v.strictObject({ kind: v.literal('relative') }),
-	v.strictObject({ kind: v.literal('service'), role: v.picklist(CARE_ROLES), name: required(MAX_TITLE) })
-]);
+const diagnosisInput = v.strictObject({ text: nonBlank(MAX_TITLE), code: v.nullable(coding) });
+const goalInput = v.strictObject({ category: v.picklist(GOAL_CATEGORIES), text: nonBlank(MAX_TEXT), targetDate: v.nullable(date), addresses });
 const measureInput = v.strictObject({
-	title: required(MAX_TITLE),
+	title: nonBlank(MAX_TITLE),
 	description: text(MAX_TEXT),
-	category: v.variant('kind', [v.strictObject({ kind: v.literal('snomed'), code: v.picklist(SELF_CARE_CODES) }), v.strictObject({ kind: v.literal('text'), text: required(MAX_TITLE) })]),
+	category: measureCategory,
 	timing,
 	performer,
-	addresses: ids,
+	addresses,
 	pllReference: v.nullable(text(MAX_TITLE))
 });
-const phone = v.pipe(v.string(), v.check((p) => normalizePhone(p) === p, 'not a phone number as stored'));
-const guidanceInput = v.strictObject({ level: v.picklist(GUIDANCE_LEVELS), signs: required(MAX_TEXT), action: required(MAX_TEXT), contact: v.strictObject({ name: required(MAX_TITLE), phone }) });
+const guidanceInput = v.strictObject({ level, signs: nonBlank(MAX_TEXT), action: nonBlank(MAX_TEXT), contact: v.strictObject({ name: nonBlank(MAX_TITLE), phone }) });
 
 const visitRecord = v.variant('outcome', [
-	v.strictObject({ outcome: v.literal('done'), measureId: itemId, at: instant, slot: v.nullable(clockTime), note: text(MAX_TEXT) }),
-	v.strictObject({ outcome: v.literal('not-done'), measureId: itemId, at: instant, slot: v.nullable(clockTime), note: text(MAX_TEXT), reason: required(MAX_TEXT) })
+	v.strictObject({ outcome: v.literal('done'), measureId: itemId, at: instant, slot: v.nullable(clock), note: text(MAX_TEXT) }),
+	v.strictObject({ outcome: v.literal('not-done'), measureId: itemId, at: instant, slot: v.nullable(clock), note: text(MAX_TEXT), reason: nonBlank(MAX_TEXT) })
 ]);
-const correction = v.strictObject({ outcome: v.picklist(['done', 'not-done']), at: instant, note: text(MAX_TEXT), reason: v.nullable(text(MAX_TEXT)), correctionReason: required(MAX_TEXT) });
+const correction = v.strictObject({ outcome: v.picklist(['done', 'not-done']), at: instant, note: text(MAX_TEXT), reason: v.nullable(text(MAX_TEXT)), correctionReason: nonBlank(MAX_TEXT) });
 
 /** A version as the clinician saw it; its value is checked with the document it is written into. */
 const version = v.strictObject({
@@ -78,12 +52,18 @@ const conflict = v.variant('area', [
 	conflictOf('contactGuidance', ['entry']),
 	conflictOf('plan', ['responsible'])
 ]);
-const resolution = v.union([v.strictObject({ choose: v.pipe(v.number(), v.integer(), v.minValue(0)) }), v.strictObject({ write: required(MAX_TEXT) })]);
+const resolution = v.union([v.strictObject({ choose: v.pipe(v.number(), v.integer(), v.minValue(0)) }), v.strictObject({ write: nonBlank(MAX_TEXT) })]);
+
+const entryPlace = v.variant('kind', [
+	v.strictObject({ kind: v.literal('what-matters'), id: itemId }),
+	v.strictObject({ kind: v.literal('plan-comment'), id: itemId }),
+	v.strictObject({ kind: v.literal('measure-comment'), measureId: itemId, id: itemId })
+]);
 
 const command = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => v.strictObject({ type: v.literal(type), ...entries });
 
 const commandSchema = v.variant('type', [
-	command('add-what-matters', { id: itemId, text: required(MAX_TEXT), writtenAs: v.picklist(['patient', 'relative', 'clinician-on-behalf']) }),
+	command('add-what-matters', { id: itemId, text: nonBlank(MAX_TEXT), writtenAs: v.picklist(['patient', 'relative', 'clinician-on-behalf']) }),
 	command('add-diagnosis', { id: itemId, input: diagnosisInput }),
 	command('update-diagnosis', { id: itemId, input: diagnosisInput, status: v.optional(v.picklist(['active', 'resolved', 'entered-in-error'])) }),
 	command('add-goal', { id: itemId, input: goalInput }),
@@ -91,18 +71,19 @@ const commandSchema = v.variant('type', [
 	command('add-measure', { id: itemId, input: measureInput }),
 	command('update-measure', { id: itemId, input: measureInput }),
 	command('set-measure-status', { id: itemId, status: v.picklist(MEASURE_STATUSES) }),
-	command('set-next-due', { id: itemId, date: calendarDate }),
-	command('add-plan-comment', { id: itemId, text: required(MAX_TEXT) }),
-	command('add-measure-comment', { measureId: itemId, id: itemId, text: required(MAX_TEXT) }),
+	command('set-next-due', { id: itemId, date }),
+	command('add-plan-comment', { id: itemId, text: nonBlank(MAX_TEXT) }),
+	command('add-measure-comment', { measureId: itemId, id: itemId, text: nonBlank(MAX_TEXT) }),
+	command('mark-entered-in-error', { place: entryPlace, reason: nonBlank(MAX_TEXT) }),
 	command('put-contact-guidance', { id: itemId, input: guidanceInput }),
 	command('end-contact-guidance', { id: itemId }),
 	command('add-care-team-member', {
 		id: itemId,
-		member: v.strictObject({ name: required(MAX_TITLE), role: v.picklist(CARE_ROLES), organisation: text(MAX_TITLE), personId: v.optional(v.nullable(required(MAX_TITLE))) })
+		member: v.strictObject({ name: nonBlank(MAX_TITLE), role: v.picklist(CARE_ROLES), organisation: text(MAX_TITLE), personId: v.optional(v.nullable(nonBlank(MAX_TITLE))) })
 	}),
 	command('end-care-team-membership', { id: itemId }),
 	command('set-responsible', { memberId: itemId }),
-	command('block-clinician', { id: itemId, clinician: v.strictObject({ personId: required(MAX_TITLE), name: required(MAX_TITLE), organisation: text(MAX_TITLE) }) }),
+	command('block-clinician', { id: itemId, clinician: v.strictObject({ personId: nonBlank(MAX_TITLE), name: nonBlank(MAX_TITLE), organisation: text(MAX_TITLE) }) }),
 	command('unblock-clinician', { id: itemId }),
 	command('set-restricted', { restricted: v.boolean() }),
 	command('resolve-conflict', { conflict, resolution }),

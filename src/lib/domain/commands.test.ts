@@ -39,6 +39,7 @@ const everyCommand: Command[] = [
 	{ type: 'set-next-due', id: pal.measures.annualEyeCheck, date: '2027-01-15' },
 	{ type: 'add-plan-comment', id: id(5), text: 'Ringte datteren.' },
 	{ type: 'add-measure-comment', measureId: pal.measures.eyeDrops, id: id(6), text: 'Synet virker dårligere.' },
+	{ type: 'mark-entered-in-error', place: { kind: 'measure-comment', measureId: pal.measures.eyeDrops, id: pal.comments.dropsGivenByHomeCare }, reason: 'Gjaldt en annen pasient' },
 	{ type: 'put-contact-guidance', id: pal.contactGuidance.yellow, input: { level: 'yellow', signs: 'Røde øyne', action: 'Ring fastlegen', contact: { name: 'Fastlegen', phone: '75123456' } } },
 	{ type: 'end-contact-guidance', id: pal.contactGuidance.green },
 	{ type: 'add-care-team-member', id: id(7), member: { name: 'Kari Nordmann', role: 'specialist', organisation: 'UNN', personId: 'kari-unn' } },
@@ -68,6 +69,17 @@ describe('commands', () => {
 		const expected = newMeasureLog(pal.patientId, '2026-11' as Month);
 		recordMeasure(expected, id(2), record, nurse);
 		expect(log).toEqual(expected);
+	});
+
+	it('marks a comment or "what matters" entry entered in error, stamped with who, when and why, its text kept', () => {
+		const gp: Context = { by: actorOf(clinicians.bodoGp), at: '2026-11-21T10:00:00.000Z' };
+		const p = plan();
+		apply(p, { type: 'mark-entered-in-error', place: { kind: 'plan-comment', id: pal.comments.eyeClinicReport }, reason: ' Gjaldt en annen pasient ' }, gp);
+		apply(p, { type: 'mark-entered-in-error', place: { kind: 'what-matters', id: pal.whatMatters.grandchildren }, reason: 'Misforstått' }, gp);
+		const comment = p.comments[pal.comments.eyeClinicReport]!;
+		expect(comment).toEqual({ ...pal.plan.comments[pal.comments.eyeClinicReport], status: 'entered-in-error', errorStamp: { by: gp.by, at: gp.at, reason: 'Gjaldt en annen pasient' } });
+		expect(p.whatMatters[pal.whatMatters.grandchildren]).toMatchObject({ text: 'Å se barnebarna mine', status: 'entered-in-error', errorStamp: { reason: 'Misforstått' } });
+		expect(p.whatMatters[pal.whatMatters.livingAtHome]?.status).toBe('active');
 	});
 
 	it('leaves a status alone when an edit does not give one', () => {
@@ -121,6 +133,12 @@ describe('commands', () => {
 		expect(refused({ type: 'add-plan-comment', id: id(1), text: '   ' })).toBe('text');
 		expect(refused({ type: 'add-plan-comment', id: id(1), text: 'Hei', by: { name: 'Fastlegen' } })).toBe('by');
 		expect(refused({ type: 'delete-plan' })).toBe('type');
+		const place = { kind: 'plan-comment', id: pal.comments.eyeClinicReport };
+		expect(refused({ type: 'mark-entered-in-error', place, reason: '  ' })).toBe('reason');
+		expect(refused({ type: 'mark-entered-in-error', place, reason: 'x'.repeat(4001) })).toBe('reason');
+		expect(refused({ type: 'mark-entered-in-error', place: { kind: 'diagnosis', id: pal.diagnoses.glaucoma }, reason: 'Feil' })).toBe('place.kind');
+		expect(refused({ type: 'mark-entered-in-error', place: { kind: 'measure-comment', id: pal.comments.dropsGivenByHomeCare }, reason: 'Feil' })).toBe('place.measureId');
+		expect(refused({ type: 'mark-entered-in-error', place, reason: 'Feil', errorStamp: { by: { name: 'Fastlegen' } } })).toBe('errorStamp');
 		expect(refused({ type: 'resolve-conflict', conflict: { path: 'responsible', area: 'plan', item: null, field: 'title', versions: [] }, resolution: { choose: 0 } })).toBe('conflict.field');
 		expect(refused({ type: 'record-visit', id: id(1), record: { outcome: 'not-done', measureId: pal.measures.eyeDrops, at: AT, slot: null, note: '' } })).toBe('record.reason');
 		expect(refused({ type: 'add-plan-comment', id: id(1), text: 'x'.repeat(70_000) })).toBe('');

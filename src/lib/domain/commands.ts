@@ -14,6 +14,7 @@ import {
 	blockClinician,
 	endCareTeamMembership,
 	endContactGuidance,
+	markEnteredInError,
 	putContactGuidance,
 	setDiagnosisStatus,
 	setGoalStatus,
@@ -24,7 +25,8 @@ import {
 	unblockClinician,
 	updateDiagnosis,
 	updateGoal,
-	updateMeasure
+	updateMeasure,
+	type EntryPlace
 } from './plan-ops';
 
 /*
@@ -49,6 +51,8 @@ export type PlanCommand =
 	| { type: 'set-next-due'; id: ItemId; date: string }
 	| { type: 'add-plan-comment'; id: ItemId; text: string }
 	| { type: 'add-measure-comment'; measureId: ItemId; id: ItemId; text: string }
+	/** A comment or "what matters" entry marked entered in error (feilregistrert), with why: how anyone but its author corrects it. */
+	| { type: 'mark-entered-in-error'; place: EntryPlace; reason: string }
 	| { type: 'put-contact-guidance'; id: ItemId; input: GuidanceInput }
 	| { type: 'end-contact-guidance'; id: ItemId }
 	| { type: 'add-care-team-member'; id: ItemId; member: { name: string; role: CareRole; organisation: string; personId?: string | null } }
@@ -138,6 +142,8 @@ function applyToPlan(plan: Plan, c: PlanCommand, ctx: Context): void {
 			return addPlanComment(plan, c.id, c.text, ctx);
 		case 'add-measure-comment':
 			return addMeasureComment(plan, c.measureId, c.id, c.text, ctx);
+		case 'mark-entered-in-error':
+			return markEnteredInError(plan, c.place, c.reason, ctx);
 		case 'put-contact-guidance':
 			return putContactGuidance(plan, c.id, c.input, ctx);
 		case 'end-contact-guidance':

@@ -13,6 +13,8 @@ import {
 	addWhatMatters,
 	endContactGuidance,
 	markEnteredInError,
+	mayMarkInError,
+	entriesInOrder,
 	newPlan,
 	putContactGuidance,
 	setDiagnosisStatus,
@@ -166,6 +168,27 @@ describe('plan operations', () => {
 		expect(doc.measures[DROPS]?.comments[id(21)]).toMatchObject({ text: 'Svir', status: 'entered-in-error', errorStamp: { reason: 'Feil tiltak' } });
 		expect(() => A.change(doc, (d) => markEnteredInError(d, { kind: 'plan-comment', id: id(20) }, '  ', gp))).toThrow(/needs a reason/);
 		expect(() => A.change(doc, (d) => markEnteredInError(d, { kind: 'plan-comment', id: id(99) }, 'x', gp))).toThrow(/unknown comment/);
+	});
+
+	it('offers to mark an entry in error to its author, any clinician, and a patient or proxy on a patient’s or proxy’s entry; once', () => {
+		const patient = { id: 'pal', name: 'Pål Testesen', role: 'patient' as const, organisation: null };
+		const daughter = { id: 'kari-d', name: 'Kari Testesen', role: 'relative' as const, organisation: null };
+		const doc = A.change(palPlan(), (d) => {
+			addWhatMatters(d, id(22), 'Bo hjemme', 'patient', { by: patient, at: nurse.at });
+			addPlanComment(d, id(20), 'Datter ringer', nurse);
+			addPlanComment(d, id(23), 'Feil dag', { ...nurse, at: '2026-11-26T06:00:00.000Z' });
+			markEnteredInError(d, { kind: 'plan-comment', id: id(23) }, 'Feil pasient', gp);
+		});
+		const patients = doc.whatMatters[id(22)]!;
+		const nurses = doc.comments[id(20)]!;
+		expect([nurse.by, gp.by, patient, daughter, null].map((by) => mayMarkInError(nurses, by))).toEqual([true, true, false, false, false]);
+		expect([nurse.by, gp.by, patient, daughter].map((by) => mayMarkInError(patients, by))).toEqual([true, true, true, true]);
+		expect(mayMarkInError(doc.comments[id(23)]!, gp.by)).toBe(false);
+		// The marked entry stays in the list, in the order written.
+		expect(entriesInOrder(doc.comments).map((c) => [c.id, c.status])).toEqual([
+			[id(23), 'entered-in-error'],
+			[id(20), 'active']
+		]);
 	});
 
 	it('puts a guidance level with whom to call, stamped, and replaces it whole on an edit', () => {

@@ -14,8 +14,11 @@ import type {
 	MeasureStatus,
 	Patient,
 	Plan,
+	PersonRef,
 	WhatMattersEntry
 } from './plan';
+import { CLINICAL_ROLES } from './plan';
+import { samePerson } from './person';
 import type { DiagnosisInput, GoalInput, GuidanceInput, MeasureInput } from './inputs';
 
 /**
@@ -196,6 +199,23 @@ export function markEnteredInError(plan: Plan, place: EntryPlace, reason: string
 	const entry = entryAt(plan, place);
 	entry.status = 'entered-in-error';
 	entry.errorStamp = { by: copy(ctx.by), at: ctx.at, reason: reason.trim() };
+}
+
+/** Authored entries in the order they were written, those entered in error among them: the original stays in view. */
+export function entriesInOrder<E extends WhatMattersEntry | Comment>(entries: Record<string, E>): E[] {
+	return Object.values(entries).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+}
+
+const PATIENT_ROLES: ReadonlySet<string> = new Set(['patient', 'relative']);
+
+/**
+ * Whether `by` may mark the entry entered in error, as the register allows it: its author, any
+ * clinician, and a patient or proxy on an entry a patient or proxy wrote; an entry only once.
+ */
+export function mayMarkInError(entry: WhatMattersEntry | Comment, by: PersonRef | null): boolean {
+	if (!by || entry.status !== 'active') return false;
+	if (samePerson(entry.by, by) || CLINICAL_ROLES.has(by.role)) return true;
+	return PATIENT_ROLES.has(by.role) && PATIENT_ROLES.has(entry.by.role);
 }
 
 /**

@@ -4,6 +4,7 @@ import { demoDocuments, demoPatients, pal, ranaCaseload, syntheticPatients, with
 import { logDocId, planDocId, type ItemId, type Month, type PatientId } from './ids';
 import { newMeasureLog, recordMeasure, correctRecord } from './measure-log';
 import type { MeasureLog, Plan } from './plan';
+import { markEnteredInError, setDiagnosisStatus, updateGoal, updateMeasure } from './plan-ops';
 import { documentProblem, inputProblem, LIMITS, logProblem, planProblem } from './schema';
 
 const AT = '2026-11-20T09:00:00.000Z';
@@ -33,6 +34,10 @@ function legacyPlan(): unknown {
 	for (const m of Object.values<any>(p.measures)) for (const f of ['titleStamp', 'descriptionStamp', 'timingStamp', 'performerStamp']) delete m[f];
 	return p;
 }
+
+const { eyeClinicReport, dropsGivenByHomeCare: dropsGiven } = pal.comments;
+const { livingAtHome } = pal.whatMatters;
+const inError = (entry: object, errorStamp: unknown) => ({ ...entry, status: 'entered-in-error', errorStamp });
 
 describe('the plan schema', () => {
 	it('takes every demo plan, generated plans and the Rana caseload', () => {
@@ -71,9 +76,36 @@ describe('the plan schema', () => {
 		['a guidance phone that is not a Norwegian number', (p: any) => (p.contactGuidance[pal.contactGuidance.red].contact = { name: 'AMK', phone: '+4711' }), `contactGuidance.${pal.contactGuidance.red}.contact`],
 		['a stamp by an unknown role', (p: any) => (p.responsible.by.role = 'admin'), 'responsible.by.role'],
 		['a missing careTeam', (p: any) => delete p.careTeam, 'careTeam'],
-		['a wrong schema version', (p: any) => (p.schema = 2), 'schema']
+		['a wrong schema version', (p: any) => (p.schema = 2), 'schema'],
+		['an error mark without a reason', (p: any) => (p.comments[eyeClinicReport] = inError(p.comments[eyeClinicReport], { by, at: AT, reason: '  ' })), `comments.${eyeClinicReport}.errorStamp.reason`],
+		['an error mark by nobody', (p: any) => (p.whatMatters[livingAtHome] = inError(p.whatMatters[livingAtHome], { by: null, at: AT, reason: 'Feil pasient' })), `whatMatters.${livingAtHome}.errorStamp.by`],
+		['an error mark with a reason beyond its limit', (p: any) => (p.measures[eyeDrops].comments[dropsGiven] = inError(p.measures[eyeDrops].comments[dropsGiven], { by, at: AT, reason: 'x'.repeat(LIMITS.text + 1) })), `measures.${eyeDrops}.comments.${dropsGiven}.errorStamp.reason`],
+		['an error mark at no time', (p: any) => (p.comments[eyeClinicReport] = inError(p.comments[eyeClinicReport], { by, at: 'i går', reason: 'Feil pasient' })), `comments.${eyeClinicReport}.errorStamp.at`],
+		['a diagnosis status stamp of an unknown status', (p: any) => (p.diagnoses[pal.diagnoses.glaucoma].statusStamp = { value: 'cured', by, at: AT }), `diagnoses.${pal.diagnoses.glaucoma}.statusStamp.value`],
+		['a goal category stamp of an unknown category', (p: any) => (p.goals[pal.goals.purpose].categoryStamp = { value: 'wish', by, at: AT }), `goals.${pal.goals.purpose}.categoryStamp.value`],
+		['a goal target date stamp that is not a date', (p: any) => (p.goals[pal.goals.purpose].targetDateStamp = { value: '2027-13-01', by, at: AT }), `goals.${pal.goals.purpose}.targetDateStamp.value`],
+		['a goal addresses stamp without its author', (p: any) => (p.goals[pal.goals.purpose].addressesStamp = { value: [], at: AT }), `goals.${pal.goals.purpose}.addressesStamp.by`],
+		['a measure category stamp of an unknown kind', (p: any) => (p.measures[eyeDrops].categoryStamp = { value: { kind: 'icd' }, by, at: AT }), `measures.${eyeDrops}.categoryStamp.value.kind`],
+		['a measure addresses stamp of a malformed id', (p: any) => (p.measures[eyeDrops].addressesStamp = { value: ['d-1'], by, at: AT }), `measures.${eyeDrops}.addressesStamp.value.0`],
+		['a PLL reference stamp beyond its limit', (p: any) => (p.measures[eyeDrops].pllReferenceStamp = { value: 'x'.repeat(LIMITS.title + 1), by, at: AT }), `measures.${eyeDrops}.pllReferenceStamp.value`]
 	])('refuses %s, naming its path', (_what, edit, path) => {
 		expect(planProblem(palWith(edit))).toBe(path);
+	});
+
+	it('takes entries marked entered in error and every per-field stamp, as the operations write them', () => {
+		const p = palPlan();
+		const ctx = { by, at: AT };
+		markEnteredInError(p, { kind: 'plan-comment', id: eyeClinicReport }, 'Gjaldt en annen pasient', ctx);
+		markEnteredInError(p, { kind: 'measure-comment', measureId: eyeDrops, id: dropsGiven }, 'Feil tiltak', ctx);
+		markEnteredInError(p, { kind: 'what-matters', id: livingAtHome }, 'Misforstått', ctx);
+		setDiagnosisStatus(p, pal.diagnoses.glaucoma, 'resolved', ctx);
+		const goal = p.goals[pal.goals.eyePressure]!;
+		updateGoal(p, goal.id, { category: 'purpose', text: goal.text, targetDate: '2027-06-01', addresses: [] }, ctx);
+		const m = p.measures[eyeDrops]!;
+		updateMeasure(p, eyeDrops, { title: m.title, description: m.description, category: { kind: 'text', text: 'Øyedråper' }, timing: m.timing, performer: m.performer, addresses: [], pllReference: 'PLL 3' }, ctx);
+		expect([goal.categoryStamp, goal.targetDateStamp, goal.addressesStamp, m.categoryStamp, m.addressesStamp, m.pllReferenceStamp].every(Boolean)).toBe(true);
+		expect(p.diagnoses[pal.diagnoses.glaucoma]!.statusStamp?.value).toBe('resolved');
+		expect(planProblem(p)).toBeNull();
 	});
 
 	it('refuses what is not a plan at all, and a plan of another patient', () => {

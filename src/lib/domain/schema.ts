@@ -9,8 +9,8 @@
  * best whole, beside the types in `plan.ts` it mirrors.
  */
 import * as v from 'valibot';
-import { normalizePhone } from './guidance';
-import { isItemId, isMonth, isPatientId, type DocumentRef } from './ids';
+import { GUIDANCE_LEVELS, normalizePhone } from './guidance';
+import { isItemId, isMonth, isPatientId, type DocumentRef, type ItemId } from './ids';
 import { GOAL_CATEGORIES, GOAL_STATUSES, MEASURE_STATUSES, SELF_CARE_CODES, type LogEntry, type MeasureLog, type Plan } from './plan';
 import { isCalendarDate, isClockTime } from './time';
 
@@ -30,19 +30,60 @@ export const LIMITS = {
 	addresses: 100
 } as const;
 
-const CARE_ROLES = ['home-care', 'gp', 'specialist', 'coordinator', 'relative'] as const;
-const ROLES = [...CARE_ROLES, 'patient', 'vendor-system'] as const;
+/** Roles on a care team. */
+export const CARE_ROLES = ['home-care', 'gp', 'specialist', 'coordinator', 'relative'] as const;
+/** Every role a stamp can name. */
+export const ROLES = [...CARE_ROLES, 'patient', 'vendor-system'] as const;
+const CODE_SYSTEMS = ['ICD-10', 'ICPC-2', 'SNOMED-CT'] as const;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+/** Text of at most `max` characters. */
+export const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const title = text(LIMITS.title);
 const long = text(LIMITS.text);
-const itemId = v.pipe(v.string(), v.check((s) => isItemId(s)));
-const instant = v.pipe(v.string(), v.regex(INSTANT), v.check((s) => !Number.isNaN(Date.parse(s))));
-const date = v.pipe(v.string(), v.check(isCalendarDate));
-const clock = v.pipe(v.string(), v.check(isClockTime));
+/** An item id (branded, so what a command's schema parses is typed as the domain's ids). */
+export const itemId = v.custom<ItemId>(isItemId, 'not an item id');
+/** An instant, as stamps hold it (ISO 8601 with an offset). */
+export const instant = v.pipe(v.string(), v.regex(INSTANT, 'not a time'), v.check((s) => !Number.isNaN(Date.parse(s)), 'not a time'));
+/** A calendar date (YYYY-MM-DD). */
+export const date = v.pipe(v.string(), v.check(isCalendarDate, 'not a date'));
+/** A time of day (HH:MM). */
+export const clock = v.pipe(v.string(), v.check(isClockTime, 'not a time of day'));
+/** A phone number as stored: normalized. */
+export const phone = v.pipe(v.string(), v.check((s) => normalizePhone(s) === s, 'not a phone number as stored'));
 const careRole = v.picklist(CARE_ROLES);
 const externalId = text(LIMITS.externalId);
+/** The items a goal or measure addresses. */
+export const addresses = v.pipe(v.array(itemId), v.maxLength(LIMITS.addresses));
+
+type ObjectOf = <E extends v.ObjectEntries>(entries: E) => v.ObjectSchema<E, undefined> | v.StrictObjectSchema<E, undefined>;
+/** Text that is not blank, of at most `max` characters. */
+export const nonBlank = (max: number) => v.pipe(v.string(), v.check((s) => s.trim() !== '', 'required'), v.maxLength(max));
+
+/**
+ * The shapes a plan's items and a command's inputs share, defined once. In the document they
+ * are loose (a newer version may add fields; a legacy weekly measure may have no weekday); in
+ * a command strict: no unknown field, no blank name or code, at least one weekday.
+ */
+export function sharedShapes(strict: boolean) {
+	const object: ObjectOf = (entries) => (strict ? v.strictObject(entries) : v.object(entries));
+	const name = strict ? nonBlank(LIMITS.title) : title;
+	const code = strict ? nonBlank(LIMITS.code) : v.pipe(v.string(), v.nonEmpty(), v.maxLength(LIMITS.code));
+	const times = v.pipe(v.array(clock), v.maxLength(LIMITS.times));
+	const weekdays = v.pipe(v.array(v.picklist([1, 2, 3, 4, 5, 6, 7] as const)), v.minLength(strict ? 1 : 0), v.maxLength(7));
+	return {
+		coding: object({ system: v.picklist(CODE_SYSTEMS), code, display: v.nullable(title) }),
+		timing: v.variant('kind', [
+			object({ kind: v.literal('daily'), times }),
+			object({ kind: v.literal('weekly'), weekdays, times }),
+			object({ kind: v.literal('yearly'), nextDue: date }),
+			object({ kind: v.literal('as-needed') })
+		]),
+		performer: v.variant('kind', [object({ kind: v.literal('patient') }), object({ kind: v.literal('relative') }), object({ kind: v.literal('service'), role: careRole, name })]),
+		measureCategory: v.variant('kind', [object({ kind: v.literal('snomed'), code: v.picklist(SELF_CARE_CODES) }), object({ kind: v.literal('text'), text: name })])
+	};
+}
+const { coding, timing, performer, measureCategory } = sharedShapes(false);
 
 /** A "who"; `id` and `hpr` are absent in stamps made before people had stable ids. */
 const person = v.object({
@@ -57,8 +98,10 @@ const stamped = <T extends v.GenericSchema>(value: T) => v.object({ value, by: p
 /** Items keyed by their id (that the key is the id is checked with the references). */
 const items = <T extends v.GenericSchema>(item: T) => v.record(itemId, item);
 const entryStatus = v.picklist(['active', 'entered-in-error']);
+/** Who marked an entry entered in error, when, and why (never blank). */
+const errorStamp = v.object({ by: person, at: instant, reason: nonBlank(LIMITS.text) });
 
-const comment = v.object({ id: itemId, text: long, by: person, at: instant, status: entryStatus });
+const comment = v.object({ id: itemId, text: long, by: person, at: instant, status: entryStatus, errorStamp: v.optional(errorStamp) });
 
 const whatMatters = v.object({
 	id: itemId,
@@ -66,23 +109,22 @@ const whatMatters = v.object({
 	writtenAs: v.picklist(['patient', 'relative', 'clinician-on-behalf']),
 	by: person,
 	at: instant,
-	status: entryStatus
+	status: entryStatus,
+	errorStamp: v.optional(errorStamp)
 });
 
-const coding = v.object({ system: v.picklist(['ICD-10', 'ICPC-2', 'SNOMED-CT']), code: v.pipe(v.string(), v.nonEmpty(), v.maxLength(LIMITS.code)), display: v.nullable(title) });
-
+const diagnosisStatus = v.picklist(['active', 'resolved', 'entered-in-error']);
 const diagnosis = v.object({
 	id: itemId,
 	text: title,
 	code: v.nullable(coding),
-	status: v.picklist(['active', 'resolved', 'entered-in-error']),
+	status: diagnosisStatus,
 	createdBy: person,
 	createdAt: instant,
 	textStamp: v.optional(stamped(title)),
-	codeStamp: v.optional(stamped(v.nullable(coding)))
+	codeStamp: v.optional(stamped(v.nullable(coding))),
+	statusStamp: v.optional(stamped(diagnosisStatus))
 });
-
-const addresses = v.pipe(v.array(itemId), v.maxLength(LIMITS.addresses));
 
 const goal = v.object({
 	id: itemId,
@@ -93,24 +135,11 @@ const goal = v.object({
 	targetDate: v.nullable(date),
 	addresses,
 	createdAt: instant,
-	textStamp: v.optional(stamped(long))
+	textStamp: v.optional(stamped(long)),
+	categoryStamp: v.optional(stamped(v.picklist(GOAL_CATEGORIES))),
+	targetDateStamp: v.optional(stamped(v.nullable(date))),
+	addressesStamp: v.optional(stamped(addresses))
 });
-
-const times = v.pipe(v.array(clock), v.maxLength(LIMITS.times));
-const timing = v.variant('kind', [
-	v.object({ kind: v.literal('daily'), times }),
-	v.object({ kind: v.literal('weekly'), weekdays: v.pipe(v.array(v.picklist([1, 2, 3, 4, 5, 6, 7])), v.maxLength(7)), times }),
-	v.object({ kind: v.literal('yearly'), nextDue: date }),
-	v.object({ kind: v.literal('as-needed') })
-]);
-
-const performer = v.variant('kind', [
-	v.object({ kind: v.literal('patient') }),
-	v.object({ kind: v.literal('relative') }),
-	v.object({ kind: v.literal('service'), role: careRole, name: title })
-]);
-
-const measureCategory = v.variant('kind', [v.object({ kind: v.literal('snomed'), code: v.picklist(SELF_CARE_CODES) }), v.object({ kind: v.literal('text'), text: title })]);
 
 const measure = v.object({
 	id: itemId,
@@ -128,12 +157,14 @@ const measure = v.object({
 	titleStamp: v.optional(stamped(title)),
 	descriptionStamp: v.optional(stamped(long)),
 	timingStamp: v.optional(stamped(timing)),
-	performerStamp: v.optional(stamped(performer))
+	performerStamp: v.optional(stamped(performer)),
+	categoryStamp: v.optional(stamped(measureCategory)),
+	addressesStamp: v.optional(stamped(addresses)),
+	pllReferenceStamp: v.optional(stamped(v.nullable(title)))
 });
 
-const phone = v.pipe(v.string(), v.check((s) => normalizePhone(s) === s));
-
-const level = v.picklist(['green', 'yellow', 'red']);
+/** A guidance level: green, yellow, red. */
+export const level = v.picklist(GUIDANCE_LEVELS);
 
 const guidance = v.object({
 	id: itemId,

@@ -404,6 +404,17 @@ export const en: Messages = {
 		changedBy: (name: string, date: string) => `Last changed by ${name}, ${date}`,
 		endedBy: (name: string, date: string) => `Ended by ${name}, ${date}`
 	},
+	enteredInError: {
+		mark: 'Entered in error',
+		markLabel: (what: string) => `Mark as entered in error: ${what}`,
+		formLabel: 'Mark as entered in error',
+		why: 'Why was this entered in error?',
+		help: 'The entry stays, struck through. Write a new one if something should stand instead.',
+		save: 'Mark as entered in error',
+		marked: 'Entered in error',
+		markedBy: (name: string, when: string) => `Marked by ${name} ${when}`,
+		because: (reason: string) => `Reason: ${reason}`
+	},
 	visitCorrection: {
 		correct: 'Correct',
 		correctLabel: (what: string) => `Correct the record ${what}`,

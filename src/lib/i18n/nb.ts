@@ -435,6 +435,17 @@ export const nb = {
 		changedBy: (name: string, date: string) => `Sist endret av ${name}, ${date}`,
 		endedBy: (name: string, date: string) => `Avsluttet av ${name}, ${date}`
 	},
+	enteredInError: {
+		mark: 'Feilregistrert',
+		markLabel: (what: string) => `Marker som feilregistrert: ${what}`,
+		formLabel: 'Marker som feilregistrert',
+		why: 'Hvorfor er dette feilregistrert?',
+		help: 'Oppføringen blir stående, gjennomstreket. Skriv en ny hvis noe skal stå i stedet.',
+		save: 'Marker som feilregistrert',
+		marked: 'Feilregistrert',
+		markedBy: (name: string, when: string) => `Markert av ${name} ${when}`,
+		because: (reason: string) => `Begrunnelse: ${reason}`
+	},
 	visitCorrection: {
 		correct: 'Rett',
 		correctLabel: (what: string) => `Rett registreringen ${what}`,

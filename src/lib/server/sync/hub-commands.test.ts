@@ -77,6 +77,29 @@ describe('SyncHub.run: a command given on the server goes through the one write 
 		expect(await headMessage(h.store, palPlan)).toBe('add-what-matters');
 	});
 
+	it('takes the GP’s mark of the nurse’s comment as entered in error, stamped, and sends it on; a patient may mark only a patient’s entry', async () => {
+		const h = await open();
+		const nurseTablet = await freshDevice(h, 'nurse-tablet', ranaNurse);
+		const nurse = await principalFor(h.store, 'fhir-client', ranaNurse);
+		const gp = await principalFor(h.store, 'gp-client', bodoGp);
+		const patient = await principalFor(h.store, 'pal-phone', palUser);
+		const commentId = newId();
+		await h.hub.run(nurse, pal.patientId, { type: 'add-plan-comment', id: commentId, text: 'Feil pasient, beklager.' });
+		const mark = (id: ItemId, reason = 'Gjaldt en annen pasient'): Command => ({ type: 'mark-entered-in-error', place: { kind: 'plan-comment', id }, reason });
+
+		const byPatient = await h.hub.run(patient, pal.patientId, mark(commentId));
+		expect(!byPatient.ok && byPatient.detail).toMatch(/^written-by-clinician: comments\//);
+		expect(await h.hub.run(gp, pal.patientId, mark(commentId))).toEqual({ ok: true, docId: palPlan, changed: true });
+		await nurseTablet.settle();
+		const seen = (nurseTablet.docs.get(palPlan) as Automerge.Doc<Plan>).comments[commentId];
+		expect(seen).toMatchObject({ text: 'Feil pasient, beklager.', by: personRefOf(ranaNurse), status: 'entered-in-error', errorStamp: { by: personRefOf(bodoGp), reason: 'Gjaldt en annen pasient' } });
+		expect(await headMessage(h.store, palPlan)).toBe('mark-entered-in-error');
+
+		const own = newId();
+		await h.hub.run(patient, pal.patientId, { type: 'add-plan-comment', id: own, text: 'Skrev feil.' });
+		expect(await h.hub.run(patient, pal.patientId, mark(own, 'Skrev feil dag'))).toMatchObject({ ok: true, changed: true });
+	});
+
 	it('refuses bad input with a reason and the path, and a patient the user may not see, storing nothing', async () => {
 		const h = await open();
 		const before = await chunkKeys(h.store, palPlan);

@@ -31,7 +31,7 @@ function devSync(): Plugin {
 			let socket: Promise<SyncSocket> | undefined;
 			server.httpServer?.on('upgrade', (req, stream, head) => {
 				if (new URL(req.url ?? '/', 'http://x').pathname !== '/sync') return;
-				socket ??= Promise.all([sync(), auth()]).then(([runtime, a]) => runtime.createSocket({ authenticate: (r) => a.userOf(r.headers.cookie) }));
+				socket ??= Promise.all([sync(), auth()]).then(([runtime, a]) => runtime.createSocket({ authenticate: (r) => a.userOf(r.headers.cookie), login: (r) => a.loginOf(r.headers.cookie) }));
 				socket.then(
 					(s) => s.handleUpgrade(req, stream, head),
 					(error: unknown) => {

@@ -124,7 +124,7 @@ const server = createServer((req, res) => {
 const allowedOrigins = [...auth.origins.all, ...(process.env.SYNC_ALLOWED_ORIGINS ?? '').split(',')]
 	.map((origin) => origin?.trim() ?? '')
 	.filter(Boolean);
-const syncSocket = sync.attach(server, { path: '/sync', allowedOrigins, authenticate: (req) => auth.userOf(req.headers.cookie) });
+const syncSocket = sync.attach(server, { path: '/sync', allowedOrigins, authenticate: (req) => auth.userOf(req.headers.cookie), login: (req) => auth.loginOf(req.headers.cookie) });
 
 server.listen(port, host, () => {
 	console.log(`DBEP listening on ${auth.origins.canonical}`);

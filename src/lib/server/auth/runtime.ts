@@ -8,7 +8,7 @@ import { apiTokenVerifier, issuerKeys, type ApiAuth } from './api-token';
 import { API_AUDIENCE, createEmbeddedProvider, type EmbeddedProvider } from './provider';
 import { servedOriginOf, servedOrigins, type ServedOrigins } from './origins';
 import { relyingParty, type LoginState, type RelyingParty } from './relying-party';
-import { serverSessions, type ServerSessions, type Session, type SessionRecords } from './sessions';
+import { loginRef, serverSessions, type ServerSessions, type Session, type SessionRecords } from './sessions';
 
 /**
  * Login as one process runs it, published on `globalThis[Symbol.for('dbep.auth')]` for
@@ -39,6 +39,8 @@ export type AuthRuntime = {
 	userOf(cookieHeader: string | undefined): Promise<User | null | 'invalid'>;
 	/** As `userOf`, with when the session ends. */
 	sessionOf(cookieHeader: string | undefined): Promise<Session | null | 'invalid'>;
+	/** Which login a Cookie header carries, by a name that opens nothing (`loginRef`), for provenance. */
+	loginOf(cookieHeader: string | undefined): string | null;
 	/** Checks an API request's bearer token (Authorization header) for `scope`. */
 	apiCaller(authorization: string | null, url: URL, scope: string): Promise<ApiAuth>;
 };
@@ -110,7 +112,8 @@ async function create(opts: AuthOptions): Promise<AuthRuntime> {
 		secret,
 		sessions,
 		userOf: (header) => sessions.user(header),
-		sessionOf: (header) => sessions.open(header)
+		sessionOf: (header) => sessions.open(header),
+		loginOf: (header) => loginRef(header)
 	};
 }
 

@@ -21,6 +21,16 @@ export function sessionKey(token: string): string {
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
+ * A name for the login a Cookie header carries, for the provenance of what it changes: the first
+ * 16 hex digits of the register's key, so the record says which login it was without holding
+ * anything that opens it. Null without a well-formed session cookie.
+ */
+export function loginRef(cookieHeader: string | undefined): string | null {
+	const token = cookieValue(cookieHeader, SESSION_COOKIE);
+	return token !== null && TOKEN.test(token) ? `login-${sessionKey(token).slice(0, 16)}` : null;
+}
+
+/**
  * Logins kept on the server. The cookie carries a random token; every use reads the login back
  * from the register and derives the user from the ID token's claims through the directory again,
  * so a logout, or a proxy the proxy register revoked, takes effect on the next request, on

@@ -18,6 +18,8 @@ export type Principal = {
 	emergency: ReadonlyMap<PatientId, string>;
 	/** The document kinds the principal may hold, when not all: a proxy without 'visits' sees the plan only. */
 	kinds?: ReadonlySet<DocumentRef['kind']>;
+	/** Which login the device's session is (`loginRef`), when the transport knows it: provenance names it. */
+	login?: string;
 };
 
 /**
@@ -68,9 +70,9 @@ export async function accessOf(store: DocumentStore, user: User, now = new Date(
 }
 
 /** The principal of a device saying hello, with the patients its user may see now. */
-export async function principalFor(store: DocumentStore, peerId: string, user: User | null): Promise<Principal> {
+export async function principalFor(store: DocumentStore, peerId: string, user: User | null, login?: string): Promise<Principal> {
 	if (!user) return { peerId, user, patients: 'all', emergency: new Map() };
-	return { peerId, user, ...(await accessOf(store, user)) };
+	return { peerId, user, ...(login ? { login } : {}), ...(await accessOf(store, user)) };
 }
 
 /**

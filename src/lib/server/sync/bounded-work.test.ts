@@ -10,7 +10,7 @@ import { pal } from '$lib/fixtures';
 import { demoUsers, personRefOf } from '$lib/server/access/users';
 import { demoAccounts, demoDirectory } from '$lib/server/auth/directory';
 import { SESSION_COOKIE } from '$lib/server/auth/session-cookie';
-import { serverSessions } from '$lib/server/auth/sessions';
+import { loginRef, serverSessions } from '$lib/server/auth/sessions';
 import { decodeServerMessage, encodeMessage, PROTOCOL_VERSION, type ServerMessage } from '$lib/sync/protocol';
 import { CHANGE_LIMITS } from './change-limits.js';
 import { deepChange, hugeTextChange, syncMessageWith } from './crafted-changes';
@@ -41,7 +41,7 @@ beforeEach(async () => {
 	const sessions = serverSessions(h.store, demoDirectory);
 	cookie = `${SESSION_COOKIE}=${(await sessions.start(demoAccounts().find((a) => a.user.id === palUser.id)!.claims))!.token}`;
 	server = createServer((req, res) => (req.url === '/healthz' ? res.end('{"ok":true}') : res.writeHead(404).end()));
-	sync = attachSync(server, h.hub, { authenticate: (req) => sessions.user(req.headers.cookie) });
+	sync = attachSync(server, h.hub, { authenticate: (req) => sessions.user(req.headers.cookie), login: (req) => loginRef(req.headers.cookie) });
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	port = (server.address() as AddressInfo).port;
 });
@@ -105,6 +105,10 @@ describe('bounded work per message', () => {
 		const first = syncMessageWith(heads, { chunk: change, hash: Automerge.decodeChange(change).hash });
 		phone.ws.send(encodeMessage({ type: 'sync', docs: [{ docId: palPlan, message: first }] }));
 		await vi.waitFor(() => expect(phone.messages.some((m) => m.type === 'ack')).toBe(true), { timeout: 10_000 });
+		// Its provenance names the login it came in (by a name that opens nothing) and the phone.
+		const [provenance] = await h.store.provenance(palPlan, 1);
+		expect(provenance).toMatchObject({ session: loginRef(cookie), who: { id: palUser.id, role: 'patient' }, basis: 'patient' });
+		expect(provenance!.session).toMatch(/^login-[0-9a-f]{16}$/);
 		// Built before probing: this thread is the register's too.
 		const deep = encodeMessage({ type: 'sync', docs: [{ docId: palPlan, message: syncMessageWith(heads, deepChange(heads, 1500)) }] });
 		const huge = encodeMessage({ type: 'sync', docs: [{ docId: palPlan, message: syncMessageWith(heads, hugeTextChange(heads, HUGE)) }] });

@@ -32,7 +32,7 @@ export type SessionHost = {
  * A transport's hooks: `disconnect` is called when the hub ends a session: too many bad frames
  * (1008), or what the user may see changed and the device must say hello again (4001).
  */
-export type SyncPeer = { remote?: string; disconnect?: (code: number, reason: string) => void; /** The user the transport authenticated, if it does. */ user?: User | null };
+export type SyncPeer = { remote?: string; disconnect?: (code: number, reason: string) => void; /** The user the transport authenticated, if it does. */ user?: User | null; /** Which login the transport authenticated, by a name that opens nothing, for provenance. */ login?: string };
 
 /** Close code telling a device its user's access changed: reconnect and say hello again (a purge may follow). */
 export const ACCESS_CHANGED = 4001;
@@ -148,7 +148,7 @@ export class Session {
 
 	async #hello(hello: Hello): Promise<void> {
 		if (this.#principal && this.#principal.peerId !== hello.peerId) return this.#refuse('message-invalid', null, 'peerId changed', true);
-		const principal = await principalFor(this.host.store, hello.peerId, this.peer.user ?? null);
+		const principal = await principalFor(this.host.store, hello.peerId, this.peer.user ?? null, this.peer.login);
 		this.#principal = principal;
 		clearTimeout(this.#expiry);
 		const ends = firstExpiry(principal);
@@ -223,7 +223,7 @@ export class Session {
 			const ref = parseDocumentId(doc.docId);
 			// A plan this clinician just created puts them on its care team: they may see it from now on.
 			if (ref && out.ok && out.committed && !mayRead(principal, ref) && principal.user) {
-				principal = this.#principal = await principalFor(this.host.store, principal.peerId, principal.user);
+				principal = this.#principal = await principalFor(this.host.store, principal.peerId, principal.user, principal.login);
 			}
 			if (ref && !out.ok && out.reason === 'change-refused') lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'refused', out.detail));
 			if (ref && out.ok && out.reply && carriesChanges(out.reply.message)) lines.push(auditLine(principal, { docId: doc.docId, patientId: ref.patientId }, 'read'));

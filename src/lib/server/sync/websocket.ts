@@ -21,6 +21,8 @@ export type SyncSocketOptions = {
 	allowedOrigins?: readonly string[];
 	heartbeatMs?: number;
 	authenticate: (req: IncomingMessage) => Promise<User | null | 'invalid'>;
+	/** Which login a request carries, by a name that opens nothing: the provenance of the changes its device sends names it. */
+	login?: (req: IncomingMessage) => string | null;
 };
 
 /** The sync endpoint on a server: `handleUpgrade` takes a request for `path` (false for any other); `close` ends every socket. */
@@ -72,7 +74,8 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions): Sync
 		const send = (frame: Uint8Array) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: true }));
 		let session: SyncSession;
 		try {
-			session = hub.connect(send, { disconnect: (code, reason) => ws.close(code, reason), user });
+			const login = options.login?.(req) ?? null;
+			session = hub.connect(send, { disconnect: (code, reason) => ws.close(code, reason), user, ...(login ? { login } : {}) });
 		} catch {
 			return ws.close(1001, 'server closing');
 		}

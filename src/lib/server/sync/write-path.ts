@@ -91,7 +91,7 @@ async function commit(ctx: WriteContext, entry: CachedDoc, ref: DocumentRef, rec
 		}
 		let result: CommitResult;
 		try {
-			const provenance = provenanceOf(ctx.principal, { docId: entry.docId, patientId: ref.patientId }, `sync-${ctx.session}`, Automerge.getChangesMetaSince(doc, Automerge.getHeads(entry.doc)).map((c) => c.hash));
+			const provenance = provenanceOf(ctx.principal, { docId: entry.docId, patientId: ref.patientId }, ctx.principal.login ?? `sync-${ctx.session}`, Automerge.getChangesMetaSince(doc, Automerge.getHeads(entry.doc)).map((c) => c.hash));
 			result = await ctx.store.commit(entry.docId, ref.patientId, { ...write, base, audit, provenance, ...(summary ? { summary } : {}) });
 		} catch (error) {
 			ctx.log({ event: 'commit-failed', docId: entry.docId, error: errorCode(error), session: ctx.session });

@@ -30,6 +30,8 @@ export class TestDevice {
 	/** Every message the server sent, in order. */
 	readonly inbox: ServerMessage[] = [];
 	disconnected = false;
+	/** How many frames this device has handed to the hub. */
+	framesSent = 0;
 	/** The close code the hub ended the session with (1008 bad frames, 4001 access changed). */
 	closeCode: number | null = null;
 	#states = new Map<DocumentId, Automerge.SyncState>();
@@ -108,9 +110,17 @@ export class TestDevice {
 		return this.inbox.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
 	}
 
+	/**
+	 * Hands the outbox to the hub one frame per turn of the event loop, as a socket delivers them:
+	 * an exchange that never ends then still lets timers run (a test's timeout fires) and `settle`
+	 * gives up after its turns, instead of the process spinning in microtasks.
+	 */
 	async #pump(): Promise<void> {
 		while (this.#outbox.length && this.#session) {
-			const frame = this.#outbox.shift() as Uint8Array;
+			await new Promise((resolve) => setImmediate(resolve));
+			const frame = this.#outbox.shift();
+			if (!frame || !this.#session) return;
+			this.framesSent++;
 			this.#inFlight++;
 			await this.#session.receive(frame).finally(() => this.#inFlight--);
 		}

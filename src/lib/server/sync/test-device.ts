@@ -38,6 +38,8 @@ export class TestDevice {
 	#session: SyncSession | null = null;
 	#outbox: Uint8Array[] = [];
 	#inFlight = 0;
+	/** One pump at a time hands the outbox to the hub. */
+	#pumping = false;
 
 	/** `user`: who the transport says is logged in on this device (none: a transport that does not authenticate). */
 	constructor(
@@ -93,16 +95,24 @@ export class TestDevice {
 
 	sendRaw(frame: Uint8Array): void {
 		this.#outbox.push(frame);
+		if (this.#pumping) return;
+		this.#pumping = true;
 		setImmediate(() => void this.#pump());
 	}
 
-	/** Waits until this device has sent everything and the hub has handled it, for a few quiet turns. */
-	async settle(quietTurns = 5): Promise<void> {
-		for (let quiet = 0, turns = 0; quiet < quietTurns && turns < 2000; turns++) {
-			await this.#pump();
+	/**
+	 * Waits until this device has sent everything and the hub has handled it, for a few quiet
+	 * turns, or at most `maxTurns`; true when it went quiet.
+	 */
+	async settle(quietTurns = 5, maxTurns = 2000): Promise<boolean> {
+		let quiet = 0;
+		// Counts turns only (a pump runs while frames are queued): awaiting the pump would wait
+		// for an exchange that does not end.
+		for (let turns = 0; quiet < quietTurns && turns < maxTurns; turns++) {
 			await new Promise((resolve) => setImmediate(resolve));
 			quiet = this.#outbox.length || this.#inFlight ? 0 : quiet + 1;
 		}
+		return quiet >= quietTurns;
 	}
 
 	/** The messages of one type the server sent. */
@@ -116,13 +126,15 @@ export class TestDevice {
 	 * gives up after its turns, instead of the process spinning in microtasks.
 	 */
 	async #pump(): Promise<void> {
-		while (this.#outbox.length && this.#session) {
-			await new Promise((resolve) => setImmediate(resolve));
-			const frame = this.#outbox.shift();
-			if (!frame || !this.#session) return;
-			this.framesSent++;
-			this.#inFlight++;
-			await this.#session.receive(frame).finally(() => this.#inFlight--);
+		try {
+			for (let frame = this.#outbox.shift(); frame && this.#session; frame = this.#outbox.shift()) {
+				this.framesSent++;
+				this.#inFlight++;
+				await this.#session.receive(frame).finally(() => this.#inFlight--);
+				await new Promise((resolve) => setImmediate(resolve));
+			}
+		} finally {
+			this.#pumping = false;
 		}
 	}
 

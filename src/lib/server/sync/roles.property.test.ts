@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
 import { pal } from '$lib/fixtures';
-import type { User } from '$lib/server/access/users';
+import { allows, type User } from '$lib/server/access/users';
 import type { AuditEntry, DocumentStore } from '$lib/server/store';
 import { openSqliteStore } from '$lib/server/store/sqlite';
 import { DbepDb } from '$lib/storage/db';
@@ -108,6 +108,7 @@ async function checkQuiescence(store: DocumentStore, devices: readonly Device[],
 		const readable = await accessibleDocs(store, await principalFor(store, d.peerId, d.user));
 		const expected = readable.map((doc) => [doc.docId, headsHash(doc.heads)]).sort();
 		expect((await d.repo.manifest()).sort(), `${d.user.role} ${d.user.name} holds what they may read`).toEqual(expected);
+		if (!allows(d.user, 'visits')) expect(expected.filter(([docId]) => parseDocumentId(docId)?.kind !== 'plan')).toEqual([]);
 		expect(await d.repo.unsyncedDocs()).toEqual([]);
 		const setAside = await setAsideOn(d);
 		const refusedOn = new Set(d.edits.filter((e) => e.refusable).map((e) => e.docId));
@@ -115,6 +116,8 @@ async function checkQuiescence(store: DocumentStore, devices: readonly Device[],
 			if (e.refusable) {
 				expect(inRegister(e), `refused ${e.hash} not stored`).toBe(false);
 				expect(setAside(e), `refused ${e.hash} set aside`).toBe(true);
+				// A refusal of a document the user may read is in the patient's access log too.
+				if (readable.some((r) => r.docId === e.docId)) expect(lines.some((l) => l.action === 'refused' && l.docId === e.docId && l.who.id === d.user.id), `refusal of ${e.hash} logged`).toBe(true);
 			} else if (!refusedOn.has(e.docId)) {
 				// A device that made no forbidden change to a document loses none of its changes to it.
 				expect(inRegister(e), `${d.user.name}'s ${e.hash} stored`).toBe(true);

@@ -117,7 +117,7 @@ async function checkQuiescence(store: DocumentStore, devices: readonly Device[],
 		const expected = readable.map((doc) => [doc.docId, headsHash(doc.heads)]).sort();
 		expect((await d.repo.manifest()).sort(), `${d.user.role} ${d.user.name} holds what they may read`).toEqual(expected);
 		if (!allows(d.user, 'visits')) expect(expected.filter(([docId]) => parseDocumentId(docId)?.kind !== 'plan')).toEqual([]);
-		expect(await d.repo.unsyncedDocs(), `${d.user.name} has sent everything`).toEqual([]);
+		expect(await d.repo.unsyncedDocs(), `${d.user.name} has sent everything (${d.client.state.phase}, refusals ${JSON.stringify(d.client.state.refusals.map((r) => [r.reason, r.detail]))})`).toEqual([]);
 		const setAside = await setAsideOn(d);
 		const refusedOn = new Set(d.edits.filter((e) => e.refusable).map((e) => e.docId));
 		for (const e of d.edits) {

@@ -12,7 +12,8 @@
 // item ids come from the schedule, so a seed replays its run: the same users, changes and frames
 // in the same order. Automerge gives each loaded document a random actor id, so which of two
 // concurrent writes of one field wins (and what follows from it) may differ between replays: a
-// failure that depends on it replays only some of the times. A failure prints `{ seed: …, path: … }` and the shrunk counterexample; replay it with
+// failure that depends on it replays only some of the times. A failure prints
+// `{ seed: …, path: … }` and the shrunk counterexample; replay it with
 //   PROPERTY_SEED=<seed> PROPERTY_PATH=<path> npx vitest run src/lib/server/sync/roles.property.test.ts
 //
 // Cost: every frame reads the whole plan on both sides, so a run is kept small (2–3 devices, at

@@ -200,6 +200,34 @@ describe('SyncClient', () => {
 		expect(client.state).toMatchObject({ phase: 'up-to-date', refusals: [] });
 	});
 
+	it('keeps the whole refused plan when only a log is forbidden while the plan waits to be fetched again', async () => {
+		// A read-only proxy: his comment is refused, his visit record is forbidden; he may still read the plan.
+		const { server, repo, client, connect } = setup();
+		await connect();
+		client.stop('offline');
+		const logId = logDocId(pal.patientId, logMonthOf(NOW));
+		server.refuse.set(palPlan, 'change-refused');
+		server.forbidden.add(logId);
+		await repo.changePlan(pal.patientId, nurse, comment('Avvist, men planen kan leses'));
+		const entry = { outcome: 'done' as const, measureId: pal.measures.eyeDrops, at: NOW, slot: '08:00', note: '' };
+		await repo.changeLog(pal.patientId, NOW, nurse, (log) => recordMeasure(log, crypto.randomUUID() as ItemId, entry, nurse));
+		await connect();
+
+		const rows = await repo.setAsideList();
+		expect(rows.map((r) => [r.docId, r.reason])).toEqual(
+			expect.arrayContaining([
+				[palPlan, 'change-refused'],
+				[logId, 'document-forbidden']
+			])
+		);
+		expect(comments(A.load(rows.find((r) => r.docId === palPlan)!.bytes!))).toContain('Avvist, men planen kan leses');
+		// Pål stays on the device with the register's plan.
+		expect((await repo.listPatients()).map((p) => p.patientId)).toContain(pal.patientId);
+		const opened = await repo.openPatient(pal.patientId, NOW);
+		expect(opened.ok && opened.value.plan).toEqual(A.toJS(server.docs.get(palPlan)!));
+		expect(client.state).toMatchObject({ phase: 'up-to-date', refusals: [] });
+	});
+
 	it('drops the whole copy of an earlier refused version when the patient is purged, keeping what was refused', async () => {
 		const { server, repo, client, connect } = setup();
 		await connect();

@@ -1,4 +1,4 @@
-import type { DocumentId } from '$lib/domain/ids';
+import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
 import type { PlanRepository } from '$lib/storage/plan-repository';
 import { decodeServerMessage, encodeMessage, manifestDigest, PROTOCOL_VERSION, type ClientMessage, type ServerMessage, type SyncReason } from './protocol';
 import { batches, compareManifests, INITIAL_SYNC_STATE, type SyncClientState, type SyncRefusal } from './sync-state';
@@ -214,7 +214,11 @@ export class SyncClient {
 	async #refused(m: Of<'refused'>, out: Send): Promise<void> {
 		if (m.docId && SET_ASIDE.has(m.reason)) {
 			// Access ended: the register will not send the document again, and the device must not keep it.
-			const accessEnded = m.reason === 'document-forbidden';
+			// One forbidden document (a proxy's visit log, say) ends access to the patient only when the
+			// register lists no other document of theirs: a plan set aside and waiting to be fetched again
+			// is still theirs to read.
+			if (m.reason === 'document-forbidden') this.#listed.delete(m.docId);
+			const accessEnded = m.reason === 'document-forbidden' && !this.#listsPatientOf(m.docId);
 			const id = await this.repo.setAside(m.docId, { reason: m.reason, detail: m.detail }, { accessEnded });
 			if (id !== null) {
 				this.#awaiting.delete(m.docId);
@@ -234,6 +238,12 @@ export class SyncClient {
 			this.#fatal = true;
 			this.#set({ phase: 'error' });
 		}
+	}
+
+	/** Whether the register listed, in this connection, a document of the same patient as `docId`. */
+	#listsPatientOf(docId: DocumentId): boolean {
+		const patientId = parseDocumentId(docId)?.patientId;
+		return [...this.#listed].some((id) => parseDocumentId(id)?.patientId === patientId);
 	}
 
 	/** Up to date when nothing is being fetched or exchanged; synced when every change is acknowledged too. */

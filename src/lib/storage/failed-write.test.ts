@@ -19,11 +19,13 @@ const nurseAt = (at: string): Context => ({ by: actorOf(clinicians.ranaNurse), a
  * fake-indexeddb store underneath Dexie, so the whole transaction aborts as it would in Chromium).
  */
 let restore: (() => void) | null = null;
-function failNextChunkPut(): void {
+function failNextChunkPut(docId?: string): void {
 	const proto = IDBObjectStore.prototype;
 	const put = proto.put;
 	proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-		if (this.name !== 'chunks') return put.apply(this, args);
+		// Only the write under test fails: another document's chunk (an earlier test's compaction, say) goes through.
+		const row = args[0] as { docId?: unknown } | undefined;
+		if (this.name !== 'chunks' || (docId !== undefined && row?.docId !== docId)) return put.apply(this, args);
 		proto.put = put;
 		restore = null;
 		throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -156,7 +158,7 @@ describe('a write that fails to store', () => {
 		}
 
 		const answer = await registerAnswer();
-		failNextChunkPut();
+		failNextChunkPut(docId);
 		expect(await repo.applySyncMessage(docId, answer, NOW)).toEqual({ ok: false, reason: 'storage-failed' });
 		expect(fromGp(opened(await repo.openPatient(pal.patientId, NOW)).plan)).toHaveLength(0);
 

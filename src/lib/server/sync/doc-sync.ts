@@ -83,22 +83,11 @@ export async function applyDocMessage(ctx: DocSyncContext, { docId, message }: D
 		}
 		const [doc, next] = received;
 		const changed = !sameHeads(before, Automerge.getHeads(doc));
-		const offered = changed ? Automerge.getChangesMetaSince(doc, before).map((c) => c.hash) : [];
-		// A change refused in this session, sent again or still held (advertised in the heads, or
-		// under changes built on it), gets the same answer without being checked again. Asking for
-		// it would not do: the device has sent it once, so it answers with its heads only, the
-		// server asks again, and the two would repeat themselves forever.
-		const again = ctx.states.refusal(docId, [...offered, ...Automerge.getMissingDeps(doc, advertised)]);
-		if (again !== undefined) {
-			Automerge.free(doc);
-			return refuse('change-refused', again);
-		}
 		if (changed) {
 			const accepted = await acceptChange(ctx, entry, ref, doc);
 			if (!accepted.ok) {
 				// The store failed: the device's sync state is forgotten, so it sends the change again.
 				if (accepted.reason === 'server-error') ctx.states.forget(docId);
-				else ctx.states.refuse(docId, offered, accepted.detail);
 				return accepted;
 			}
 		}

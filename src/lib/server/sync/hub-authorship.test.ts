@@ -59,6 +59,8 @@ describe('SyncHub: a stamp names the user by id, not by name', () => {
 		await push(tablet, logId);
 		expect(tablet.received('refused').at(-1)?.detail).toMatch(/^stamped-as-another: entries/);
 
+		// A real device sets its refused version aside; this stand-in would offer it again, so it leaves.
+		tablet.disconnect();
 		const next = await freshDevice(h, 'namesake-tablet-2', namesake);
 		next.change<Plan>(palPlan, (p) => setMeasureStatus(p, pal.measures.eyeDrops, 'on-hold', ctx(namesake)));
 		await push(next);
@@ -149,6 +151,7 @@ describe('SyncHub: a comment or "what matters" entry belongs to its author', () 
 		await push(phone);
 		expect(rules(phone)).toEqual(['written-by-another']);
 
+		phone.disconnect();
 		const next = await freshDevice(h, 'hanne-tablet', daughter);
 		next.change<Plan>(palPlan, (p) => markEnteredInError(p, { kind: 'what-matters', id: mine }, 'Pappa mente noe annet', ctx(daughter)));
 		await push(next);
@@ -189,6 +192,7 @@ describe('SyncHub: a self-report belongs to its author', () => {
 		expect(rules(phone)).toEqual([]);
 
 		const correction = { outcome: 'not-done' as const, at: AT, note: '', reason: 'For glatt', correctionReason: 'Feil dag' };
+		phone.disconnect();
 		const other = await freshDevice(h, 'other-phone', namesakeRelative);
 		// Written directly: the domain's correctRecord refuses it on the device already.
 		const forged = crypto.randomUUID() as ItemId;
@@ -198,6 +202,9 @@ describe('SyncHub: a self-report belongs to its author', () => {
 		await push(other, logId);
 		expect(rules(other)).toEqual(['correction-by-another']);
 
+		other.disconnect();
+		phone.connect(h.hub).hello();
+		await phone.settle();
 		phone.change<MeasureLog>(logId, (l) => correctRecord(l, crypto.randomUUID() as ItemId, report, correction, ctx(daughter)));
 		await push(phone, logId);
 		expect(rules(phone)).toEqual([]);

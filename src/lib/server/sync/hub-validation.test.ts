@@ -103,6 +103,8 @@ describe('SyncHub: whole-document validation, whoever writes', () => {
 		careless.sync([palPlan]);
 		await careless.settle();
 		expect(careless.received('refused').at(-1)?.detail).toBe(`document-invalid: measures.${eyeDrops}.title`);
+		// A real device now sets its version aside; this stand-in just goes away, as it cannot.
+		careless.disconnect();
 
 		const gp = await freshDevice(h, 'gp-tablet', bodoGp);
 		gp.change<Plan>(palPlan, (p) => endCareTeamMembership(p, pal.careTeam.nurse, ctx(bodoGp)));

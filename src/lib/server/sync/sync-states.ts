@@ -11,8 +11,6 @@ import { errorCode, type SyncLogEvent } from './log';
 export class SyncStates {
 	readonly #states = new Map<DocumentId, Automerge.SyncState>();
 	readonly #persisted = new Map<DocumentId, string>();
-	/** Per document, the hashes of changes refused in this session, with the refusal's detail. */
-	readonly #refused = new Map<DocumentId, Map<string, string>>();
 
 	constructor(
 		readonly store: DocumentStore,
@@ -54,27 +52,6 @@ export class SyncStates {
 		} catch (error) {
 			this.log({ event: 'commit-failed', docId, error: errorCode(error) });
 		}
-	}
-
-	/**
-	 * Remembers the changes of a refused message: offered again in this session, or built on, they
-	 * are refused again without being applied (see `applyDocMessage`). In memory only, so a new
-	 * session (a device back with its change set aside, or a rule changed) checks them afresh.
-	 */
-	refuse(docId: DocumentId, hashes: readonly string[], detail: string): void {
-		const refused = this.#refused.get(docId) ?? new Map<string, string>();
-		for (const hash of hashes) refused.set(hash, detail);
-		this.#refused.set(docId, refused);
-	}
-
-	/** The detail of the earlier refusal of one of `hashes`, if this session refused one. */
-	refusal(docId: DocumentId, hashes: readonly string[]): string | undefined {
-		const refused = this.#refused.get(docId);
-		for (const hash of refused ? hashes : []) {
-			const detail = refused?.get(hash);
-			if (detail !== undefined) return detail;
-		}
-		return undefined;
 	}
 
 	/** Forgets a document's state in memory, so the next use starts again from the persisted one. */

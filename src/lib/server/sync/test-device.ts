@@ -30,8 +30,6 @@ export class TestDevice {
 	/** Every message the server sent, in order. */
 	readonly inbox: ServerMessage[] = [];
 	disconnected = false;
-	/** How many frames this device has handed to the hub. */
-	framesSent = 0;
 	/** The close code the hub ended the session with (1008 bad frames, 4001 access changed). */
 	closeCode: number | null = null;
 	#states = new Map<DocumentId, Automerge.SyncState>();
@@ -39,8 +37,6 @@ export class TestDevice {
 	#hub: Connectable | null = null;
 	#outbox: Uint8Array[] = [];
 	#inFlight = 0;
-	/** One pump at a time hands the outbox to the hub. */
-	#pumping = false;
 
 	/** `user`: who the transport says is logged in on this device (none: a transport that does not authenticate). */
 	constructor(
@@ -97,31 +93,23 @@ export class TestDevice {
 
 	sendRaw(frame: Uint8Array): void {
 		this.#outbox.push(frame);
-		if (this.#pumping) return;
-		this.#pumping = true;
 		setImmediate(() => void this.#pump());
 	}
 
 	/**
 	 * Waits until this device has sent everything and the hub has handled it, for a few quiet
 	 * turns, and until no session of the hub has work left (another device's message may be
-	 * waiting on a worker, and its push to this device with it), or at most `maxTurns` a round;
-	 * true when it went quiet.
+	 * waiting on a worker, and its push to this device with it).
 	 */
-	async settle(quietTurns = 5, maxTurns = 2000): Promise<boolean> {
+	async settle(quietTurns = 5): Promise<void> {
 		for (let round = 0; round < 100; round++) {
-			let quiet = 0;
-			// Counts turns only (a pump runs while frames are queued): awaiting the pump would wait
-			// for an exchange that does not end.
-			// A frame in flight may wait on the change checker's worker, which takes time, not turns.
-			for (let turns = 0; quiet < quietTurns && turns < maxTurns; turns++) {
-				await (this.#inFlight && this.#hub?.idle ? this.#hub.idle() : new Promise((resolve) => setImmediate(resolve)));
+			for (let quiet = 0, turns = 0; quiet < quietTurns && turns < 2000; turns++) {
+				await this.#pump();
+				await new Promise((resolve) => setImmediate(resolve));
 				quiet = this.#outbox.length || this.#inFlight ? 0 : quiet + 1;
 			}
-			if (quiet < quietTurns) return false;
-			if (!(await this.#hub?.idle?.()) && !this.#outbox.length) return true;
+			if (!(await this.#hub?.idle?.()) && !this.#outbox.length) return;
 		}
-		return false;
 	}
 
 	/** The messages of one type the server sent. */
@@ -129,21 +117,11 @@ export class TestDevice {
 		return this.inbox.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
 	}
 
-	/**
-	 * Hands the outbox to the hub one frame per turn of the event loop, as a socket delivers them:
-	 * an exchange that never ends then still lets timers run (a test's timeout fires) and `settle`
-	 * gives up after its turns, instead of the process spinning in microtasks.
-	 */
 	async #pump(): Promise<void> {
-		try {
-			for (let frame = this.#outbox.shift(); frame && this.#session; frame = this.#outbox.shift()) {
-				this.framesSent++;
-				this.#inFlight++;
-				await this.#session.receive(frame).finally(() => this.#inFlight--);
-				await new Promise((resolve) => setImmediate(resolve));
-			}
-		} finally {
-			this.#pumping = false;
+		while (this.#outbox.length && this.#session) {
+			const frame = this.#outbox.shift() as Uint8Array;
+			this.#inFlight++;
+			await this.#session.receive(frame).finally(() => this.#inFlight--);
 		}
 	}
 

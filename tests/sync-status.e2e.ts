@@ -134,6 +134,8 @@ test('work written offline after the nurse left the care team is set aside, show
 		await team.getByRole('button', { name: `Avslutt ${nurse} i teamet` }).click();
 		await gp.getByRole('alertdialog').getByRole('button', { name: 'Avslutt i teamet' }).click();
 		await expect(gp.getByTestId('care-team')).not.toContainText(nurse);
+		// Only once the register holds the GP's change has the nurse lost access there.
+		await expect(gp.getByTestId('unsynced-count')).toHaveText('Alle endringer er sendt', { timeout: 30_000 });
 
 		// Back online: the register refuses her change; the tablet sets it aside, says whose and why, and Pål leaves it.
 		await rana.context().setOffline(false);

@@ -15,6 +15,7 @@ import { addMeasure, addMeasureComment, addPlanComment, addWhatMatters, setMeasu
 import { clinicians, createPlanDocument, pal } from '$lib/fixtures';
 import { concatChunks } from '$lib/server/sync/chunks';
 import { SyncHub } from '$lib/server/sync/hub';
+import { sharedChecker } from '$lib/server/sync/test-support';
 import { openSqliteStore } from '$lib/server/store/sqlite';
 import { DbepDb } from '$lib/storage/db';
 import { DocStore } from '$lib/storage/doc-store';
@@ -99,7 +100,7 @@ it('devices and the register converge after random partitioned edits of every ki
 			run++;
 			const dir = await mkdtemp(join(tmpdir(), 'dbep-conv-'));
 			const store = openSqliteStore(join(dir, 'documents.sqlite'));
-			const hub = new SyncHub(store, { log: () => undefined });
+			const hub = new SyncHub(store, { log: () => undefined, checker: sharedChecker() });
 			await hub.seedIfEmpty([base]);
 			const devices = [0, 1, 2].map((i) => ({ i, repo: new PlanRepository(new DbepDb(`conv-${run}-${i}`)), link: null as Loopback | null, client: null as SyncClient | null }));
 			const connect = async (d: (typeof devices)[number]) => {

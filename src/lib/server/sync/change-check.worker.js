@@ -40,3 +40,5 @@ function memory() {
 }
 
 parentPort?.on('message', (job) => parentPort?.postMessage(check(job)));
+// Loaded (Automerge's wasm compiled): from now on the pool's time budget counts this thread's work.
+parentPort?.postMessage({ ready: true });

@@ -46,7 +46,8 @@ const CLOSING: ChangeCheck = { ok: false, excess: 'failed', detail: 'server clos
 export type ChangeCheckerOptions = { workers?: number; budgetMs?: number; maxMemoryBytes?: number };
 
 type Job = { id: number; message: Uint8Array; done: (check: ChangeCheck) => void };
-type Slot = { worker: Worker | null; job: Job | null; timer?: ReturnType<typeof setTimeout> };
+/** A worker and the job in hand; `ready` once it has loaded, so its start-up is not counted against the budget. */
+type Slot = { worker: Worker | null; ready: boolean; job: Job | null; timer?: ReturnType<typeof setTimeout> };
 
 /**
  * The worker's file: beside this module under vitest and `vite dev`; kit's build bundles this
@@ -64,7 +65,7 @@ export class ChangeChecker {
 	#closed = false;
 
 	constructor({ workers = 2, budgetMs = 3000, maxMemoryBytes = 256 * 1024 * 1024 }: ChangeCheckerOptions = {}) {
-		this.#slots = Array.from({ length: workers }, () => ({ worker: null, job: null }));
+		this.#slots = Array.from({ length: workers }, () => ({ worker: null, ready: false, job: null }));
 		this.#budgetMs = budgetMs;
 		this.#maxMemory = maxMemoryBytes;
 	}
@@ -93,15 +94,29 @@ export class ChangeChecker {
 			const job = this.#queue.shift() as Job;
 			slot.job = job;
 			slot.worker ??= this.#start(slot);
-			slot.timer = setTimeout(() => void this.#finish(slot, { ok: false, excess: 'time', detail: `not checked within ${this.#budgetMs} ms` }, true), this.#budgetMs);
+			if (slot.ready) this.#startClock(slot);
 			slot.worker.postMessage({ id: job.id, message: job.message });
 		}
 	}
 
+	/**
+	 * Starts the budget for the job in hand. A worker's start-up (seconds on a loaded machine) is
+	 * not the message's cost: counting it would refuse an ordinary change as too large.
+	 */
+	#startClock(slot: Slot): void {
+		slot.timer = setTimeout(() => void this.#finish(slot, { ok: false, excess: 'time', detail: `not checked within ${this.#budgetMs} ms` }, true), this.#budgetMs);
+	}
+
 	#start(slot: Slot): Worker {
 		const worker = new Worker(workerUrl(), { resourceLimits: { maxOldGenerationSizeMb: 128 } });
-		worker.on('message', (answer: CheckAnswer) => {
-			if (slot.worker !== worker || slot.job?.id !== answer.id) return;
+		worker.on('message', (answer: CheckAnswer | { ready: true }) => {
+			if (slot.worker !== worker) return;
+			if ('ready' in answer) {
+				slot.ready = true;
+				if (slot.job) this.#startClock(slot);
+				return;
+			}
+			if (slot.job?.id !== answer.id) return;
 			const check: ChangeCheck = !answer.ok
 				? { ok: false, excess: answer.excess, detail: answer.detail }
 				: { ok: true, heads: answer.heads, need: answer.need, ...(answer.parts ? { slices: slicesOf(answer.parts) } : {}) };
@@ -119,7 +134,10 @@ export class ChangeChecker {
 		clearTimeout(slot.timer);
 		const { job, worker } = slot;
 		slot.job = null;
-		if (replace) slot.worker = null;
+		if (replace) {
+			slot.worker = null;
+			slot.ready = false;
+		}
 		job?.done(check);
 		if (!this.#closed) this.#dispatch();
 		if (replace && worker) await worker.terminate();

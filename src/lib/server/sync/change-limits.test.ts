@@ -91,6 +91,12 @@ describe('ChangeChecker', () => {
 		expect(await patient.check(slow)).toMatchObject({ ok: true });
 	});
 
+	it('does not count a worker’s start-up against the budget: an ordinary change is not refused while the worker loads', async () => {
+		// Loading Automerge's wasm in a fresh worker takes 0.3–0.5 s here (more under load); checking this message, about 5 ms.
+		const checker = open({ workers: 1, budgetMs: 150 });
+		expect(await checker.check(small)).toMatchObject({ ok: true });
+	});
+
 	it('replaces a worker whose memory grew past its bound, and goes on checking', async () => {
 		const checker = open({ workers: 1, maxMemoryBytes: 1 });
 		for (let i = 0; i < 3; i++) expect(await checker.check(small)).toMatchObject({ ok: true });

@@ -24,7 +24,8 @@ export type { SyncLogEvent } from './log';
 export type { SyncPeer } from './session';
 
 /** Tuning and reporting: documents leave memory after `idleEvictMs` idle or beyond `maxDocs`; `log` gets every event. */
-export type SyncHubOptions = { idleEvictMs?: number; maxDocs?: number; maxBadFrames?: number; log?: (event: SyncLogEvent) => void; checker?: ChangeCheckerOptions };
+/** `checker`: options for the hub's own pool of change-checking workers, or a pool it shares and does not close. */
+export type SyncHubOptions = { idleEvictMs?: number; maxDocs?: number; maxBadFrames?: number; log?: (event: SyncLogEvent) => void; checker?: ChangeCheckerOptions | ChangeChecker };
 
 /** One device's connection to the hub, whatever carries its frames. */
 export type SyncSession = { receive(frame: Uint8Array): Promise<void>; close(): void };
@@ -43,6 +44,7 @@ export class SyncHub {
 	readonly #log: (event: SyncLogEvent) => void;
 	readonly #maxBadFrames: number;
 	readonly #checker: ChangeChecker;
+	readonly #ownsChecker: boolean;
 	readonly #sessions = new Set<Session>();
 	readonly #unsubscribe: () => void;
 	readonly #dirty = new Set<DocumentId>();
@@ -55,7 +57,8 @@ export class SyncHub {
 		this.#store = store;
 		this.#log = options.log ?? consoleLog;
 		this.#maxBadFrames = options.maxBadFrames ?? 20;
-		this.#checker = new ChangeChecker(options.checker);
+		this.#ownsChecker = !(options.checker instanceof ChangeChecker);
+		this.#checker = options.checker instanceof ChangeChecker ? options.checker : new ChangeChecker(options.checker);
 		this.#cache = new DocCache(store, { idleEvictMs: options.idleEvictMs ?? 60_000, maxDocs: options.maxDocs ?? 500 });
 		this.#unsubscribe = store.subscribe((docId) => this.#committed(docId));
 	}
@@ -145,7 +148,7 @@ export class SyncHub {
 		const drained = sessions.map((s) => s.drained());
 		sessions.forEach((s) => s.close());
 		await Promise.all([...drained, ...this.#running, this.#catchingUp]);
-		await this.#checker.close();
+		if (this.#ownsChecker) await this.#checker.close();
 		this.#cache.close();
 	}
 

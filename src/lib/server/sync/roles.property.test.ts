@@ -42,7 +42,7 @@ import { ScheduledLink, type Fault } from '$lib/sync/scheduled-link';
 import { accessibleDocs, principalFor } from './access';
 import { SyncHub } from './hub';
 import { EDIT_KINDS, makeEdit, palPlanDocument, roleUsers, type Edit, type EditKind } from './role-edits';
-import { storedDoc, wrapStore } from './test-support';
+import { sharedChecker, storedDoc, wrapStore } from './test-support';
 import { isLogOf, isPlanOf } from './summary';
 
 type Action =
@@ -161,7 +161,7 @@ it.skipIf(!process.env.ROLES_PROPERTY)('keeps the role rules and converges, what
 					return result;
 				}
 			});
-			const hub = new SyncHub(store, { log: () => undefined });
+			const hub = new SyncHub(store, { log: () => undefined, checker: sharedChecker() });
 			await hub.seedIfEmpty([base]);
 			seeding = false;
 			const acks: Ack[] = [];

@@ -4,18 +4,31 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Automerge from '@automerge/automerge';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import type { DocumentId } from '$lib/domain/ids';
 import { demoDocuments } from '$lib/fixtures';
 import type { User } from '$lib/server/access/users';
 import type { DocumentStore } from '$lib/server/store';
 import { openSqliteStore } from '$lib/server/store/sqlite';
 import { concatChunks } from './chunks';
+import { ChangeChecker } from './change-checker';
 import { SyncHub, type SyncHubOptions, type SyncLogEvent } from './hub';
 import { TestDevice } from './test-device';
 
 // Building the demo documents costs more than a test; saving them does not change them, so one set serves every hub.
 let demo: ReturnType<typeof demoDocuments> | undefined;
+
+/**
+ * One pool of change-checking workers for every hub of a test file, as a server has one for its
+ * life: starting two workers (0.3–0.5 s each) for every hub of a 1,000-run property test was most
+ * of its time. Hubs that need their own limits pass `checker` options.
+ */
+let checker: ChangeChecker | undefined;
+export const sharedChecker = (): ChangeChecker => (checker ??= new ChangeChecker());
+afterAll(async () => {
+	await checker?.close();
+	checker = undefined;
+});
 
 export type Harness = { store: DocumentStore; hub: SyncHub; events: SyncLogEvent[]; cleanup: () => Promise<void> };
 
@@ -25,7 +38,7 @@ export async function openHarness(options: SyncHubOptions = {}, wrap: (s: Docume
 	const inner = openSqliteStore(join(dir, 'documents.sqlite'));
 	const store = wrap(inner);
 	const events: SyncLogEvent[] = [];
-	const hub = new SyncHub(store, { log: (e) => events.push(e), ...options });
+	const hub = new SyncHub(store, { log: (e) => events.push(e), checker: sharedChecker(), ...options });
 	await hub.seedIfEmpty((demo ??= demoDocuments()));
 	const cleanup = async () => {
 		await hub.close();

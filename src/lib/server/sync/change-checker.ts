@@ -94,6 +94,8 @@ export class ChangeChecker {
 			const job = this.#queue.shift() as Job;
 			slot.job = job;
 			slot.worker ??= this.#start(slot);
+			// A job in hand keeps the process alive (a script awaiting a check would otherwise exit); an idle worker does not.
+			slot.worker.ref();
 			if (slot.ready) this.#startClock(slot);
 			slot.worker.postMessage({ id: job.id, message: job.message });
 		}
@@ -138,6 +140,7 @@ export class ChangeChecker {
 			slot.worker = null;
 			slot.ready = false;
 		}
+		worker?.unref();
 		job?.done(check);
 		if (!this.#closed) this.#dispatch();
 		if (replace && worker) await worker.terminate();

@@ -117,7 +117,7 @@ async function commit(ctx: WriteContext, entry: CachedDoc, ref: DocumentRef, rec
 export async function acceptChange(ctx: WriteContext, entry: CachedDoc, ref: DocumentRef, doc: Automerge.Doc<unknown>): Promise<WriteOutcome> {
 	const before = Automerge.getHeads(entry.doc);
 	const heads = Automerge.getHeads(doc);
-	const breach = ctx.principal.user ? await breachOf(ctx.principal.user, ref, doc, before, heads, () => planOf(ctx, ref)) : null;
+	const breach = ctx.principal.user ? await breachOf(ctx.principal.user, ref, doc, before, heads, () => planOf(ctx, ref), before.length ? entry.doc : undefined) : null;
 	// The whole document, whoever wrote: checked on the materialized document (toJS would cost ten times more).
 	const invalid = breach ? null : documentProblem(ref, doc);
 	const taken = !breach && !invalid && ref.kind === 'plan' && !before.length ? await nationalIdTaken(ctx, ref, doc) : null;

@@ -2,6 +2,10 @@
 // (a) Each incoming change through the hub's one write path (decode, role rules, validation,
 //     summary, provenance, the commit with its access-log line, the reply), for a visit record
 //     into Pål's month log and for an edit of his plan: milliseconds per change.
+//     Beside it, in the same run: the floor, the same changes applied to a copy of the document
+//     and stored as an increment in another SQLite file, with no checks, summary, provenance or
+//     access-log line (what storing whatever a device sent, as the register did before, costs at
+//     least), and the ratio between the two.
 // (b) The hello of a clinician in a register of 10,000 patients, on ~300 of their care teams:
 //     need-to-know from the store's indexes against the scan of every summary the register did
 //     before (kept below to measure against), in the same run, as a ratio.
@@ -25,6 +29,7 @@ import type { DocumentStore } from '$lib/server/store';
 import { openSqliteStore } from '$lib/server/store/sqlite';
 import { accessOf, blocks, principalFor, accessibleDocs } from '$lib/server/sync/access';
 import { SyncHub, type SyncSession } from '$lib/server/sync/hub';
+import { chunkOf } from '$lib/server/sync/chunks';
 import { TestDevice } from '$lib/server/sync/test-device';
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 200);
@@ -54,19 +59,45 @@ function timedHub(hub: SyncHub, spent: number[]) {
 	};
 }
 
-/** The register's time over one change, from the device's sync frame to the last frame it answered. */
-async function perChange(device: TestDevice, spent: number[], docId: DocumentId, edit: (i: number) => void): Promise<number[]> {
-	const times: number[] = [];
+/** The floor: a document applied and stored as increments with nothing checked, summarized or logged. */
+function bareStore(store: DocumentStore) {
+	const docs = new Map<DocumentId, A.Doc<unknown>>();
+	return async (docId: DocumentId, changes: Uint8Array[]): Promise<number> => {
+		const t = performance.now();
+		const before = docs.get(docId) ?? A.init<unknown>();
+		const [doc] = A.applyChanges(A.clone(before), changes);
+		const increment = A.saveSince(doc, A.getHeads(before));
+		const result = await store.commit(docId, pal.patientId, { add: [chunkOf('incremental', increment)], remove: [], heads: A.getHeads(doc) });
+		if (!result.ok) throw new Error('the bare store refused a commit');
+		docs.set(docId, doc);
+		return performance.now() - t;
+	};
+}
+
+type Costs = { register: number[]; floor: number[] };
+
+/** The register's time over one change (the device's sync frame to the last frame it answered), and the floor's for the same change. */
+async function perChange(device: TestDevice, spent: number[], bare: ReturnType<typeof bareStore>, docId: DocumentId, edit: (i: number) => void): Promise<Costs> {
+	const costs: Costs = { register: [], floor: [] };
+	// The floor starts from what the register holds, so both apply the same changes to the same document.
+	await bare(docId, A.getAllChanges(device.docs.get(docId)!));
 	for (let i = 0; i < CHANGES; i++) {
+		const before = device.docs.get(docId)!;
 		edit(i);
 		spent.length = 0;
 		device.sync([docId]);
 		await device.settle(2);
-		times.push(spent.reduce((a, b) => a + b, 0));
+		costs.register.push(spent.reduce((a, b) => a + b, 0));
 		const refused = device.received('refused');
 		if (refused.length) throw new Error(`the register refused a bench change: ${refused[0]?.reason} ${refused[0]?.detail}`);
+		costs.floor.push(await bare(docId, A.getChanges(before, device.docs.get(docId)!)));
 	}
-	return times;
+	return costs;
+}
+
+/** One line of figures: the register's median and p95, the floor's median, and their ratio. */
+function costLine(label: string, { register, floor }: Costs): string {
+	return `  ${label} median ${ms(median(register))}, p95 ${ms(p95(register))}; floor ${ms(median(floor))}: ${(median(register) / median(floor)).toFixed(1)}× the floor`;
 }
 
 const inputOf = (m: Measure): MeasureInput => ({ title: m.title, description: m.description, category: m.category, timing: m.timing, performer: m.performer, addresses: [...m.addresses], pllReference: m.pllReference });
@@ -75,6 +106,8 @@ async function changeCosts(dir: string): Promise<void> {
 	const store = openSqliteStore(join(dir, 'changes.sqlite'));
 	const hub = new SyncHub(store, { log: () => undefined });
 	await hub.seedIfEmpty(demoDocuments());
+	const floorStore = openSqliteStore(join(dir, 'floor.sqlite'));
+	const bare = bareStore(floorStore);
 	const spent: number[] = [];
 	const device = new TestDevice('bench-rana-tablet', nurse).connect(timedHub(hub, spent));
 	device.hello();
@@ -83,27 +116,32 @@ async function changeCosts(dir: string): Promise<void> {
 	const month = osloMonth(new Date()) as Month;
 	const logId = logDocId(pal.patientId, month);
 	device.docs.set(logId, genesis(logId, newMeasureLog(pal.patientId, month)) as A.Doc<unknown>);
-	const visits = await perChange(device, spent, logId, (i) =>
+	// The first visit record creates the month's log: it is made apart from the steady state measured.
+	device.change<MeasureLog>(logId, (l) => recordMeasure(l, crypto.randomUUID() as ItemId, { outcome: 'done', measureId: pal.measures.eyeDrops, at: new Date().toISOString(), slot: '08:00', note: '' }, ctx()));
+	device.sync([logId]);
+	await device.settle(2);
+	const visits = await perChange(device, spent, bare, logId, (i) =>
 		device.change<MeasureLog>(logId, (l) =>
 			recordMeasure(l, crypto.randomUUID() as ItemId, { outcome: 'done', measureId: pal.measures.eyeDrops, at: new Date().toISOString(), slot: '08:00', note: i % 3 ? '' : 'Gitt uten problemer. Datteren sier synet virker dårligere.' }, ctx())
 		)
 	);
 	const palPlan = planDocId(pal.patientId);
-	const edits = await perChange(device, spent, palPlan, (i) =>
+	const edits = await perChange(device, spent, bare, palPlan, (i) =>
 		device.change<Plan>(palPlan, (p) => {
 			const m = p.measures[pal.measures.eyeDrops]!;
 			updateMeasure(p, m.id, { ...inputOf(m), description: `Se PLL. Én dråpe i hvert øye morgen og kveld (endring ${i}).` }, ctx());
 		})
 	);
-	// The first visit record creates the month's log: report it apart from the steady state.
-	console.log(`register, per incoming change (SQLite file; rules, validation, summary, provenance, commit with access-log line, reply), ${CHANGES} of each:`);
-	console.log(`  visit record into Pål's month log: median ${ms(median(visits.slice(1)))}, p95 ${ms(p95(visits.slice(1)))} (the first, creating the log: ${ms(visits[0] ?? NaN)})`);
-	console.log(`  edit of a measure in Pål's plan:   median ${ms(median(edits))}, p95 ${ms(p95(edits))}`);
+	console.log(`register, per incoming change (SQLite file; rules, validation, summary, provenance, commit with access-log line, reply), ${CHANGES} of each,`);
+	console.log(`against the floor (the same change applied and stored as an increment in another SQLite file, nothing checked or logged):`);
+	console.log(costLine(`visit record into Pål's month log:`, visits));
+	console.log(costLine(`edit of a measure in Pål's plan:  `, edits));
 	const provenance = await store.provenance(palPlan, 10_000);
 	if (provenance.length !== CHANGES) throw new Error(`expected ${CHANGES} provenance records for the plan, found ${provenance.length}`);
 	device.disconnect();
 	await hub.close();
 	await store.close();
+	await floorStore.close();
 }
 
 /** How the register found a clinician's patients before issue 9: every stored summary read and filtered. Kept to measure against. */

@@ -260,6 +260,20 @@ describe('SyncHub: a new plan', () => {
 		expect((await h.store.summaries()).filter((s) => s.nationalId === pal.patient.nationalId).map((s) => s.patientId)).toEqual([pal.patientId]);
 	});
 
+	it('is refused when an edit gives a plan the national ID another patient’s plan carries', async () => {
+		const h = await open();
+		const nurse = await freshDevice(h, 'rana-tablet', ranaNurse);
+		const solveigPlan = planDocId(solveig.patientId);
+		expect(nurse.docs.has(solveigPlan)).toBe(true);
+		nurse.change<Plan>(solveigPlan, (p) => void (p.patient.nationalId = pal.patient.nationalId));
+		nurse.sync([solveigPlan]);
+		await nurse.settle();
+		expect(refusals(nurse).at(-1)).toEqual(['change-refused', solveigPlan]);
+		expect(nurse.received('refused').at(-1)?.detail).toMatch(/^patient-has-plan:/);
+		expect((await storedDoc<Plan>(h.store, solveigPlan)).patient.nationalId).toBe(solveig.patient.nationalId);
+		expect((await h.store.patientsByNationalId(pal.patient.nationalId)).map((s) => s.patientId)).toEqual([pal.patientId]);
+	});
+
 	it('is never created by the patient', async () => {
 		const h = await open();
 		const livUser = demoUsers.find((u) => u.patients.includes(planlessPatient.patientId))!;

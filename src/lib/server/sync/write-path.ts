@@ -54,14 +54,17 @@ async function planOf(ctx: WriteContext, ref: DocumentRef): Promise<Plan | null>
 	return entry ? (Automerge.toJS(entry.doc) as Plan) : null;
 }
 
+const nationalIdOf = (doc: Automerge.Doc<unknown>): unknown => (doc as { patient?: { nationalId?: unknown } }).patient?.nationalId;
+
 /**
- * A new plan whose national ID another patient's plan already carries, as a refusal detail; null
- * when the ID is free. One person has one plan: a second would take emergency access, the status
- * call and their access-log lines away from the real one.
+ * A plan given a national ID (made, or edited) that another patient's plan already carries, as a
+ * refusal detail; null when the ID is free or unchanged. One person has one plan: a second would
+ * take emergency access, the status call and their access-log lines away from the real one.
  */
-async function nationalIdTaken(ctx: WriteContext, ref: DocumentRef, doc: Automerge.Doc<unknown>): Promise<string | null> {
-	const nationalId = (doc as { patient?: { nationalId?: unknown } }).patient?.nationalId;
-	if (typeof nationalId !== 'string') return null;
+async function nationalIdTaken(ctx: WriteContext, ref: DocumentRef, doc: Automerge.Doc<unknown>, previous: Automerge.Doc<unknown> | null): Promise<string | null> {
+	if (ref.kind !== 'plan') return null;
+	const nationalId = nationalIdOf(doc);
+	if (typeof nationalId !== 'string' || (previous && nationalIdOf(previous) === nationalId)) return null;
 	const holders = await ctx.store.patientsByNationalId(nationalId);
 	return holders.some((s) => s.patientId !== ref.patientId) ? 'patient-has-plan: patient/nationalId' : null;
 }
@@ -120,7 +123,7 @@ export async function acceptChange(ctx: WriteContext, entry: CachedDoc, ref: Doc
 	const breach = ctx.principal.user ? await breachOf(ctx.principal.user, ref, doc, before, heads, () => planOf(ctx, ref), before.length ? entry.doc : undefined) : null;
 	// The whole document, whoever wrote: checked on the materialized document (toJS would cost ten times more).
 	const invalid = breach ? null : documentProblem(ref, doc);
-	const taken = !breach && !invalid && ref.kind === 'plan' && !before.length ? await nationalIdTaken(ctx, ref, doc) : null;
+	const taken = !breach && !invalid ? await nationalIdTaken(ctx, ref, doc, before.length ? entry.doc : null) : null;
 	if (breach || invalid || taken) {
 		// Nothing of the change is kept: the clone goes, the cached document stays as it was.
 		Automerge.free(doc);

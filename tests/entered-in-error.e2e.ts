@@ -70,3 +70,29 @@ test("the GP marks the nurse's comment entered in error with a reason; both tabl
 	await expectMarked(nurse, clinicians.bodoGp.name);
 	expect(await wcagViolations(nurse)).toEqual([]);
 });
+
+test('Pål marks his own "what matters" entry entered in error on his phone; the nurse sees it struck through and marked by him', async ({ browser }) => {
+	const own = 'Jeg vil klare å gå til postkassen hver dag.';
+	const why = 'Skrevet i feil felt';
+	const phone = await palsPlan(browser, pal.patient.name);
+	const section = phone.locator('section[aria-labelledby="pv-what-matters"]');
+	await section.getByLabel('Skriv med egne ord hva som er viktig').fill(own);
+	await section.getByRole('button', { name: 'Lagre' }).click();
+	const entry = section.getByTestId('what-matters-entry').filter({ hasText: own });
+	await expect(entry).toBeVisible();
+	await entry.getByRole('button', { name: `Marker som feilregistrert: ${own}` }).click();
+	const form = entry.getByRole('form', { name: 'Marker som feilregistrert' });
+	await form.getByLabel('Hvorfor er dette feilregistrert?').fill(why);
+	await form.getByRole('button', { name: 'Marker som feilregistrert' }).click();
+	await expect(entry.locator('s')).toHaveText(`«${own}»`);
+	await expect(entry.getByTestId('error-mark')).toContainText(`Markert av ${pal.patient.name}`);
+	await expect(entry.getByTestId('error-mark')).toContainText(`Begrunnelse: ${why}`);
+	expect(await wcagViolations(phone)).toEqual([]);
+	expect(await smallTargets(entry)).toEqual([]);
+	// The register took both (it refuses a mark by someone the rules do not allow), and the care team sees the mark.
+	await expect(phone.getByTestId('unsynced-count')).toContainText('Alle endringer er sendt', { timeout: 20_000 });
+	const nurse = await palsPlan(browser, ranaNurse);
+	const seen = nurse.getByTestId('what-matters-entry').filter({ hasText: own });
+	await expect(seen.getByTestId('error-mark')).toContainText(`Markert av ${pal.patient.name}`, { timeout: 30_000 });
+	await expect(seen.locator('s')).toContainText(own);
+});

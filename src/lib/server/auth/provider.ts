@@ -48,9 +48,15 @@ export const API_AUDIENCE = 'urn:dbep:api';
 export const OTHER_AUDIENCE = 'urn:dbep:demo-other-api';
 /** The scope a vendor system needs to ask the API for a patient's plan status. */
 export const STATUS_SCOPE = 'dbep.status';
+/** The scope a vendor system needs to read plans through the FHIR API (/fhir). */
+export const FHIR_READ_SCOPE = 'dbep.fhir.read';
+/** The scope a vendor system needs to write plans through the FHIR API. */
+export const FHIR_WRITE_SCOPE = 'dbep.fhir.write';
+/** Every scope of the register's API, which a vendor system (an `ApiClient`) may be given. */
+export const API_SCOPES = [STATUS_SCOPE, FHIR_READ_SCOPE, FHIR_WRITE_SCOPE] as const;
 
-/** A demo vendor system (an EHR) that calls the register's API with client credentials. */
-export type ApiClient = { clientId: string; clientSecret: string };
+/** A demo vendor system (an EHR) that calls the register's API with client credentials, and the API scopes it may get (all when not named). */
+export type ApiClient = { clientId: string; clientSecret: string; scopes?: readonly (typeof API_SCOPES)[number][] };
 
 /**
  * `origin` is the issuer's; `appOrigins` every origin the app is served at, each of which the app
@@ -64,6 +70,7 @@ export async function createEmbeddedProvider(opts: { origin: string; appOrigins:
 	jwk.alg = 'RS256';
 	jwk.use = 'sig';
 	const accounts = new Map(opts.accounts.map((a) => [a.claims.sub, a]));
+	const apiScopes = new Map((opts.apiClients ?? []).map((c) => [c.clientId, (c.scopes ?? API_SCOPES).join(' ')]));
 	const configuration: Configuration = {
 		jwks: { keys: [jwk] },
 		cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -88,9 +95,11 @@ export async function createEmbeddedProvider(opts: { origin: string; appOrigins:
 			resourceIndicators: {
 				enabled: true,
 				defaultResource: () => API_AUDIENCE,
-				getResourceServerInfo: (_ctx, resource) => {
+				// A token carries only the scopes the client asked for out of these: a vendor system's
+				// own, the status call's for anyone else (as before the FHIR API).
+				getResourceServerInfo: (_ctx, resource, client) => {
 					if (resource !== API_AUDIENCE && resource !== OTHER_AUDIENCE) throw new errors.InvalidTarget();
-					return { scope: STATUS_SCOPE, audience: resource, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+					return { scope: apiScopes.get(client.clientId) ?? STATUS_SCOPE, audience: resource, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
 				}
 			}
 		},

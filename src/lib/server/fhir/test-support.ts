@@ -1,0 +1,57 @@
+import { createServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAuthRuntime, type AuthRuntime } from '$lib/server/auth/runtime';
+import { startSyncRuntime, type SyncRuntime } from '$lib/server/sync/runtime';
+
+/** The demo EHR's client secret in tests. */
+export const TEST_EHR_SECRET = 'test-secret-of-the-demo-ehr-0123456789';
+
+/** A register and its embedded identity provider running in this test process, as the init hook starts them. */
+export type FhirTestRuntime = {
+	origin: string;
+	auth: AuthRuntime;
+	sync: SyncRuntime;
+	/** An access token from the real provider by client credentials (the demo EHR's, unless told). */
+	token(scope: string, opts?: { resource?: string; secret?: string }): Promise<string>;
+	close(): Promise<void>;
+};
+
+/**
+ * Starts the process's sync runtime (the demo plans in a fresh SQLite register) and login runtime
+ * (the embedded provider, issuer `http://127.0.0.1:<port>/oidc`), with the provider served on
+ * `port` so the API's token check fetches its keys as in production. Once per test file: both
+ * runtimes live on globals.
+ */
+export async function startFhirTestRuntime(port: number): Promise<FhirTestRuntime> {
+	process.env.DBEP_DEMO_API_SECRET = TEST_EHR_SECRET;
+	const dataDir = await mkdtemp(join(tmpdir(), 'dbep-fhir-'));
+	const origin = `http://127.0.0.1:${port}`;
+	const sync = await startSyncRuntime({ dataDir });
+	const auth = await startAuthRuntime({ origins: { canonical: origin, all: [origin], fixed: true }, dataDir, sessions: sync.store });
+	const server = createServer((req, res) => {
+		if (!auth.provider?.handle(req, res)) res.writeHead(404).end();
+	});
+	await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+	return {
+		origin,
+		auth,
+		sync,
+		async token(scope, opts = {}) {
+			const response = await fetch(`${origin}/oidc/token`, {
+				method: 'POST',
+				headers: { authorization: `Basic ${Buffer.from(`dbep-demo-ehr:${opts.secret ?? TEST_EHR_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ grant_type: 'client_credentials', resource: opts.resource ?? 'urn:dbep:api', scope })
+			});
+			if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+			return ((await response.json()) as { access_token: string }).access_token;
+		},
+		async close() {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await sync.close();
+			await rm(dataDir, { recursive: true, force: true });
+		}
+	};
+}

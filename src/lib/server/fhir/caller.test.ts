@@ -8,7 +8,7 @@ import { mayRead } from '$lib/server/sync/access';
 import { fhirCaller, fhirPatientAccess, type FhirCaller } from './caller';
 import { HPR_ROLE_SYSTEM } from './headers';
 import { operationOutcome, type FhirRefusal } from './outcome';
-import { startFhirTestRuntime, type FhirTestRuntime } from './test-support';
+import { clinicianHeaders, startFhirTestRuntime, type FhirTestRuntime } from './test-support';
 
 const PORT = 4820;
 const url = new URL(`http://127.0.0.1:${PORT}/fhir/CarePlan/_search`);
@@ -17,18 +17,7 @@ let rt: FhirTestRuntime;
 let readWrite: string;
 
 const role = (code: string) => encodeURIComponent(JSON.stringify({ system: HPR_ROLE_SYSTEM, code, display: code === 'SP' ? 'Sykepleier' : 'Lege' }));
-/** The headers of a request made for a clinician, as a vendor system sends them. */
-const asClinician = (c: { hpr: string; role: string }, extra: Record<string, string | null> = {}): Record<string, string> => {
-	const all: Record<string, string | null> = {
-		'nhn-user-hpr': c.hpr,
-		'nhn-user-role': role(c.role === 'home-care' ? 'SP' : 'LE'),
-		'nhn-source-system': 'DIPS Arena (demo)',
-		'nhn-access-basis': 'UNNTAK',
-		'nhn-event-id': 'evt-0001',
-		...extra
-	};
-	return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== null));
-};
+const asClinician = clinicianHeaders;
 const request = (token: string | null, headers: Record<string, string>) => new Request(url, { method: 'POST', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 
 /** The refusal as its OperationOutcome, which must be valid R4, and what a test compares. */

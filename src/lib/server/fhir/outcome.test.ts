@@ -8,7 +8,9 @@ const post = (body: BodyInit | null, contentType: string | null = 'application/f
 	new Request('http://localhost/fhir/Goal', { method: 'POST', body, headers: { ...(contentType ? { 'content-type': contentType } : {}), ...extra }, duplex: 'half' } as RequestInit);
 const refusalOf = async (request: Request) => {
 	const read = await readFhirBody(request);
-	return read.ok ? 'accepted' : [read.refusal.status, read.refusal.code];
+	if (read.ok) return 'accepted';
+	expect(fhirProblems(operationOutcome(read.refusal))).toEqual([]);
+	return [read.refusal.status, read.refusal.code];
 };
 
 describe('OperationOutcome for every refusal', () => {

@@ -4,6 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAuthRuntime, type AuthRuntime } from '$lib/server/auth/runtime';
 import { startSyncRuntime, type SyncRuntime } from '$lib/server/sync/runtime';
+import { HPR_ROLE_SYSTEM } from './headers';
+
+/** The HPR category code (helsepersonellkategori) a vendor system would send for a clinician of this role. */
+const CATEGORY_OF: Record<string, { code: string; display: string }> = {
+	'home-care': { code: 'SP', display: 'Sykepleier' },
+	coordinator: { code: 'SP', display: 'Sykepleier' },
+	gp: { code: 'LE', display: 'Lege' },
+	specialist: { code: 'LE', display: 'Lege' }
+};
+
+/**
+ * The nhn-* headers a vendor system sends for a clinician acting under the ordinary basis
+ * (`UNNTAK`); `extra` adds or replaces headers, and a `null` leaves one out.
+ */
+export function clinicianHeaders(clinician: { hpr: string; role: string }, extra: Record<string, string | null> = {}): Record<string, string> {
+	const all: Record<string, string | null> = {
+		'nhn-user-hpr': clinician.hpr,
+		'nhn-user-role': encodeURIComponent(JSON.stringify({ system: HPR_ROLE_SYSTEM, ...CATEGORY_OF[clinician.role] })),
+		'nhn-source-system': 'DIPS Arena (demo)',
+		'nhn-access-basis': 'UNNTAK',
+		'nhn-event-id': 'evt-0001',
+		...extra
+	};
+	return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== null));
+}
 
 /** The demo EHR's client secret in tests. */
 export const TEST_EHR_SECRET = 'test-secret-of-the-demo-ehr-0123456789';

@@ -63,8 +63,13 @@ export function demoAccounts(): { user: User; claims: IdClaims }[] {
  * `nhn-user-hpr` header names. The embedded default knows the demo's clinicians; a deployment
  * would ask the HPR register (and HelseID's user directory).
  */
-export type ClinicianDirectory = { byHpr(hpr: string): User | null };
+export type ClinicianDirectory = {
+	byHpr(hpr: string): User | null;
+	/** The clinician with this id at the identity provider (`sub`), for a user-bound token. */
+	byId(id: string): User | null;
+};
 
 export const demoClinicians: ClinicianDirectory = {
-	byHpr: (hpr) => demoUsers.find((u) => u.hpr === hpr && isClinician(u)) ?? null
+	byHpr: (hpr) => demoUsers.find((u) => u.hpr === hpr && isClinician(u)) ?? null,
+	byId: (id) => demoUsers.find((u) => u.id === id && isClinician(u)) ?? null
 };

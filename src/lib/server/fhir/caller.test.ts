@@ -93,6 +93,18 @@ describe('the FHIR API’s access token', () => {
 	});
 });
 
+describe('a user-bound token', () => {
+	it('is accepted for the clinician it is bound to, and refused when the headers name another', async () => {
+		const { ranaNurse, bodoGp } = clinicians;
+		const bound = await rt.userToken(ranaNurse.id, both);
+		const payload = JSON.parse(Buffer.from(bound.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+		expect(payload).toMatchObject({ sub: ranaNurse.id, client_id: 'dbep-demo-ehr', aud: 'urn:dbep:api' });
+		const mine = await fhirCaller(request(bound, asClinician(ranaNurse)), url, 'write');
+		expect(mine.ok && mine.caller.principal.user?.id).toBe(ranaNurse.id);
+		expect(refusalOf(await fhirCaller(request(bound, asClinician(bodoGp)), url, 'read'))).toEqual({ status: 403, code: 'user-mismatch', expression: ['header.nhn-user-hpr'], eventId: 'evt-0001' });
+	});
+});
+
 describe('the nhn-* headers', () => {
 	const nurse = clinicians.ranaNurse;
 	const refused = async (extra: Record<string, string | null>) => refusalOf(await fhirCaller(request(readWrite, asClinician(nurse, extra)), url, 'read'));

@@ -56,7 +56,8 @@ export type CallerDeps = {
  * is told to a caller without a valid token: the event id (to echo it in every later refusal),
  * the bearer token and its scope (`dbep.fhir.read` for `need: 'read'`, `dbep.fhir.write` for
  * writes), the nhn-* headers, then the acting clinician in the directory by HPR number, whose
- * directory role must fit the stated HPR category.
+ * directory role must fit the stated HPR category. A user-bound token (the vendor system logged
+ * its user in at the issuer) must be bound to that same clinician.
  */
 export async function fhirCallerFrom(deps: CallerDeps, request: Request, url: URL, need: 'read' | 'write'): Promise<{ ok: true; caller: FhirCaller } | { ok: false; refusal: FhirRefusal; eventId: string | null }> {
 	const event = eventIdOf(request.headers);
@@ -70,6 +71,10 @@ export async function fhirCallerFrom(deps: CallerDeps, request: Request, url: UR
 	const { hpr, role, sourceSystem, basis, reason } = headers.value;
 	const user = deps.clinicians.byHpr(hpr);
 	if (!user) return { ok: false, refusal: refuse('hpr-unknown', 'the register knows no clinician with the HPR number in nhn-user-hpr', ['header.nhn-user-hpr']), eventId };
+	// A user-bound token names the clinician itself: the headers may not name another.
+	if (auth.caller.user !== undefined && deps.clinicians.byId(auth.caller.user)?.hpr !== hpr) {
+		return { ok: false, refusal: refuse('user-mismatch', 'the access token is bound to a user who is not the clinician nhn-user-hpr names', ['header.nhn-user-hpr']), eventId };
+	}
 	if (!roleFits(user.role, role.code)) return { ok: false, refusal: refuse('role-mismatch', `the HPR category ${role.code} in nhn-user-role does not fit the clinician's role in the register`, ['header.nhn-user-role']), eventId };
 	const principal = await principalFor(deps.store, `fhir:${auth.caller.clientId}`, user);
 	return { ok: true, caller: { clientId: auth.caller.clientId, sourceSystem, eventId, basis, reason, hpr, role, principal } };

@@ -26,7 +26,7 @@ type IssueType = OperationOutcome['issue'][number]['code'];
  * |--------|-------------------------------------------|-------|
  * | 400    | malformed request: JSON, FHIR, headers    | malformed-json, not-an-object, invalid-resource, unknown-code, header-missing, header-invalid, token-in-url, national-id-in-url, invalid-search |
  * | 401    | no valid access token                     | token-missing, token-invalid, token-expired, wrong-audience |
- * | 403    | authenticated, but no access              | scope-missing, hpr-unknown, role-mismatch, not-on-care-team, blocked, restricted, forbidden-change |
+ * | 403    | authenticated, but no access              | scope-missing, hpr-unknown, role-mismatch, user-mismatch, not-on-care-team, blocked, restricted, forbidden-change |
  * | 404    | no such resource (or not the caller's to know of) | not-found, patient-unknown |
  * | 405    | method not supported on this path         | method-not-allowed |
  * | 409    | conflicts with the register's state       | version-conflict, national-id-ambiguous |
@@ -53,6 +53,7 @@ export const REFUSALS = {
 	'scope-missing': [403, 'forbidden'],
 	'hpr-unknown': [403, 'security'],
 	'role-mismatch': [403, 'security'],
+	'user-mismatch': [403, 'security'],
 	'not-on-care-team': [403, 'forbidden'],
 	blocked: [403, 'forbidden'],
 	restricted: [403, 'forbidden'],

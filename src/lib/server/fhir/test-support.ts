@@ -1,8 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAuthRuntime, type AuthRuntime } from '$lib/server/auth/runtime';
+import { DEMO_EHR_REDIRECT_URI, startAuthRuntime, type AuthRuntime } from '$lib/server/auth/runtime';
 import { startSyncRuntime, type SyncRuntime } from '$lib/server/sync/runtime';
 import { HPR_ROLE_SYSTEM } from './headers';
 
@@ -40,6 +41,8 @@ export type FhirTestRuntime = {
 	sync: SyncRuntime;
 	/** An access token from the real provider by client credentials (the demo EHR's, unless told). */
 	token(scope: string, opts?: { resource?: string; secret?: string }): Promise<string>;
+	/** A user-bound access token: the demo EHR logs the user `sub` in at the provider (authorization code, PKCE). */
+	userToken(sub: string, scope: string): Promise<string>;
 	close(): Promise<void>;
 };
 
@@ -68,6 +71,34 @@ export async function startFhirTestRuntime(port: number): Promise<FhirTestRuntim
 				method: 'POST',
 				headers: { authorization: `Basic ${Buffer.from(`dbep-demo-ehr:${opts.secret ?? TEST_EHR_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
 				body: new URLSearchParams({ grant_type: 'client_credentials', resource: opts.resource ?? 'urn:dbep:api', scope })
+			});
+			if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+			return ((await response.json()) as { access_token: string }).access_token;
+		},
+		async userToken(sub, scope) {
+			const jar = new Map<string, string>();
+			const go = async (path: string, init: RequestInit = {}) => {
+				const response = await fetch(new URL(path, origin), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+				for (const c of response.headers.getSetCookie()) {
+					const [pair = ''] = c.split(';');
+					const at = pair.indexOf('=');
+					jar.set(pair.slice(0, at), pair.slice(at + 1));
+				}
+				return response.headers.get('location') ?? '';
+			};
+			const verifier = randomBytes(32).toString('base64url');
+			const challenge = createHash('sha256').update(verifier).digest('base64url');
+			const redirectUri = DEMO_EHR_REDIRECT_URI;
+			const auth = new URLSearchParams({ client_id: 'dbep-demo-ehr', response_type: 'code', redirect_uri: redirectUri, scope: `openid ${scope}`, resource: 'urn:dbep:api', code_challenge: challenge, code_challenge_method: 'S256', state: 'test' });
+			const interaction = await go(`/oidc/auth?${auth}`);
+			const resume = await go(`${interaction}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ sub }) });
+			const back = new URL(await go(resume));
+			const code = back.searchParams.get('code');
+			if (!code) throw new Error(`login did not come back with a code: ${back.href}`);
+			const response = await fetch(`${origin}/oidc/token`, {
+				method: 'POST',
+				headers: { authorization: `Basic ${Buffer.from(`dbep-demo-ehr:${TEST_EHR_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, resource: 'urn:dbep:api' })
 			});
 			if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
 			return ((await response.json()) as { access_token: string }).access_token;

@@ -85,7 +85,8 @@ export function nhnHeadersOf(headers: Headers): { ok: true; value: NhnHeaders } 
 	const basis = check(headers, 'nhn-access-basis', Basis);
 	if (!basis.ok) return basis;
 	let reason: string | null = null;
-	if (basis.value === 'AKUTT' || headers.get('nhn-access-reason') !== null) {
+	// A reason given with another basis is kept (and checked) too: it is the caller's statement.
+	if (basis.value === 'AKUTT' || (headers.get('nhn-access-reason') ?? '').trim() !== '') {
 		const given = check(headers, 'nhn-access-reason', Reason, urlDecoded);
 		if (!given.ok) return given.refusal.code === 'header-missing' ? { ok: false, refusal: refuse('header-missing', 'the nhn-access-reason header is required with nhn-access-basis AKUTT', ['header.nhn-access-reason']) } : given;
 		reason = given.value;

@@ -1,5 +1,6 @@
 import { checkNationalId } from '$lib/domain/national-id';
 import { planDocId, type PatientId } from '$lib/domain/ids';
+import type { PatientSummary } from '$lib/domain/worklist';
 import type { AuditEntry, DocumentStore } from '$lib/server/store';
 import { blocks, planByNationalId } from '$lib/server/sync/access';
 import { isClinician, type User } from './users';
@@ -45,7 +46,38 @@ export async function grantEmergencyAccess(store: DocumentStore, user: User, req
 	if (!isClinician(user)) return { ok: false, reason: 'not-a-clinician' };
 	if (request.reason.length < MIN_REASON_LENGTH) return { ok: false, reason: 'reason-missing' };
 	if (checkNationalId(request.nationalId)) return { ok: false, reason: 'national-id-invalid' };
-	const line = (patientId: PatientId, action: AuditEntry['action'], detail: string, until?: string): AuditEntry => ({
+	const found = await planByNationalId(store, request.nationalId);
+	if (found.found === 'none') return { ok: false, reason: 'patient-unknown' };
+	if (found.found === 'several') {
+		// Which plan is the person's cannot be told here: none is opened, and each patient sees the attempt.
+		await store.appendAudit(found.patientIds.map((p) => emergencyLine(user, p, now, 'emergency-denied', 'national-id-ambiguous')));
+		return { ok: false, reason: 'national-id-ambiguous' };
+	}
+	return openEmergencyAccess(store, user, found.summary, request.reason, now);
+}
+
+/**
+ * Emergency access for a patient already found (by national ID on a tablet, by the plan's id
+ * through the FHIR API), on the same rules: a block or a restricted plan refuses it, and either
+ * outcome is written to the patient's access log.
+ */
+export async function openEmergencyAccess(store: DocumentStore, user: User, summary: PatientSummary, reason: string, now = new Date()): Promise<EmergencyResult> {
+	if (!isClinician(user)) return { ok: false, reason: 'not-a-clinician' };
+	if (reason.length < MIN_REASON_LENGTH) return { ok: false, reason: 'reason-missing' };
+	const refusal: EmergencyRefusal | null = blocks(summary, user) ? 'blocked' : summary.restricted ? 'restricted' : null;
+	if (!refusal && (summary.team ?? []).includes(user.id)) return { ok: false, reason: 'already-on-care-team' };
+	if (refusal) {
+		await store.appendAudit([emergencyLine(user, summary.patientId, now, 'emergency-denied', refusal)]);
+		return { ok: false, reason: refusal };
+	}
+	const until = new Date(now.getTime() + EMERGENCY_ACCESS_MS).toISOString();
+	await store.appendAudit([emergencyLine(user, summary.patientId, now, 'emergency-access', reason, until)]);
+	return { ok: true, patientId: summary.patientId, name: summary.name, until };
+}
+
+/** The access log line of an emergency access granted (with its end) or denied. */
+function emergencyLine(user: User, patientId: PatientId, now: Date, action: 'emergency-access' | 'emergency-denied', detail: string, until?: string): AuditEntry {
+	return {
 		at: now.toISOString(),
 		patientId,
 		docId: planDocId(patientId),
@@ -55,22 +87,5 @@ export async function grantEmergencyAccess(store: DocumentStore, user: User, req
 		reportedLater: false,
 		detail,
 		...(until ? { until } : {})
-	});
-	const found = await planByNationalId(store, request.nationalId);
-	if (found.found === 'none') return { ok: false, reason: 'patient-unknown' };
-	if (found.found === 'several') {
-		// Which plan is the person's cannot be told here: none is opened, and each patient sees the attempt.
-		await store.appendAudit(found.patientIds.map((p) => line(p, 'emergency-denied', 'national-id-ambiguous')));
-		return { ok: false, reason: 'national-id-ambiguous' };
-	}
-	const { summary } = found;
-	const refusal: EmergencyRefusal | null = blocks(summary, user) ? 'blocked' : summary.restricted ? 'restricted' : null;
-	if (!refusal && (summary.team ?? []).includes(user.id)) return { ok: false, reason: 'already-on-care-team' };
-	if (refusal) {
-		await store.appendAudit([line(summary.patientId, 'emergency-denied', refusal)]);
-		return { ok: false, reason: refusal };
-	}
-	const until = new Date(now.getTime() + EMERGENCY_ACCESS_MS).toISOString();
-	await store.appendAudit([line(summary.patientId, 'emergency-access', request.reason, until)]);
-	return { ok: true, patientId: summary.patientId, name: summary.name, until };
+	};
 }

@@ -1,7 +1,11 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 
-/** The system calling the API, as its access token names it. */
-export type ApiCaller = { clientId: string; scopes: string[] };
+/**
+ * The system calling the API, as its access token names it, and with a user-bound token (one the
+ * system got by logging its user in) that user's id at the issuer: `user` is absent for a token
+ * the system got for itself (client credentials, whose subject is the client).
+ */
+export type ApiCaller = { clientId: string; scopes: string[]; user?: string };
 
 /** Why a request to the API was refused, for the calling system to act on. */
 export type ApiRefusal = 'token-missing' | 'token-in-url' | 'token-invalid' | 'token-expired' | 'wrong-audience' | 'scope-missing';
@@ -25,7 +29,8 @@ export function apiTokenVerifier(opts: { issuer: string; audience: string; keys:
 			const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
 			if (!scopes.includes(scope)) return refuse(403, 'scope-missing');
 			const clientId = typeof payload.client_id === 'string' ? payload.client_id : (payload.sub ?? 'unknown');
-			return { ok: true, caller: { clientId, scopes } };
+			const user = typeof payload.sub === 'string' && payload.sub !== clientId ? payload.sub : undefined;
+			return { ok: true, caller: { clientId, scopes, ...(user ? { user } : {}) } };
 		} catch (error) {
 			if (error instanceof errors.JWTExpired) return refuse(401, 'token-expired');
 			if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') return refuse(401, 'wrong-audience');

@@ -2,7 +2,7 @@ import type { PatientId } from '$lib/domain/ids';
 import type { Role } from '$lib/domain/plan';
 import { pal } from '$lib/fixtures';
 import { syntheticNationalId } from '$lib/fixtures/support';
-import { demoUsers, palGrandson, planlessPatient, PROXY_SCOPES, type ProxyScope, type User } from '$lib/server/access/users';
+import { demoUsers, isClinician, palGrandson, planlessPatient, PROXY_SCOPES, type ProxyScope, type User } from '$lib/server/access/users';
 
 /** The claims of an ID token the register reads, as HelseID and ID-porten would give them. */
 export type IdClaims = { sub: string; name?: unknown; role?: unknown; organisation?: unknown; hpr_number?: unknown; pid?: unknown };
@@ -57,3 +57,19 @@ export function demoAccounts(): { user: User; claims: IdClaims }[] {
 		claims: { sub: user.id, name: user.name, role: user.role, organisation: user.organisation ?? undefined, hpr_number: user.hpr ?? undefined, pid: pidOf(user) }
 	}));
 }
+
+/**
+ * The clinicians the register knows by HPR number (helsepersonellnummer): who a vendor system's
+ * `nhn-user-hpr` header names. The embedded default knows the demo's clinicians; a deployment
+ * would ask the HPR register (and HelseID's user directory).
+ */
+export type ClinicianDirectory = {
+	byHpr(hpr: string): User | null;
+	/** The clinician with this id at the identity provider (`sub`), for a user-bound token. */
+	byId(id: string): User | null;
+};
+
+export const demoClinicians: ClinicianDirectory = {
+	byHpr: (hpr) => demoUsers.find((u) => u.hpr === hpr && isClinician(u)) ?? null,
+	byId: (id) => demoUsers.find((u) => u.id === id && isClinician(u)) ?? null
+};

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { IdClaims } from './directory';
 
 /** A user the embedded provider can log in, and the label its login page shows. */
@@ -48,9 +48,19 @@ export const API_AUDIENCE = 'urn:dbep:api';
 export const OTHER_AUDIENCE = 'urn:dbep:demo-other-api';
 /** The scope a vendor system needs to ask the API for a patient's plan status. */
 export const STATUS_SCOPE = 'dbep.status';
+/** The scope a vendor system needs to read plans through the FHIR API (/fhir). */
+export const FHIR_READ_SCOPE = 'dbep.fhir.read';
+/** The scope a vendor system needs to write plans through the FHIR API. */
+export const FHIR_WRITE_SCOPE = 'dbep.fhir.write';
+/** Every scope of the register's API, which a vendor system (an `ApiClient`) may be given. */
+export const API_SCOPES = [STATUS_SCOPE, FHIR_READ_SCOPE, FHIR_WRITE_SCOPE] as const;
 
-/** A demo vendor system (an EHR) that calls the register's API with client credentials. */
-export type ApiClient = { clientId: string; clientSecret: string };
+/**
+ * A demo vendor system (an EHR) that calls the register's API with client credentials, and the
+ * API scopes it may get (all when not named). With `redirectUris` it may also log its user in
+ * (authorization code) and get a user-bound token: the token's subject is then that clinician.
+ */
+export type ApiClient = { clientId: string; clientSecret: string; scopes?: readonly (typeof API_SCOPES)[number][]; redirectUris?: readonly string[] };
 
 /**
  * `origin` is the issuer's; `appOrigins` every origin the app is served at, each of which the app
@@ -64,12 +74,16 @@ export async function createEmbeddedProvider(opts: { origin: string; appOrigins:
 	jwk.alg = 'RS256';
 	jwk.use = 'sig';
 	const accounts = new Map(opts.accounts.map((a) => [a.claims.sub, a]));
+	const apiScopes = new Map((opts.apiClients ?? []).map((c) => [c.clientId, (c.scopes ?? API_SCOPES).join(' ')]));
 	const configuration: Configuration = {
 		jwks: { keys: [jwk] },
 		cookies: { keys: [randomBytes(32).toString('base64url')] },
 		clients: [
 			{ client_id: opts.clientId, token_endpoint_auth_method: 'none', redirect_uris: opts.appOrigins.map((o) => `${o}/auth/callback`), post_logout_redirect_uris: opts.appOrigins.map((o) => `${o}/`), grant_types: ['authorization_code'], response_types: ['code'] },
-			...(opts.apiClients ?? []).map((c) => ({ client_id: c.clientId, client_secret: c.clientSecret, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' as const }))
+			...(opts.apiClients ?? []).map((c): ClientMetadata => {
+				const login = (c.redirectUris ?? []).length > 0;
+				return { client_id: c.clientId, client_secret: c.clientSecret, grant_types: login ? ['client_credentials', 'authorization_code'] : ['client_credentials'], response_types: login ? ['code'] : [], redirect_uris: [...(c.redirectUris ?? [])], token_endpoint_auth_method: 'client_secret_basic' as const };
+			})
 		],
 		pkce: { required: () => true },
 		scopes: ['openid', 'profile', 'dbep'],
@@ -88,9 +102,11 @@ export async function createEmbeddedProvider(opts: { origin: string; appOrigins:
 			resourceIndicators: {
 				enabled: true,
 				defaultResource: () => API_AUDIENCE,
-				getResourceServerInfo: (_ctx, resource) => {
+				// A token carries only the scopes the client asked for out of these: a vendor system's
+				// own, the status call's for anyone else (as before the FHIR API).
+				getResourceServerInfo: (_ctx, resource, client) => {
 					if (resource !== API_AUDIENCE && resource !== OTHER_AUDIENCE) throw new errors.InvalidTarget();
-					return { scope: STATUS_SCOPE, audience: resource, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+					return { scope: apiScopes.get(client.clientId) ?? STATUS_SCOPE, audience: resource, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
 				}
 			}
 		},
@@ -99,12 +115,15 @@ export async function createEmbeddedProvider(opts: { origin: string; appOrigins:
 			const { client, session } = ctx.oidc;
 			if (!client || !session?.accountId) return undefined;
 			const existing = session.grantIdFor(client.clientId);
-			if (existing) {
-				const found = await ctx.oidc.provider.Grant.find(existing);
-				if (found) return found;
-			}
-			const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+			const found = existing ? await ctx.oidc.provider.Grant.find(existing) : undefined;
+			// A vendor system logging its user in asks for the API's scopes too: given as its client allows.
+			const allowed = apiScopes.get(client.clientId)?.split(' ') ?? [];
+			const resource = ctx.oidc.params?.resource;
+			const apiScopesAsked = resource === API_AUDIENCE ? [...ctx.oidc.requestParamScopes].filter((s) => allowed.includes(s)) : [];
+			if (found && !apiScopesAsked.length) return found;
+			const grant = found ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
 			grant.addOIDCScope([...ctx.oidc.requestParamOIDCScopes].join(' '));
+			if (apiScopesAsked.length) grant.addResourceScope(API_AUDIENCE, apiScopesAsked.join(' '));
 			await grant.save();
 			return grant;
 		},

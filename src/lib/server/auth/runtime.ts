@@ -46,6 +46,8 @@ export type AuthRuntime = {
 };
 
 export const AUTH_RUNTIME = Symbol.for('dbep.auth');
+/** Where the demo EHR's user login comes back to, unless DBEP_DEMO_EHR_REDIRECT_URI says otherwise. */
+export const DEMO_EHR_REDIRECT_URI = 'http://127.0.0.1:8400/callback';
 type Globals = { [AUTH_RUNTIME]?: Promise<AuthRuntime> };
 
 /** The secret that signs sessions: DBEP_SESSION_SECRET, else one kept in the data directory (so logins survive a restart). */
@@ -84,8 +86,15 @@ async function create(opts: AuthOptions): Promise<AuthRuntime> {
 				appOrigins: origins.all,
 				clientId,
 				accounts: demoAccounts().map(({ user, claims }) => ({ claims, label: [roleLabel[user.role], user.organisation].filter(Boolean).join(', ') })),
-				// The demo EHR that calls the API; without a configured secret it gets a random one nobody knows.
-				apiClients: [{ clientId: 'dbep-demo-ehr', clientSecret: process.env.DBEP_DEMO_API_SECRET ?? randomBytes(32).toString('base64url') }]
+				// The demo EHR that calls the API; without a configured secret it gets a random one nobody
+				// knows. It may also log its user in, coming back to a loopback address (RFC 8252) by default.
+				apiClients: [
+					{
+						clientId: 'dbep-demo-ehr',
+						clientSecret: process.env.DBEP_DEMO_API_SECRET ?? randomBytes(32).toString('base64url'),
+						redirectUris: [process.env.DBEP_DEMO_EHR_REDIRECT_URI ?? DEMO_EHR_REDIRECT_URI]
+					}
+				]
 			});
 	const issuer = external ?? provider!.issuer;
 	const apiCaller = apiTokenVerifier({ issuer, audience: process.env.DBEP_API_AUDIENCE ?? API_AUDIENCE, keys: issuerKeys(issuer) });

@@ -58,7 +58,7 @@ export class SyncHub {
 		this.#log = options.log ?? consoleLog;
 		this.#maxBadFrames = options.maxBadFrames ?? 20;
 		this.#ownsChecker = !(options.checker instanceof ChangeChecker);
-		this.#checker = options.checker instanceof ChangeChecker ? options.checker : new ChangeChecker(options.checker);
+		this.#checker = options.checker instanceof ChangeChecker ? options.checker : new ChangeChecker(options.checker).warm();
 		this.#cache = new DocCache(store, { idleEvictMs: options.idleEvictMs ?? 60_000, maxDocs: options.maxDocs ?? 500 });
 		this.#unsubscribe = store.subscribe((docId) => this.#committed(docId));
 	}

@@ -24,7 +24,7 @@ let demo: ReturnType<typeof demoDocuments> | undefined;
  * of its time. Hubs that need their own limits pass `checker` options.
  */
 let checker: ChangeChecker | undefined;
-export const sharedChecker = (): ChangeChecker => (checker ??= new ChangeChecker());
+export const sharedChecker = (): ChangeChecker => (checker ??= new ChangeChecker().warm());
 afterAll(async () => {
 	await checker?.close();
 	checker = undefined;

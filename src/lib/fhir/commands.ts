@@ -61,7 +61,7 @@ function conditionIds(refs: unknown, plan: Plan, at: string): ItemId[] {
 	if (!Array.isArray(refs)) return refuse(400, 'not-a-list', 'expected a list of references', at);
 	return refs.map((r: Reference, i) => {
 		const id = /^Condition\/(.+)$/.exec(r?.reference ?? '')?.[1];
-		if (!id || !plan.diagnoses[id]) return refuse(422, 'reference-unknown', `${r?.reference ?? 'the reference'} is not a Condition of this plan`, `${at}[${i}]`);
+		if (!id || !plan.diagnoses[id]) return refuse(422, 'reference-not-found', `${r?.reference ?? 'the reference'} is not a Condition of this plan`, `${at}[${i}]`);
 		return id as ItemId;
 	});
 }
@@ -122,7 +122,7 @@ function performerOf(r: ServiceRequest, plan: Plan): Performer {
 	const member = /^PractitionerRole\/(.+)$/.exec(who?.reference ?? '')?.[1];
 	if (member) {
 		const m = plan.careTeam[member];
-		if (!m || m.role === 'relative') return refuse(422, 'reference-unknown', `${who!.reference} is not on this patient’s care team`, 'ServiceRequest.performer[0]');
+		if (!m || m.role === 'relative') return refuse(422, 'reference-not-found', `${who!.reference} is not on this patient’s care team`, 'ServiceRequest.performer[0]');
 		return { kind: 'service', role: m.role, name: who!.display?.trim() || m.organisation };
 	}
 	if (who?.reference) return refuse(422, 'performer-not-supported', 'the performer is the Patient or a PractitionerRole of the care team', 'ServiceRequest.performer[0]');

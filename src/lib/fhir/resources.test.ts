@@ -105,7 +105,7 @@ describe('FHIR bodies as the domain’s commands', () => {
 			return m.ok ? null : [m.refusal.status, m.refusal.code, m.refusal.expression[0]];
 		};
 		expect(refusal({ ...body, intent: 'order' })).toEqual([422, 'intent-plan', 'ServiceRequest.intent']);
-		expect(refusal({ ...body, reasonReference: [{ reference: 'Condition/0e2a8d3c-5f4b-4c1a-9d2e-7f6a5b4c3d2e' }] })).toEqual([422, 'reference-unknown', 'ServiceRequest.reasonReference[0]']);
+		expect(refusal({ ...body, reasonReference: [{ reference: 'Condition/0e2a8d3c-5f4b-4c1a-9d2e-7f6a5b4c3d2e' }] })).toEqual([422, 'reference-not-found', 'ServiceRequest.reasonReference[0]']);
 		expect(refusal({ ...body, subject: { reference: 'Patient/another' } })).toEqual([422, 'subject-mismatch', 'ServiceRequest.subject']);
 		expect(refusal({ ...body, priority: 'urgent' })).toEqual([422, 'element-not-supported', 'ServiceRequest.priority']);
 		expect(refusal({ ...body, category: [{ coding: [{ system: 'http://snomed.info/sct', code: '12345' }] }] })).toEqual([422, 'code-not-supported', 'ServiceRequest.category[0].coding']);

@@ -20,6 +20,26 @@ type Entry = { index: HistoryIndex; view: PlanView | null; busy: Promise<unknown
 const SLICE = 25;
 const MAX_PLANS = 200;
 
+/** Where each item resource lives in the plan. */
+const COLLECTIONS: Record<string, readonly ('diagnoses' | 'goals' | 'whatMatters' | 'measures')[]> = { Condition: ['diagnoses'], Goal: ['goals', 'whatMatters'], ServiceRequest: ['measures'] };
+
+/**
+ * The plan with the items `touched` read again from `doc`; null when a change touched more than
+ * items (the CarePlan's own parts, the care team, the patient): then the whole plan is read.
+ */
+function patched(plan: Plan, doc: Automerge.Doc<unknown>, touched: ReadonlySet<string>): Plan | null {
+	const next = { ...plan };
+	const live = doc as unknown as Plan;
+	for (const key of touched) {
+		const [type, id] = key.split('/') as [string, string | undefined];
+		const collection = id ? COLLECTIONS[type]?.find((c) => id in live[c]) : undefined;
+		if (!id || !collection) return null;
+		// A plain copy of one item: its proxy is not kept past this read.
+		next[collection] = { ...next[collection], [id]: JSON.parse(JSON.stringify(live[collection][id])) };
+	}
+	return next;
+}
+
 export class FhirPlans {
 	readonly #entries = new Map<PatientId, Entry>();
 	/** Which patient's plan holds an item id: learnt from every plan made into resources. */
@@ -50,18 +70,23 @@ export class FhirPlans {
 	}
 
 	async #refresh(patientId: PatientId, entry: Entry): Promise<PlanView | null> {
-		const seen = entry.index.heads;
 		const read = await this.hub.read(planDocId(patientId), (doc) => {
 			const heads = Automerge.getHeads(doc);
 			const key = [...heads].sort().join(',');
 			if (entry.view?.heads === key) return { key, heads, changes: null, plan: entry.view.plan };
-			return { key, heads, changes: Automerge.getChangesSince(doc, seen), plan: Automerge.toJS(doc) as Plan };
+			const changes = Automerge.getChangesSince(doc, entry.index.heads);
+			// A few new changes (a write just made): indexed now, and only the items they touched read again.
+			if (entry.view && changes.length <= SLICE) {
+				const touched = indexChanges(entry.index, changes.map(Automerge.decodeChange), heads);
+				return { key, heads, changes: null, plan: patched(entry.view.plan, doc, touched) ?? (Automerge.toJS(doc) as Plan) };
+			}
+			return { key, heads, changes, plan: Automerge.toJS(doc) as Plan };
 		});
 		if (!read) return null;
-		if (!read.changes) return entry.view;
-		for (let i = 0; i < read.changes.length; i += SLICE) {
-			indexChanges(entry.index, read.changes.slice(i, i + SLICE).map(Automerge.decodeChange), entry.index.heads);
-			if (i + SLICE < read.changes.length) await new Promise((resolve) => setImmediate(resolve));
+		if (entry.view?.heads === read.key) return entry.view;
+		for (let i = 0; i < (read.changes?.length ?? 0); i += SLICE) {
+			indexChanges(entry.index, read.changes!.slice(i, i + SLICE).map(Automerge.decodeChange), entry.index.heads);
+			if (i + SLICE < read.changes!.length) await new Promise((resolve) => setImmediate(resolve));
 		}
 		entry.index.heads = read.heads;
 		const resources = planResources(read.plan, { index: entry.index, hprOf: this.hprOf });

@@ -7,6 +7,7 @@
  * Pure: the plan as it is now decides what references resolve to.
  */
 import type { CodeableConcept, Condition, Goal as FhirGoal, Reference, ServiceRequest } from 'fhir/r4';
+import { checkCode, normalizeCode } from '$lib/domain/codes';
 import type { PlanCommand } from '$lib/domain/commands';
 import type { ItemId } from '$lib/domain/ids';
 import type { DiagnosisInput, GoalInput, MeasureInput } from '$lib/domain/inputs';
@@ -76,7 +77,11 @@ function codingOf(code: CodeableConcept | undefined, at: string): DiagnosisInput
 	const system = CODE_SYSTEM_OF.get(coding.system ?? '');
 	if (!system) return refuse(422, 'code-system-unknown', 'the code system must be ICD-10, ICPC-2 or SNOMED CT (by their URIs)', `${at}.coding[0].system`);
 	if (!str(coding.code, 40)) return refuse(422, 'required', 'the coding needs a code', `${at}.coding[0].code`);
-	return { text: text.trim(), code: { system, code: coding.code.trim(), display: coding.display?.trim() || null } };
+	const value = normalizeCode(system, coding.code);
+	const problem = checkCode(system, value);
+	// As the tablet's form checks it: the code's shape in its system (and a SNOMED CT id's check digit).
+	if (problem) return refuse(422, 'unknown-code', `${coding.code} is not a ${system} code (${problem})`, `${at}.coding[0].code`);
+	return { text: text.trim(), code: { system, code: value, display: coding.display?.trim() || null } };
 }
 
 function condition(r: Condition, plan: Plan, id: ItemId | null, newId: ItemId): PlanCommand {

@@ -63,9 +63,10 @@ export async function logRead(deps: FhirDeps, principal: Principal, patientId: P
  */
 export async function patientOf(deps: FhirDeps, caller: FhirCaller, type: string, id: string): Promise<PatientId | undefined> {
 	if (PER_PATIENT.has(type)) return isPatientId(id) ? id : undefined;
-	const known = deps.plans.ownerOf(id);
-	if (known) return known;
 	const { patients } = caller.principal;
+	// Known to be another patient's: only for the clinician who may see that patient (or asks in an emergency), else as unknown.
+	const known = deps.plans.ownerOf(id);
+	if (known) return patients === 'all' || patients.has(known) || caller.basis === 'AKUTT' ? known : undefined;
 	for (const patientId of patients === 'all' ? [] : patients) {
 		if ((await deps.plans.view(patientId))?.resources.has(`${type}/${id}`)) return patientId;
 	}

@@ -4,23 +4,19 @@
  * add a measure, update its timing with If-Match, delete it logically; the tablet that was
  * offline gets each change on its next sync and keeps its own concurrent offline edit.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as Automerge from '@automerge/automerge';
-import type { Bundle, FhirResource, OperationOutcome, ServiceRequest } from 'fhir/r4';
+import type { Bundle, OperationOutcome, ServiceRequest } from 'fhir/r4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '$lib/domain/commands';
 import { planDocId, type ItemId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
 import { clinicians, pal } from '$lib/fixtures';
-import { fhirProblems, loadFhirValidators } from '$lib/fhir/validate';
+import { fhirProblems } from '$lib/fhir/validate';
 import { demoUsers, personRefOf, type User } from '$lib/server/access/users';
-import { principalFor } from '$lib/server/sync/access';
-import { startSyncRuntime, type SyncRuntime } from '$lib/server/sync/runtime';
+import type { SyncRuntime } from '$lib/server/sync/runtime';
 import { TestDevice } from '$lib/server/sync/test-device';
-import type { FhirCaller } from './caller';
-import { fhirDeps, type FhirDeps, type FhirRequest } from './context';
+import type { FhirDeps, FhirRequest } from './context';
+import { answer, BASE, startHandlerRuntime, type HandlerRuntime } from './handler-test-support';
 import { readHistory, readResource, searchCarePlans } from './read';
 import { writeResource } from './write';
 
@@ -28,36 +24,19 @@ const userOf = (id: string): User => demoUsers.find((u) => u.id === id)!;
 const gp = userOf(clinicians.bodoGp.id);
 const nurse = userOf(clinicians.ranaNurse.id);
 const palPlan = planDocId(pal.patientId);
-const BASE = 'http://127.0.0.1:4800/fhir';
 
-let dir: string;
+let runtime: HandlerRuntime;
 let sync: SyncRuntime;
 let deps: FhirDeps;
 let req: FhirRequest;
 
 beforeAll(async () => {
-	loadFhirValidators();
-	dir = await mkdtemp(join(tmpdir(), 'dbep-fhir-rt-'));
-	sync = await startSyncRuntime({ dataDir: dir });
-	deps = fhirDeps(sync.hub, sync.store);
-	const principal = await principalFor(sync.store, 'fhir:dbep-demo-ehr', gp);
-	const caller: FhirCaller = { clientId: 'dbep-demo-ehr', sourceSystem: 'EPJ Bodø legesenter', eventId: 'evt-1', basis: 'UNNTAK', reason: null, hpr: gp.hpr!, role: { system: 'urn:oid:2.16.578.1.12.4.1.1.9060', code: 'LE' }, principal };
-	req = { caller, base: BASE };
+	runtime = await startHandlerRuntime();
+	({ sync, deps } = runtime);
+	req = await runtime.requestAs(gp);
 }, 120_000);
 
-afterAll(async () => {
-	await sync?.close();
-	await rm(dir, { recursive: true, force: true });
-});
-
-/** The response's status and body, the body checked against R4 (an empty body for 204). */
-async function answer<T = FhirResource>(response: Response): Promise<{ status: number; body: T; headers: Headers }> {
-	const text = await response.text();
-	const body = (text ? JSON.parse(text) : null) as T;
-	if (text) expect(fhirProblems(body)).toEqual([]);
-	if (text) expect(response.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
-	return { status: response.status, body, headers: response.headers };
-}
+afterAll(() => runtime?.close());
 
 /** The nurse's tablet comes online, syncs, and goes offline again; returns its copy of the plan. */
 async function syncTablet(tablet: TestDevice): Promise<Plan> {

@@ -17,6 +17,7 @@ import type { SyncRuntime } from '$lib/server/sync/runtime';
 import { TestDevice } from '$lib/server/sync/test-device';
 import type { FhirDeps, FhirRequest } from './context';
 import { answer, BASE, startHandlerRuntime, type HandlerRuntime } from './handler-test-support';
+import { FhirPlans } from './plans';
 import { readHistory, readResource, searchCarePlans } from './read';
 import { writeResource } from './write';
 
@@ -120,6 +121,11 @@ describe('a vendor round trip through the FHIR API', () => {
 		expect(history.body.entry?.map((e) => [e.resource?.meta?.versionId, (e.resource as ServiceRequest).status])).toEqual([['4', 'entered-in-error'], ['3', 'active'], ['2', 'active'], ['1', 'active']]);
 		const first = await answer<ServiceRequest>(await readHistory(deps, req, 'ServiceRequest', id, '1'));
 		expect([first.body.occurrenceTiming?.event, first.body.orderDetail?.[0]?.text]).toEqual([['2027-05-01'], body.orderDetail![0]!.text]);
+
+		// What the register read again item by item after each write is what a fresh reading of the whole plan makes.
+		const incremental = (await deps.plans.view(pal.patientId))!.resources;
+		const fresh = (await new FhirPlans(sync.hub, deps.plans.hprOf).view(pal.patientId))!.resources;
+		expect([...incremental]).toEqual([...fresh]);
 
 		// Pål's access log: every read and write, by the GP, through the vendor system.
 		const log = (await sync.store.audit(pal.patientId, 100)).filter((l) => l.who.id === gp.id);

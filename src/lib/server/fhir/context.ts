@@ -68,7 +68,7 @@ export async function patientOf(deps: FhirDeps, caller: FhirCaller, type: string
 	const known = deps.plans.ownerOf(id);
 	if (known) return patients === 'all' || patients.has(known) || caller.basis === 'AKUTT' ? known : undefined;
 	for (const patientId of patients === 'all' ? [] : patients) {
-		if ((await deps.plans.view(patientId))?.resources.has(`${type}/${id}`)) return patientId;
+		if (await deps.plans.holds(patientId, type, id)) return patientId;
 	}
 	return undefined;
 }

@@ -55,6 +55,14 @@ export class FhirPlans {
 		return this.#owners.get(itemId);
 	}
 
+	/** Whether the patient's plan holds an item resource (`Condition`, `Goal`, `ServiceRequest`, `PractitionerRole`) by this id: a look into the document, no history read. */
+	async holds(patientId: PatientId, type: string, id: string): Promise<boolean> {
+		const places = type === 'PractitionerRole' ? (['careTeam'] as const) : (COLLECTIONS[type] ?? []);
+		const found = await this.hub.read(planDocId(patientId), (doc) => places.some((c) => Object.hasOwn((doc as unknown as Plan)[c] ?? {}, id)));
+		if (found) this.#owners.set(id, patientId);
+		return found === true;
+	}
+
 	/** The patient's plan as FHIR now; null when the register holds no plan for them. */
 	view(patientId: PatientId): Promise<PlanView | null> {
 		let entry = this.#entries.get(patientId);

@@ -9,7 +9,7 @@ import { planDocId } from '$lib/domain/ids';
 import { clinicians, odd, pal } from '$lib/fixtures';
 import { demoUsers, type User } from '$lib/server/access/users';
 import { capabilityStatement } from './capability';
-import type { FhirRequest } from './context';
+import { fhirDeps, type FhirRequest } from './context';
 import { answer, BASE, startHandlerRuntime, type HandlerRuntime } from './handler-test-support';
 import { nationalIdInUrl, readHistory, readResource, searchCarePlans } from './read';
 import { writeResource } from './write';
@@ -62,6 +62,10 @@ describe('the FHIR API refuses bad input with a valid OperationOutcome, changing
 		expect(await refusal(writeResource(runtime.deps, req, 'Condition', { kind: 'delete', id: oddDiagnosis!, ifMatch: null }))).toEqual([404, 'not-found', undefined]);
 		expect((await refusal(readResource(runtime.deps, req, 'CarePlan', odd.patientId))).slice(0, 2)).toEqual([403, 'not-on-care-team']);
 		expect(await refusal(readResource(runtime.deps, req, 'Observation', pal.patientId))).toEqual([404, 'not-found', undefined]);
+		// After a restart nothing is known of ids: they are looked for in the plans the clinician may see.
+		const restarted = fhirDeps(runtime.sync.hub, runtime.sync.store);
+		expect((await readResource(restarted, req, 'Condition', pal.diagnoses.dementia)).status).toBe(200);
+		expect(await refusal(readResource(restarted, req, 'Condition', oddDiagnosis!))).toEqual([404, 'not-found', undefined]);
 	});
 
 	it('refuses bodies the plan cannot hold, stale or malformed versions and read-only items, and stores nothing of them', async () => {

@@ -4,7 +4,8 @@
  */
 import { fhirCaller } from './caller';
 import { fhirRuntime, type FhirDeps, type FhirRequest } from './context';
-import { fhirError, fhirJson, operationOutcome } from './outcome';
+import { fhirError } from './outcome';
+import { serverTrouble } from './trouble';
 import { nationalIdInUrl } from './read';
 
 type Handler = (deps: FhirDeps, req: FhirRequest) => Promise<Response>;
@@ -20,6 +21,7 @@ export async function answerFhir(event: { request: Request; url: URL }, need: 'r
 		return await handler(await fhirRuntime(), { caller: checked.caller, base: `${url.origin}/fhir` });
 	} catch (error) {
 		console.error('fhir: request failed', error instanceof Error ? error.message : 'unknown error');
-		return fhirJson(operationOutcome({ status: 409, code: 'server-error', diagnostics: 'the register could not answer; try again' }, checked.caller.eventId), { status: 500 });
+		return serverTrouble(500, 'exception', 'the register could not answer; try again');
 	}
 }
+

@@ -14,7 +14,8 @@ import { NATIONAL_ID_SYSTEM, D_NUMBER_SYSTEM } from '$lib/fhir/systems';
 import { planByNationalId } from '$lib/server/sync/access';
 import type { CommandOutcome } from '$lib/server/sync/commands';
 import { openPlan, patientOf, serially, type FhirDeps, type FhirRequest } from './context';
-import { fhirError, fhirJson, operationOutcome, refuse, type FhirRefusal } from './outcome';
+import { fhirError, fhirJson, refuse, type FhirRefusal } from './outcome';
+import { serverTrouble } from './trouble';
 import { etagOf, isDeleted } from './read';
 
 export const isWritable = (type: string): type is WritableType => (WRITABLE_TYPES as readonly string[]).includes(type);
@@ -78,7 +79,7 @@ export async function writeResource(deps: FhirDeps, req: FhirRequest, type: stri
 		const outcome = await deps.hub.run(principal, patientId, mapped.command);
 		if (!outcome.ok) {
 			const refusal = refusalOf(outcome);
-			if (refusal === 'unavailable') return fhirJson(operationOutcome({ status: 409, code: 'not-stored', diagnostics: 'the register could not store the change; send it again' }, caller.eventId), { status: 503, headers: { 'retry-after': '1' } });
+			if (refusal === 'unavailable') return serverTrouble(503, 'transient', 'the register could not store the change; send it again');
 			return fail(refusal);
 		}
 		const after = (await deps.plans.view(patientId))?.resources.get(key) as FhirResource | undefined;

@@ -103,6 +103,19 @@ function setSecurityHeaders(req, res) {
 	if (overHttps(req)) res.setHeader('strict-transport-security', HSTS);
 }
 
+/**
+ * The FHIR API's search is a form post (as the national care plan API has it) from another
+ * server, which sends no Origin header, and kit's CSRF check refuses a form post without one.
+ * /fhir answers bearer tokens only and never reads a cookie, so such a request is named as coming
+ * from the address it is served at; a browser's cross-site form post carries its own Origin and
+ * stays refused.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function fhirServerToServer(req) {
+	if (req.headers.origin || !req.url?.startsWith('/fhir/')) return;
+	req.headers.origin = fixedOrigin ? auth.origins.canonical : (auth.servedOrigin(req.headers.host) ?? auth.origins.canonical);
+}
+
 const server = createServer((req, res) => {
 	setSecurityHeaders(req, res);
 	if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
@@ -117,6 +130,7 @@ const server = createServer((req, res) => {
 	// The embedded identity provider (/oidc, /interaction) when no other issuer is configured.
 	if (auth.provider?.handle(req, res)) return;
 	served(req);
+	fhirServerToServer(req);
 	handler(req, res);
 });
 

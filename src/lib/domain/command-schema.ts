@@ -69,7 +69,7 @@ const commandSchema = v.variant('type', [
 	command('add-goal', { id: itemId, input: goalInput }),
 	command('update-goal', { id: itemId, input: goalInput, status: v.optional(v.picklist(GOAL_STATUSES)) }),
 	command('add-measure', { id: itemId, input: measureInput }),
-	command('update-measure', { id: itemId, input: measureInput }),
+	command('update-measure', { id: itemId, input: measureInput, status: v.optional(v.picklist(MEASURE_STATUSES)) }),
 	command('set-measure-status', { id: itemId, status: v.picklist(MEASURE_STATUSES) }),
 	command('set-next-due', { id: itemId, date }),
 	command('add-plan-comment', { id: itemId, text: nonBlank(MAX_TEXT) }),

@@ -89,6 +89,22 @@ describe('commands', () => {
 		expect(p.goals[pal.goals.eyePressure]?.text).toBe('Nytt mål');
 	});
 
+	it('sets a measure’s status with its other fields in one update, as for diagnoses and goals (one FHIR PUT, one change)', () => {
+		const p = plan();
+		const command = { type: 'update-measure', id: pal.measures.eyeDrops, input: walk, status: 'on-hold' } as const;
+		expect(parseCommand(JSON.parse(JSON.stringify(command)))).toEqual({ ok: true, command });
+		apply(p, command, nurse);
+		expect(p.measures[pal.measures.eyeDrops]).toMatchObject({ title: walk.title, status: { value: 'on-hold', by: nurse.by, at: AT } });
+	});
+
+	it('does not stamp a value again that is the same but for the order of its keys (a stored map lists them sorted)', () => {
+		const p = plan();
+		const m = p.measures[pal.measures.annualEyeCheck]!;
+		const performer = Object.fromEntries(Object.entries(m.performer).reverse()) as typeof m.performer;
+		apply(p, { type: 'update-measure', id: m.id, input: { title: m.title, description: m.description, category: m.category, timing: m.timing, performer, addresses: [...m.addresses], pllReference: m.pllReference } }, nurse);
+		expect(p.measures[m.id]?.performerStamp).toBeUndefined();
+	});
+
 	it('every command survives JSON, passes its shape check, and applies in one change named after it', () => {
 		const planDoc = genesis(planDocId(pal.patientId), plan());
 		const logDoc = genesis(logDocId(pal.patientId, '2026-11' as Month), newMeasureLog(pal.patientId, '2026-11' as Month));

@@ -46,7 +46,8 @@ export type PlanCommand =
 	/** The goal as the form holds it; `status`, when given, set (stamped) in the same change. */
 	| { type: 'update-goal'; id: ItemId; input: GoalInput; status?: GoalStatus }
 	| { type: 'add-measure'; id: ItemId; input: MeasureInput }
-	| { type: 'update-measure'; id: ItemId; input: MeasureInput }
+	/** The measure as the form holds it; `status`, when given, set (stamped) in the same change. */
+	| { type: 'update-measure'; id: ItemId; input: MeasureInput; status?: MeasureStatus }
 	| { type: 'set-measure-status'; id: ItemId; status: MeasureStatus }
 	| { type: 'set-next-due'; id: ItemId; date: string }
 	| { type: 'add-plan-comment'; id: ItemId; text: string }
@@ -133,7 +134,9 @@ function applyToPlan(plan: Plan, c: PlanCommand, ctx: Context): void {
 		case 'add-measure':
 			return addMeasure(plan, c.id, c.input, ctx);
 		case 'update-measure':
-			return updateMeasure(plan, c.id, c.input, ctx);
+			updateMeasure(plan, c.id, c.input, ctx);
+			if (c.status && plan.measures[c.id]?.status.value !== c.status) setMeasureStatus(plan, c.id, c.status, ctx);
+			return;
 		case 'set-measure-status':
 			return setMeasureStatus(plan, c.id, c.status, ctx);
 		case 'set-next-due':

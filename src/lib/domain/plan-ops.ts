@@ -52,7 +52,11 @@ function copy<T>(value: T): T {
 	return JSON.parse(JSON.stringify(value)) as T;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Values in a canonical key order: a stored Automerge map lists its keys sorted, a form or an API body in any order. */
+const canonical = (v: unknown): unknown =>
+	Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, canonical(x)])) : v;
+/** Whether two field values are equal, whatever order their keys are in (so an unchanged value is not stamped again). */
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 /** The fields of an item that have a `<field>Stamp` beside them. */
 type StampedField<T> = { [K in keyof T & string]: `${K}Stamp` extends keyof T ? K : never }[keyof T & string];

@@ -539,5 +539,8 @@ export const en: Messages = {
 		due: 'To do',
 		overdue: 'Overdue',
 		unknown: 'Status unknown – open the plan'
+	},
+	fhirAccessLog: {
+		via: (system) => `through ${system}`
 	}
 };

@@ -571,6 +571,10 @@ export const nb = {
 		due: 'Gjenstår',
 		overdue: 'Forsinket',
 		unknown: 'Status ukjent – åpne planen'
+	},
+	fhirAccessLog: {
+		/** Under who: the EHR system the access came through. */
+		via: (system: string) => `gjennom ${system}`
 	}
 };
 

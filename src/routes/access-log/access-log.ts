@@ -8,6 +8,11 @@ export type AccessLine = {
 	reportedLater: boolean;
 };
 
+/** The system an access came through, when not the app (an EHR through the FHIR API): the line's detail ends `via <system> (<client>)`. */
+export function viaOf(line: Pick<AccessLine, 'detail'>): string | null {
+	return /(?:^|; )via (.+)$/.exec(line.detail)?.[1] ?? null;
+}
+
 /** A patient's access log as read so far: the pages fetched, the cursor of the next, and every emergency access. */
 export type AccessLog = { patientId: string; entries: AccessLine[]; next: string | null; emergency: AccessLine[] };
 

@@ -20,6 +20,8 @@ export type Principal = {
 	kinds?: ReadonlySet<DocumentRef['kind']>;
 	/** Which login the device's session is (`loginRef`), when the transport knows it: provenance names it. */
 	login?: string;
+	/** The system the user acts through, when not the app (an EHR through the FHIR API): every access-log line names it. */
+	via?: string;
 };
 
 /**

@@ -23,7 +23,7 @@ export function auditLine(principal: Principal, doc: { docId: DocumentId; patien
 		basis: basisOf(principal, doc.patientId),
 		who: user ? { id: user.id, name: user.name, role: user.role, organisation: user.organisation } : { id: null, name: `Enhet ${principal.peerId.slice(0, 8)}`, role: 'device', organisation: null },
 		reportedLater: at !== undefined,
-		detail
+		detail: principal.via ? [detail, `via ${principal.via}`].filter(Boolean).join('; ') : detail
 	};
 }
 

@@ -116,6 +116,17 @@ export class SyncHub {
 		}
 	}
 
+	/**
+	 * Reads a patient's document as the register holds it now (loaded when not in memory): `read`
+	 * gets it synchronously and must not keep it (the copy is replaced on the next commit). Null
+	 * when the register holds no such document.
+	 */
+	async read<T>(docId: DocumentId, read: (doc: Automerge.Doc<unknown>) => T): Promise<T | null> {
+		if (this.#closed) throw new Error('sync hub: closed');
+		const entry = await this.#cache.get(docId);
+		return entry && Automerge.getHeads(entry.doc).length ? read(entry.doc) : null;
+	}
+
 	/** Tells every session but the one the change came from (none, for a command) that a document changed. */
 	#changed(docId: DocumentId, from: Session | null): void {
 		this.#sessions.forEach((s) => s !== from && s.push(docId));

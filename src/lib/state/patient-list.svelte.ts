@@ -25,18 +25,23 @@ export class PatientList {
 		let reading: Promise<void> | null = null;
 		let renewing = false;
 		let stopped = false;
+		// When each row was last set from a sync's own summaries: a read begun before must not put back an older row.
+		let clock = 0;
+		const setAt = new Map<PatientId, number>();
 		const read = async () => {
 			while (pending !== null && !stopped) {
 				const wanted = pending;
+				const began = ++clock;
 				pending = null;
 				if (wanted === 'all') {
 					const items = await repo.listPatients();
-					byId.clear();
-					for (const item of items) byId.set(item.patientId, item);
+					const listed = new Set(items.map((i) => i.patientId));
+					for (const id of byId.keys()) if (!listed.has(id) && !((setAt.get(id) ?? 0) > began)) byId.delete(id);
+					for (const item of items) if (!((setAt.get(item.patientId) ?? 0) > began)) byId.set(item.patientId, item);
 				} else {
 					const { items, gone } = await repo.listPatientsOf([...wanted]);
 					for (const id of gone) byId.delete(id);
-					for (const item of items) byId.set(item.patientId, item);
+					for (const item of items) if (!((setAt.get(item.patientId) ?? 0) > began)) byId.set(item.patientId, item);
 				}
 				if (stopped) return;
 				this.items = [...byId.values()];
@@ -58,13 +63,27 @@ export class PatientList {
 			return reading;
 		};
 		// Following starts before the first read, so a change stored meanwhile (a sync) is not missed.
-		const stop = repo.subscribe((patientIds) => void load(patientIds));
-		const clock = setInterval(() => (this.now = new Date().toISOString()), CLOCK_MS);
+		const stop = repo.subscribe((patientIds, stored) => {
+			// Rows a sync has just stored are shown as they are, without waiting for a read behind its next write.
+			const known = new Set<PatientId>();
+			if (stored?.length && pending !== 'all' && this.items) {
+				const at = ++clock;
+				for (const s of stored) {
+					byId.set(s.patientId, { ...s, unsynced: false });
+					setAt.set(s.patientId, at);
+					known.add(s.patientId);
+				}
+				this.items = [...byId.values()];
+			}
+			const rest = patientIds.filter((id) => !known.has(id));
+			if (rest.length) void load(rest);
+		});
+		const ticking = setInterval(() => (this.now = new Date().toISOString()), CLOCK_MS);
 		await load('all');
 		return () => {
 			stopped = true;
 			stop();
-			clearInterval(clock);
+			clearInterval(ticking);
 		};
 	}
 }

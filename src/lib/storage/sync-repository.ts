@@ -68,6 +68,7 @@ export abstract class SyncRepository extends RepositoryCore {
 	async importSnapshots(snapshots: readonly Snapshot[], summaries: readonly PatientSummary[], at = now()): Promise<ImportResult> {
 		const { db } = this;
 		const result: ImportResult = { stored: [], kept: [] };
+		let fresh: PatientSummary[] = [];
 		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries], async () => {
 			const unsynced = await db.unsynced.toArray();
 			const pending = new Set(unsynced.map((u) => u.patientId));
@@ -85,12 +86,12 @@ export abstract class SyncRepository extends RepositoryCore {
 			result.stored.push(...writes.keys());
 			await this.store.putSnapshots([...writes.values()], at);
 			// A patient with unsent changes keeps the summary made from them until sync merges both.
-			const fresh = summaries.filter((s) => !pending.has(s.patientId));
+			fresh = summaries.filter((s) => !pending.has(s.patientId));
 			if (fresh.length) await db.summaries.bulkPut(fresh);
 		}));
 		const patients = [...snapshots.map((s) => s.patientId), ...summaries.map((s) => s.patientId)];
 		this.forget(patients);
-		this.announce(patients);
+		this.announce(patients, fresh);
 		return result;
 	}
 

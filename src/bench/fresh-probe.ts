@@ -63,6 +63,13 @@ async function probe(): Promise<Run> {
 				}
 			});
 		});
+		// PROBE_PROFILE=1: a CPU profile of the page while it syncs, its costliest functions printed.
+		const cdp = process.env.PROBE_PROFILE ? await context.newCDPSession(page) : null;
+		if (cdp) {
+			await cdp.send('Profiler.enable');
+			await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+			await cdp.send('Profiler.start');
+		}
 		const nurse = clinicians.ranaNurse.name;
 		await page.goto(`${base}/auth/login`);
 		await page.getByRole('button', { name: new RegExp(`^${nurse}`) }).click();
@@ -70,7 +77,7 @@ async function probe(): Promise<Run> {
 		await page.getByLabel('Gjenta PIN-koden').fill('2580');
 		await page.getByRole('button', { name: 'Lagre PIN-koden' }).click();
 		// In the page from here: polls each frame for rows, a search hit, and the stored documents.
-		return await page.evaluate(async (expected) => {
+		const run = await page.evaluate(async (expected) => {
 			const frames = Reflect.get(globalThis, '__frames') as { at: number; bytes: number }[];
 			const firstBig = () => frames.find((f) => f.bytes > 50_000)?.at;
 			let rows = NaN;
@@ -123,10 +130,25 @@ async function probe(): Promise<Run> {
 			const mib = frames.reduce((n, f) => n + f.bytes, 0) / 1024 / 1024;
 			return { firstFrame: firstBig() ?? NaN, rows, search, stored, docs, mib };
 		}, plans);
+		if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+		return run;
 	} finally {
 		await context.close();
 		rmSync(profile, { recursive: true, force: true });
 	}
+}
+
+type Profile = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples?: number[]; timeDeltas?: number[] };
+
+function printProfile(profile: Profile): void {
+	const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+	const self = new Map<string, number>();
+	(profile.samples ?? []).forEach((id, i) => {
+		const f = byNode.get(id)?.callFrame;
+		const name = f ? `${f.functionName || '(anonymous)'} ${f.url.split("/").at(-1)}:${f.lineNumber}:${f.columnNumber}` : '?';
+		self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+	});
+	for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${ms.toFixed(0).padStart(7)} ms  ${name}`);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

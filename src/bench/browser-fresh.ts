@@ -1,0 +1,120 @@
+// `npm run bench:browser`: a fresh tablet in headless Chromium against the real server, logged in
+// as the Rana nurse, for 1,000 and 10,000 generated plans (BENCH_PLANS=1000 or "1000,3000" for
+// fewer), timed from the first sync frame until IndexedDB holds every document and its list row.
+// Beside it, in the same run and the same Chromium, taken in turns: the floor (the same saved bytes
+// over a loopback WebSocket, written in large transactions by a minimal page; browser-floor.ts)
+// and PouchDB replicating the same plans as JSON (browser-pouch.ts). Also the page's peak JS heap,
+// the server's peak RSS, the first open of the plan with two years of history, and the reconnect
+// with nothing changed. BENCH_RUNS (default 3) fresh tablets each; medians with min–max.
+// BENCH_PROFILE=3000 instead profiles one fresh sync of that many plans (browser-profile.ts).
+import * as A from '@automerge/automerge';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoDocuments, clinicians, type FixtureDocument } from '$lib/fixtures';
+import { summarize } from '$lib/domain/worklist';
+import type { Plan } from '$lib/domain/plan';
+import { firstOpen, freshTablet, logIn, probed, reconnect, startAppServer, type AppServer } from './browser-app';
+import { FLOOR_DB, startFloor } from './browser-floor';
+import type { ProbeResult } from './browser-probe';
+import { profileFreshSync } from './browser-profile';
+import { caseload, seedRegister } from './browser-register';
+import { mib, ms, s, spread, table } from './stats';
+
+const PORT = Number(process.env.BENCH_PORT ?? 4840);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const COUNTS = (process.env.BENCH_PLANS ?? '1000,10000').split(',').map(Number);
+const RECONNECTS = 5;
+const log = (line: string) => console.log(`  ${line}`);
+
+type Figures = { ours: ProbeResult[]; floor: ProbeResult[]; open: number[]; reconnect: number[]; reconnectTrips: number[]; rss: number; floorBytes: number };
+
+/** The documents the nurse's tablet receives: the demo plans on her care team and the generated ones. */
+function nurseDocuments(plans: readonly FixtureDocument[]): FixtureDocument[] {
+	const demo = demoDocuments().filter((d) => summarize(d.doc as A.Doc<Plan>, []).team.includes(clinicians.ranaNurse.id));
+	return [...demo, ...plans];
+}
+
+function temp(name: string): string {
+	return mkdtempSync(join(tmpdir(), `dbep-bench-${name}-`));
+}
+
+async function oursOnce(server: AppServer, docs: number, longName: string, f: Figures): Promise<void> {
+	const dir = temp('tablet');
+	const { context, page } = await freshTablet(dir, { db: 'dbep', counts: { docs, summaries: docs } });
+	try {
+		await logIn(page, server.url);
+		const r = await probed(page);
+		f.ours.push(r);
+		log(`ours: ${s(r.done! - r.firstFrame!)}, ${mib(r.bytesDown)} down, first row on screen ${r.firstRow === null ? '—' : ms(r.firstRow - r.firstFrame!)} after the first frame, peak heap ${mib(r.peakHeap)}`);
+		f.open.push(await firstOpen(page, longName));
+		for (let i = 0; i < RECONNECTS; i++) {
+			const again = await reconnect(page, context);
+			f.reconnect.push(again.ms);
+			// Read the round trips at the next reconnect's start (or after the last): the exchange is over by then.
+			if (i) f.reconnectTrips.push(again.result.roundTrips);
+		}
+		f.reconnectTrips.push(await page.evaluate(() => window.__probe.result().roundTrips));
+	} finally {
+		await context.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function floorOnce(url: string, docs: number, f: Figures): Promise<void> {
+	const dir = temp('floor');
+	const { context, page } = await freshTablet(dir, { db: FLOOR_DB, counts: { docs } });
+	try {
+		await page.goto(url);
+		const r = await probed(page);
+		f.floor.push(r);
+		log(`floor: ${s(r.done! - r.firstFrame!)}, ${mib(r.bytesDown)} down`);
+	} finally {
+		await context.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function measure(count: number): Promise<Figures> {
+	console.log(`${count} generated plans:`);
+	const plans = await caseload(count, log);
+	const docs = nurseDocuments(plans);
+	const longName = (plans[0]!.doc as A.Doc<Plan>).patient.name;
+	const dataDir = temp('register');
+	await seedRegister(dataDir, plans);
+	const server = await startAppServer(PORT, dataDir);
+	const floor = await startFloor(PORT + 1, docs.map((d) => ({ docId: d.docId, bytes: A.save(d.doc) })));
+	const f: Figures = { ours: [], floor: [], open: [], reconnect: [], reconnectTrips: [], rss: 0, floorBytes: floor.bytes };
+	try {
+		for (let i = 0; i < RUNS; i++) {
+			await floorOnce(floor.url, docs.length, f);
+			await oursOnce(server, docs.length, longName, f);
+		}
+		f.rss = server.peakRss();
+	} finally {
+		server.stop();
+		await floor.close();
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+	return f;
+}
+
+async function main(): Promise<void> {
+	if (process.env.BENCH_PROFILE) return profileFreshSync(Number(process.env.BENCH_PROFILE), PORT);
+	const all: [number, Figures][] = [];
+	for (const count of COUNTS) all.push([count, await measure(count)]);
+	const took = (r: ProbeResult) => r.done! - r.firstFrame!;
+	console.log(`\nFresh tablet in Chromium (${RUNS} runs each, median (min–max)); floor: the same saved bytes, loopback WebSocket, one IndexedDB transaction per ~1 MiB frame:`);
+	console.log(
+		table(
+			['plans', 'ours', 'floor', 'ours / floor', 'down (ours / floor)', 'peak JS heap', 'server peak RSS', 'first open, 2-year plan', 'reconnect, nothing changed', 'its round trips'],
+			all.map(([count, f]) => {
+				const ratios = f.ours.map((r, i) => took(r) / took(f.floor[i]!));
+				return [String(count), spread(f.ours.map(took), s), spread(f.floor.map(took), s), spread(ratios, (x) => `${x.toFixed(1)}×`), `${mib(f.ours[0]!.bytesDown)} / ${mib(f.floorBytes)}`, spread(f.ours.map((r) => r.peakHeap), mib), mib(f.rss), spread(f.open, ms), spread(f.reconnect, ms), spread(f.reconnectTrips, String)];
+			})
+		)
+	);
+}
+
+await main();
+process.exit(0);

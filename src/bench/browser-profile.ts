@@ -1,0 +1,1 @@
+export async function profileFreshSync(_count: number, _port: number): Promise<void> {}

@@ -17,9 +17,12 @@ import type { Plan } from '$lib/domain/plan';
 import { firstOpen, freshTablet, logIn, probed, reconnect, startAppServer, type AppServer } from './browser-app';
 import { FLOOR_DB, startFloor } from './browser-floor';
 import type { ProbeResult } from './browser-probe';
+import { pouchOnce, startPouchServer } from './browser-pouch';
 import { profileFreshSync } from './browser-profile';
 import { caseload, seedRegister } from './browser-register';
-import { mib, ms, s, spread, table } from './stats';
+import { median, mib, ms, s, spread, table } from './stats';
+
+const times = (x: number) => `${x.toFixed(1)}×`;
 
 const PORT = Number(process.env.BENCH_PORT ?? 4840);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -27,7 +30,7 @@ const COUNTS = (process.env.BENCH_PLANS ?? '1000,10000').split(',').map(Number);
 const RECONNECTS = 5;
 const log = (line: string) => console.log(`  ${line}`);
 
-type Figures = { ours: ProbeResult[]; floor: ProbeResult[]; open: number[]; reconnect: number[]; reconnectTrips: number[]; rss: number; floorBytes: number };
+type Figures = { ours: ProbeResult[]; floor: ProbeResult[]; pouch: number[]; pouchAgain: number[]; open: number[]; reconnect: number[]; reconnectTrips: number[]; rss: number; floorBytes: number; pouchBytes: number };
 
 /** The documents the nurse's tablet receives: the demo plans on her care team and the generated ones. */
 function nurseDocuments(plans: readonly FixtureDocument[]): FixtureDocument[] {
@@ -75,6 +78,20 @@ async function floorOnce(url: string, docs: number, f: Figures): Promise<void> {
 	}
 }
 
+async function pouchRun(url: string, f: Figures): Promise<void> {
+	const dir = temp('pouch');
+	const { context, page } = await freshTablet(dir, null);
+	try {
+		const r = await pouchOnce(page, url, RECONNECTS);
+		f.pouch.push(r.fresh);
+		f.pouchAgain.push(...r.again);
+		log(`PouchDB: ${s(r.fresh)}, again with nothing changed ${r.again.map(ms).join(', ')}`);
+	} finally {
+		await context.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 async function measure(count: number): Promise<Figures> {
 	console.log(`${count} generated plans:`);
 	const plans = await caseload(count, log);
@@ -84,16 +101,19 @@ async function measure(count: number): Promise<Figures> {
 	await seedRegister(dataDir, plans);
 	const server = await startAppServer(PORT, dataDir);
 	const floor = await startFloor(PORT + 1, docs.map((d) => ({ docId: d.docId, bytes: A.save(d.doc) })));
-	const f: Figures = { ours: [], floor: [], open: [], reconnect: [], reconnectTrips: [], rss: 0, floorBytes: floor.bytes };
+	const pouch = await startPouchServer(PORT + 2, docs.map((d) => ({ ...(A.toJS(d.doc) as object), _id: d.docId })));
+	const f: Figures = { ours: [], floor: [], pouch: [], pouchAgain: [], open: [], reconnect: [], reconnectTrips: [], rss: 0, floorBytes: floor.bytes, pouchBytes: pouch.bytes };
 	try {
+		// In turns, so a busier moment of the machine falls on each alike.
 		for (let i = 0; i < RUNS; i++) {
 			await floorOnce(floor.url, docs.length, f);
 			await oursOnce(server, docs.length, longName, f);
+			await pouchRun(pouch.url, f);
 		}
 		f.rss = server.peakRss();
 	} finally {
 		server.stop();
-		await floor.close();
+		await Promise.all([floor.close(), pouch.close()]);
 		rmSync(dataDir, { recursive: true, force: true });
 	}
 	return f;
@@ -110,8 +130,15 @@ async function main(): Promise<void> {
 			['plans', 'ours', 'floor', 'ours / floor', 'down (ours / floor)', 'peak JS heap', 'server peak RSS', 'first open, 2-year plan', 'reconnect, nothing changed', 'its round trips'],
 			all.map(([count, f]) => {
 				const ratios = f.ours.map((r, i) => took(r) / took(f.floor[i]!));
-				return [String(count), spread(f.ours.map(took), s), spread(f.floor.map(took), s), spread(ratios, (x) => `${x.toFixed(1)}×`), `${mib(f.ours[0]!.bytesDown)} / ${mib(f.floorBytes)}`, spread(f.ours.map((r) => r.peakHeap), mib), mib(f.rss), spread(f.open, ms), spread(f.reconnect, ms), spread(f.reconnectTrips, String)];
+				return [String(count), spread(f.ours.map(took), s), spread(f.floor.map(took), s), spread(ratios, times), `${mib(f.ours[0]!.bytesDown)} / ${mib(f.floorBytes)}`, spread(f.ours.map((r) => r.peakHeap), mib), mib(f.rss), spread(f.open, ms), spread(f.reconnect, ms), spread(f.reconnectTrips, String)];
 			})
+		)
+	);
+	console.log(`\nPouchDB 9 in the same Chromium, the same plans as JSON from express-pouchdb (memory), default replication settings:`);
+	console.log(
+		table(
+			['plans', 'JSON', 'PouchDB fresh', 'ours / PouchDB', 'PouchDB nothing changed', 'ours nothing changed / PouchDB'],
+			all.map(([count, f]) => [String(count), mib(f.pouchBytes), spread(f.pouch, s), spread(f.ours.map((r, i) => took(r) / f.pouch[i]!), times), spread(f.pouchAgain, ms), times(median(f.reconnect) / median(f.pouchAgain))])
 		)
 	);
 }

@@ -11,15 +11,13 @@ import * as A from '@automerge/automerge';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoDocuments, clinicians, type FixtureDocument } from '$lib/fixtures';
-import { summarize } from '$lib/domain/worklist';
 import type { Plan } from '$lib/domain/plan';
 import { firstOpen, freshTablet, logIn, probed, reconnect, startAppServer, type AppServer } from './browser-app';
 import { FLOOR_DB, startFloor } from './browser-floor';
 import type { ProbeResult } from './browser-probe';
 import { pouchOnce, startPouchServer } from './browser-pouch';
 import { profileFreshSync } from './browser-profile';
-import { caseload, seedRegister } from './browser-register';
+import { caseload, nurseDocuments, seedRegister } from './browser-register';
 import { median, mib, ms, s, spread, table } from './stats';
 
 const times = (x: number) => `${x.toFixed(1)}×`;
@@ -31,12 +29,6 @@ const RECONNECTS = 5;
 const log = (line: string) => console.log(`  ${line}`);
 
 type Figures = { ours: ProbeResult[]; floor: ProbeResult[]; pouch: number[]; pouchAgain: number[]; open: number[]; reconnect: number[]; reconnectTrips: number[]; rss: number; floorBytes: number; pouchBytes: number };
-
-/** The documents the nurse's tablet receives: the demo plans on her care team and the generated ones. */
-function nurseDocuments(plans: readonly FixtureDocument[]): FixtureDocument[] {
-	const demo = demoDocuments().filter((d) => summarize(d.doc as A.Doc<Plan>, []).team.includes(clinicians.ranaNurse.id));
-	return [...demo, ...plans];
-}
 
 function temp(name: string): string {
 	return mkdtempSync(join(tmpdir(), `dbep-bench-${name}-`));

@@ -12,7 +12,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PatientId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
-import { demoDocuments, ranaCaseload, withEditHistory, type FixtureDocument } from '$lib/fixtures';
+import { summarize } from '$lib/domain/worklist';
+import { clinicians, demoDocuments, ranaCaseload, withEditHistory, type FixtureDocument } from '$lib/fixtures';
 import { SyncHub } from '$lib/server/sync/hub';
 import { openDocumentStore } from '$lib/server/store';
 
@@ -24,7 +25,8 @@ type Cached = { docId: string; patientId: string; bytes: Uint8Array }[];
 
 async function cacheKey(): Promise<string> {
 	const dir = join(process.cwd(), 'src', 'lib', 'fixtures');
-	const hash = createHash('sha256').update(await readFile(new URL(import.meta.url), 'utf8'));
+	// What the plans are made of: the fixtures, Automerge, and `build` below (bump its tag when it changes).
+	const hash = createHash('sha256').update(`build-1 ${LONG_HISTORY_EDITS}`);
 	for (const f of (await readdir(dir)).sort()) hash.update(f).update(await readFile(join(dir, f)));
 	hash.update(await readFile(join(process.cwd(), 'node_modules', '@automerge', 'automerge', 'package.json')));
 	return hash.digest('hex').slice(0, 16);
@@ -52,6 +54,12 @@ export async function caseload(count: number, log: (line: string) => void): Prom
 	await writeFile(join(CACHE_DIR, `caseload-${key}-${count}.cbor`), encode(docs.map((d): Cached[number] => ({ docId: d.docId, patientId: d.patientId, bytes: A.save(d.doc) }))));
 	log(`built in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 	return docs;
+}
+
+/** The documents the nurse's tablet receives: the demo plans on her care team and `plans`. */
+export function nurseDocuments(plans: readonly FixtureDocument[]): FixtureDocument[] {
+	const demo = demoDocuments().filter((d) => summarize(d.doc as A.Doc<Plan>, []).team.includes(clinicians.ranaNurse.id));
+	return [...demo, ...plans];
 }
 
 /** Seeds the register in `dataDir` (SQLite, as `npm start` opens it) with the demo plans and `plans`. */

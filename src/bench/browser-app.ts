@@ -84,3 +84,41 @@ export async function reconnect(page: Page, context: BrowserContext, before?: ()
 	const result = await page.evaluate(() => window.__probe.result());
 	return { ms: result.firstFrameAfterMark! - result.onlineAt!, result };
 }
+
+/** Until the app's outbox (`unsynced`) is empty: the page's clock then. */
+function outboxEmpty(page: Page): Promise<number> {
+	return page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const open = indexedDB.open('dbep');
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error);
+		});
+		// No named functions in here: tsx would wrap them in a `__name` the page lacks.
+		while ((await new Promise<number>((resolve) => (db.transaction('unsynced').objectStore('unsynced').count().onsuccess = (e) => resolve((e.target as IDBRequest<number>).result)))) > 0)
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		db.close();
+		return performance.now();
+	});
+}
+
+/**
+ * A day's work offline: a comment on each of `patients`' plans through the plan page (the app
+ * served by its service worker), then back online: from the page hearing it is online until the
+ * register has acknowledged every change (the outbox is empty), and the round trips that took.
+ */
+export async function reconnectAfterEdits(page: Page, context: BrowserContext, base: string, patients: readonly string[]): Promise<{ ms: number; roundTrips: number }> {
+	await page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, WAIT);
+	const edits = async () => {
+		for (const [i, id] of patients.entries()) {
+			await page.goto(`${base}/patients/${id}`);
+			const text = `Benchmerknad ${i + 1}`;
+			await page.getByLabel('Skriv en kommentar').fill(text, WAIT);
+			await page.getByRole('button', { name: 'Legg til kommentar' }).last().click();
+			await page.getByText(text).waitFor(WAIT);
+		}
+	};
+	await reconnect(page, context, edits);
+	const done = await outboxEmpty(page);
+	const r = await page.evaluate(() => window.__probe.result());
+	return { ms: done - r.onlineAt!, roundTrips: r.roundTrips };
+}

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '$lib/domain/plan';
-import { firstOpen, freshTablet, logIn, probed, reconnect, startAppServer, type AppServer } from './browser-app';
+import { firstOpen, freshTablet, logIn, probed, reconnect, reconnectAfterEdits, startAppServer, type AppServer } from './browser-app';
 import { FLOOR_DB, startFloor } from './browser-floor';
 import type { ProbeResult } from './browser-probe';
 import { pouchOnce, startPouchServer } from './browser-pouch';
@@ -28,13 +28,13 @@ const COUNTS = (process.env.BENCH_PLANS ?? '1000,10000').split(',').map(Number);
 const RECONNECTS = 5;
 const log = (line: string) => console.log(`  ${line}`);
 
-type Figures = { ours: ProbeResult[]; floor: ProbeResult[]; pouch: number[]; pouchAgain: number[]; open: number[]; reconnect: number[]; reconnectTrips: number[]; rss: number; floorBytes: number; pouchBytes: number };
+type Figures = { ours: ProbeResult[]; floor: ProbeResult[]; pouch: number[]; pouchAgain: number[]; open: number[]; reconnect: number[]; reconnectTrips: number[]; rss: number; floorBytes: number; pouchBytes: number; edited: { ms: number; roundTrips: number; patients: number }[] };
 
 function temp(name: string): string {
 	return mkdtempSync(join(tmpdir(), `dbep-bench-${name}-`));
 }
 
-async function oursOnce(server: AppServer, docs: number, longName: string, f: Figures): Promise<void> {
+async function oursOnce(server: AppServer, docs: number, longName: string, f: Figures, edit: readonly string[]): Promise<void> {
 	const dir = temp('tablet');
 	const { context, page } = await freshTablet(dir, { db: 'dbep', counts: { docs, summaries: docs } });
 	try {
@@ -50,6 +50,11 @@ async function oursOnce(server: AppServer, docs: number, longName: string, f: Fi
 			if (i) f.reconnectTrips.push(again.result.roundTrips);
 		}
 		f.reconnectTrips.push(await page.evaluate(() => window.__probe.result().roundTrips));
+		if (edit.length) {
+			const edited = await reconnectAfterEdits(page, context, server.url, edit);
+			f.edited.push({ ...edited, patients: edit.length });
+			log(`reconnect after ${edit.length} patients edited: ${ms(edited.ms)}, ${edited.roundTrips} round trip(s)`);
+		}
 	} finally {
 		await context.close();
 		rmSync(dir, { recursive: true, force: true });
@@ -94,12 +99,13 @@ async function measure(count: number): Promise<Figures> {
 	const server = await startAppServer(PORT, dataDir);
 	const floor = await startFloor(PORT + 1, docs.map((d) => ({ docId: d.docId, bytes: A.save(d.doc) })));
 	const pouch = await startPouchServer(PORT + 2, docs.map((d) => ({ ...(A.toJS(d.doc) as object), _id: d.docId })));
-	const f: Figures = { ours: [], floor: [], pouch: [], pouchAgain: [], open: [], reconnect: [], reconnectTrips: [], rss: 0, floorBytes: floor.bytes, pouchBytes: pouch.bytes };
+	const f: Figures = { ours: [], floor: [], pouch: [], pouchAgain: [], open: [], reconnect: [], reconnectTrips: [], rss: 0, floorBytes: floor.bytes, pouchBytes: pouch.bytes, edited: [] };
 	try {
 		// In turns, so a busier moment of the machine falls on each alike.
 		for (let i = 0; i < RUNS; i++) {
 			await floorOnce(floor.url, docs.length, f);
-			await oursOnce(server, docs.length, longName, f);
+			// The day's work offline, on the first tablet only (30 plan pages, typed into: slow to set up).
+			await oursOnce(server, docs.length, longName, f, i ? [] : plans.slice(1, 31).map((p) => p.patientId));
 			await pouchRun(pouch.url, f);
 		}
 		f.rss = server.peakRss();
@@ -126,6 +132,7 @@ async function main(): Promise<void> {
 			})
 		)
 	);
+	for (const [count, f] of all) for (const e of f.edited) console.log(`${count} plans, reconnect after ${e.patients} patients edited offline (a comment each): ${ms(e.ms)} until all acknowledged, ${e.roundTrips} round trip(s)`);
 	console.log(`\nPouchDB 9 in the same Chromium, the same plans as JSON from express-pouchdb (memory), default replication settings:`);
 	console.log(
 		table(

@@ -62,9 +62,10 @@ export async function logIn(page: Page, base: string): Promise<void> {
 }
 
 /** Tap on the patient found by the list's search until the plan is on screen (the app's user timing). */
-export async function firstOpen(page: Page, name: string): Promise<number> {
-	await page.locator('#patient-search').fill(name);
-	const link = page.getByRole('link', { name, exact: true });
+export async function firstOpen(page: Page, patient: { name: string; id: string }): Promise<number> {
+	await page.locator('#patient-search').fill(patient.name);
+	// Generated names repeat in a large caseload: the row's link by its address.
+	const link = page.locator(`a[href="/patients/${patient.id}"]`);
 	await link.waitFor(WAIT);
 	await page.evaluate(() => performance.clearMarks('dbep:plan-ready'));
 	const start = await page.evaluate(() => performance.now());

@@ -34,7 +34,7 @@ function temp(name: string): string {
 	return mkdtempSync(join(tmpdir(), `dbep-bench-${name}-`));
 }
 
-async function oursOnce(server: AppServer, docs: number, longName: string, f: Figures, edit: readonly string[]): Promise<void> {
+async function oursOnce(server: AppServer, docs: number, long: { name: string; id: string }, f: Figures, edit: readonly string[]): Promise<void> {
 	const dir = temp('tablet');
 	const { context, page } = await freshTablet(dir, { db: 'dbep', counts: { docs, summaries: docs } });
 	try {
@@ -42,7 +42,7 @@ async function oursOnce(server: AppServer, docs: number, longName: string, f: Fi
 		const r = await probed(page);
 		f.ours.push(r);
 		log(`ours: ${s(r.done! - r.firstFrame!)}, ${mib(r.bytesDown)} down, first row on screen ${r.firstRow === null ? '—' : ms(r.firstRow - r.firstFrame!)} after the first frame, peak heap ${mib(r.peakHeap)}`);
-		f.open.push(await firstOpen(page, longName));
+		f.open.push(await firstOpen(page, long));
 		for (let i = 0; i < RECONNECTS; i++) {
 			const again = await reconnect(page, context);
 			f.reconnect.push(again.ms);
@@ -93,7 +93,7 @@ async function measure(count: number): Promise<Figures> {
 	console.log(`${count} generated plans:`);
 	const plans = await caseload(count, log);
 	const docs = nurseDocuments(plans);
-	const longName = (plans[0]!.doc as A.Doc<Plan>).patient.name;
+	const long = { name: (plans[0]!.doc as A.Doc<Plan>).patient.name, id: plans[0]!.patientId };
 	const dataDir = temp('register');
 	await seedRegister(dataDir, plans);
 	const server = await startAppServer(PORT, dataDir);
@@ -105,7 +105,7 @@ async function measure(count: number): Promise<Figures> {
 		for (let i = 0; i < RUNS; i++) {
 			await floorOnce(floor.url, docs.length, f);
 			// The day's work offline, on the first tablet only (30 plan pages, typed into: slow to set up).
-			await oursOnce(server, docs.length, longName, f, i ? [] : plans.slice(1, 31).map((p) => p.patientId));
+			await oursOnce(server, docs.length, long, f, i ? [] : plans.slice(1, 31).map((p) => p.patientId));
 			await pouchRun(pouch.url, f);
 		}
 		f.rss = server.peakRss();

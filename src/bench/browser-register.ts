@@ -49,7 +49,7 @@ export async function caseload(count: number, log: (line: string) => void): Prom
 		return rows.map((r) => ({ docId: r.docId as FixtureDocument['docId'], patientId: r.patientId as PatientId, doc: A.load<Plan>(r.bytes) }));
 	}
 	const t = performance.now();
-	log(`building ${count} generated plans (cached afterwards; about 50 ms each)…`);
+	log(`building ${count} generated plans (cached afterwards; 50–200 ms each)…`);
 	const docs = build(count);
 	await writeFile(join(CACHE_DIR, `caseload-${key}-${count}.cbor`), encode(docs.map((d): Cached[number] => ({ docId: d.docId, patientId: d.patientId, bytes: A.save(d.doc) }))));
 	log(`built in ${((performance.now() - t) / 1000).toFixed(0)} s`);

@@ -12,7 +12,7 @@ import { freshTablet, logIn, probed, startAppServer } from './browser-app';
 import { caseload, nurseDocuments, seedRegister } from './browser-register';
 import { table } from './stats';
 
-type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number } };
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } };
 type Profile = { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] };
 type TraceEvent = { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string } };
 
@@ -54,7 +54,7 @@ function selfTimes(p: Profile, from: number, to: number): { kinds: Map<string, n
 		const f = byId.get(p.samples[i]!)!;
 		kinds.set(kindOf(f), (kinds.get(kindOf(f)) ?? 0) + dt);
 		const file = f.url.split('/').pop() ?? '';
-		const name = f.url ? `${f.functionName || '(anonymous)'} in ${file}:${f.lineNumber} (${chunks.get(file) ?? 'not ours'})` : f.functionName;
+		const name = f.url ? `${f.functionName || '(anonymous)'} in ${file}:${f.lineNumber + 1}:${f.columnNumber + 1} (${chunks.get(file) ?? 'not ours'})` : f.functionName;
 		functions.set(name, (functions.get(name) ?? 0) + dt);
 	}
 	return { kinds, functions };

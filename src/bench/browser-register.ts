@@ -1,7 +1,7 @@
 // The register the browser benchmark's server starts with: the demo plans, `count` generated
 // patients on the Rana nurse's care team (`ranaCaseload`, what DBEP_DEMO_EXTRA_PATIENTS seeds),
 // the first of them with two years of history (1,500 changes by the care team). Building a
-// plan costs ~50 ms, so the generated plans are cached as saved bytes under node_modules/.cache,
+// plan costs 50–200 ms, so the generated plans are cached as saved bytes under node_modules/.cache,
 // keyed by the fixtures' sources; the largest set built serves every smaller count (a prefix).
 // Seeding goes through the current hub into a fresh data folder for each server, so the
 // register is what the running code writes.

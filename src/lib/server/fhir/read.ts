@@ -97,7 +97,12 @@ function versionsOf(deps: FhirDeps, doc: Automerge.Doc<unknown>, hashes: readonl
 	return out;
 }
 
-const HISTORY_LIMIT = 50;
+/**
+ * Versions one history answer rebuilds. Each is the whole plan materialized at its heads (tens of
+ * milliseconds for a long plan) on the server's one thread: ten keeps an answer well under half a
+ * second. `total` says how many there are; older ones are read one by one (`_history/{vid}`).
+ */
+const HISTORY_LIMIT = 10;
 
 /** `GET /fhir/{type}/{id}/_history[/{vid}]`: the resource as it was at each version (or one), from the plan's history. */
 export async function readHistory(deps: FhirDeps, req: FhirRequest, type: string, id: string, vid: string | null): Promise<Response> {

@@ -3,6 +3,7 @@ import type { DocumentRef } from '$lib/domain/ids';
 import { samePerson, stampedBy } from '$lib/domain/person';
 import type { MeasureLog, Plan, Role } from '$lib/domain/plan';
 import { isSelfTreatmentMeasure } from '$lib/domain/worklist';
+import { sameHeads } from '$lib/server/store/boundary';
 import type { RefusalRule } from '$lib/sync/protocol';
 import { allows, isClinician, personRefOf, type User } from './users';
 
@@ -182,8 +183,7 @@ function clinicianEntriesRule(patches: A.Patch[], before: Plan, after: Plan, use
  * the document as it was before the change pass it as `previous`.
  */
 function asOf(doc: A.Doc<unknown>, heads: A.Heads): unknown {
-	const current = A.getHeads(doc);
-	return current.length === heads.length && heads.every((h) => current.includes(h)) ? doc : A.view(doc, heads);
+	return sameHeads(A.getHeads(doc), heads) ? doc : A.view(doc, heads);
 }
 
 /**

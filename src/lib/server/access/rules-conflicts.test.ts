@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { planConflicts, resolveConflict } from '$lib/domain/conflicts';
 import { planDocId } from '$lib/domain/ids';
 import type { Context, Plan } from '$lib/domain/plan';
-import { updateGoal } from '$lib/domain/plan-ops';
-import { clinicians, createPlanDocument, pal } from '$lib/fixtures';
+import { setRestricted, updateGoal } from '$lib/domain/plan-ops';
+import { clinicians, createPlanDocument, pal, relatives } from '$lib/fixtures';
 import { breachOf } from './rules';
 import { demoUsers, personRefOf, type User } from './users';
 
@@ -12,6 +12,8 @@ const userOf = (id: string): User => demoUsers.find((u) => u.id === id)!;
 const gp = userOf(clinicians.bodoGp.id);
 const nurse = userOf(clinicians.ranaNurse.id);
 const eyeDoctor = userOf(clinicians.tromsoEyeDoctor.id);
+const palHimself = demoUsers.find((u) => u.role === 'patient' && u.patients.includes(pal.patientId))!;
+const daughter = userOf(relatives.palDaughter.id);
 const ref = { kind: 'plan' as const, docId: planDocId(pal.patientId), patientId: pal.patientId };
 const PURPOSE = pal.goals.purpose;
 const ctx = (user: User, at: string): Context => ({ by: personRefOf(user), at });
@@ -27,7 +29,8 @@ function rewrite(doc: A.Doc<Plan>, user: User, text: string, actor: string): A.D
 /** What the register decides when `device`'s changes arrive at its copy `register`. */
 async function push(register: A.Doc<Plan>, device: A.Doc<Plan>, user: User) {
 	const merged = A.merge(A.clone(register), device);
-	return { merged, breach: await breachOf(user, ref, merged, A.getHeads(register), A.getHeads(merged), async () => merged) };
+	// As the write path calls it: the register's cached document is the version before the change.
+	return { merged, breach: await breachOf(user, ref, merged, A.getHeads(register), A.getHeads(merged), async () => merged, register) };
 }
 
 describe('the register and concurrent rewrites of one text', () => {
@@ -65,5 +68,41 @@ describe('the register and concurrent rewrites of one text', () => {
 		const [conflict] = planConflicts(both);
 		const forged = A.change(A.clone(both, { actor: 'b'.repeat(32) }), (d) => resolveConflict(d, conflict!, { choose: 1 }, ctx(gp, '2026-12-01T10:00:00.000Z')));
 		expect((await push(both, forged, nurse)).breach).toMatchObject({ rule: 'stamped-as-another' });
+	});
+});
+
+describe('the register and concurrent privacy choices', () => {
+	/** A device's offline restriction of the plan, in its user's name, on its own copy. */
+	const restrict = (doc: A.Doc<Plan>, user: User, restricted: boolean, actor: string) =>
+		A.change(A.clone(doc, { actor: actor.repeat(32) }), (d) => setRestricted(d, restricted, ctx(user, '2026-12-01T09:00:00.000Z')));
+
+	// Seen in the role property test: the daughter's restriction reached the register first; Pål's,
+	// made at the same time in his own name, lost Automerge's tie-break (the higher actor wins), so
+	// the merged value still named her, and his change was refused as "stamped as another". A
+	// change is judged by what it writes, not by which concurrent version shows.
+	it('accepts the patient’s own restriction when his daughter’s concurrent one stays the visible version', async () => {
+		const { doc } = createPlanDocument(pal);
+		const first = await push(doc, restrict(doc, daughter, true, 'f'), daughter);
+		expect(first.breach).toBeNull();
+		const second = await push(first.merged, restrict(doc, palHimself, false, 'a'), palHimself);
+		expect(second.merged.privacy.restricted?.by).toMatchObject({ id: daughter.id });
+		expect(second.breach).toBeNull();
+	});
+
+	it('accepts it when his version is the one that shows', async () => {
+		const { doc } = createPlanDocument(pal);
+		const first = await push(doc, restrict(doc, daughter, true, 'a'), daughter);
+		const second = await push(first.merged, restrict(doc, palHimself, false, 'f'), palHimself);
+		expect(second.merged.privacy.restricted?.by).toMatchObject({ id: palHimself.id });
+		expect(second.breach).toBeNull();
+	});
+
+	it('still refuses a restriction written in his daughter’s name, whichever version shows', async () => {
+		const { doc } = createPlanDocument(pal);
+		for (const [mine, theirs] of [['a', 'f'], ['f', 'a']] as const) {
+			const first = await push(doc, restrict(doc, daughter, true, theirs), daughter);
+			const forged = A.change(A.clone(doc, { actor: mine.repeat(32) }), (d) => setRestricted(d, false, ctx(daughter, '2026-12-01T09:00:00.000Z')));
+			expect((await push(first.merged, forged, palHimself)).breach, `Pål as ${mine}`).toMatchObject({ rule: 'stamped-as-another' });
+		}
 	});
 });

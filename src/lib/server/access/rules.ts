@@ -191,14 +191,14 @@ function asOf(doc: A.Doc<unknown>, heads: A.Heads): unknown {
  * on the care team at creation, and nothing of the patient's privacy choices; in a log, entries
  * only added, corrections only of one's own records.
  */
-function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, user: User, previous?: A.Doc<unknown>): RuleBreach | null {
+function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, user: User, previous?: A.Doc<unknown>, visibleOnly = false): RuleBreach | null {
 	const now = asOf(doc, after);
 	const old = previous ?? (before.length ? asOf(doc, before) : null);
 	if (ref.kind === 'plan' && !old) {
 		const rule = clinicianPlanRule([], null, now as Plan, user);
 		if (rule) return { path: '', rule };
 	}
-	const patches = A.diff(doc, before, after);
+	const patches = visibleEffects(A.diff(doc, before, after), old, now, visibleOnly);
 	for (const patch of patches) {
 		const rule =
 			foreignStamp(patch.path, now, user) ??
@@ -220,13 +220,58 @@ function clinicianBreach(ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads,
  * at `before`.
  */
 export async function breachOf(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>, previous?: A.Doc<unknown>): Promise<RuleBreach | null> {
-	if (isClinician(user)) return clinicianBreach(ref, doc, before, after, user, previous);
+	const own = authorsVersion(doc, before, after);
+	if (!own) return judge(user, ref, doc, before, after, planOf, previous, false);
+	// Made offline beside changes the register already holds: what the author wrote is judged on
+	// the version they wrote it on, and what it does to the register's version where it shows.
+	return (await judge(user, ref, doc, own.base, own.heads, planOf, undefined, false)) ?? judge(user, ref, doc, before, after, planOf, previous, true);
+}
+
+/**
+ * The author's own version of a change made beside others (offline): its heads and those of the
+ * version it was made on. Null when it was made on everything the register held: the merged
+ * document is then the author's version. Where two people wrote one field at the same time,
+ * Automerge shows one of the two (by a tie-break on actor ids); the other stays as a concurrent
+ * version. Judged on the merged document, the one whose version is hidden would be refused for the
+ * stamp of the other's (seen: Pål's restriction refused as "stamped as another" because his
+ * daughter's showed).
+ */
+function authorsVersion(doc: A.Doc<unknown>, before: A.Heads, after: A.Heads): { base: A.Heads; heads: A.Heads } | null {
+	// A head of the register's version still a head after the change: the change did not build on it.
+	if (!before.some((h) => after.includes(h))) return null;
+	const heads = after.filter((h) => !before.includes(h));
+	if (!heads.length) return null;
+	// What the change added: every change of the document that the register's version did not hold.
+	const added = A.getChangesMetaSince(doc, before);
+	const hashes = new Set(added.map((c) => c.hash));
+	return { base: [...new Set(added.flatMap((c) => c.deps))].filter((h) => !hashes.has(h)), heads };
+}
+
+/** The value at `path` in a document's plain value. */
+function valueAt(root: unknown, path: readonly A.Prop[]): unknown {
+	let node = root;
+	for (const key of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(key)] : undefined;
+	return node;
+}
+
+/**
+ * The patches that change what shows, when `visibleOnly`: a concurrent version added beside the
+ * one that shows changes the document's history, not its value, and what it wrote is judged on
+ * its author's version.
+ */
+function visibleEffects(patches: A.Patch[], old: unknown, now: unknown, visibleOnly: boolean): A.Patch[] {
+	return visibleOnly ? patches.filter((p) => json(valueAt(old, p.path)) !== json(valueAt(now, p.path))) : patches;
+}
+
+/** Checks the changes between `before` and `after` of `doc` against the user's role (breachOf). */
+async function judge(user: User, ref: DocumentRef, doc: A.Doc<unknown>, before: A.Heads, after: A.Heads, planOf: () => Promise<Plan | null>, previous: A.Doc<unknown> | undefined, visibleOnly: boolean): Promise<RuleBreach | null> {
+	if (isClinician(user)) return clinicianBreach(ref, doc, before, after, user, previous, visibleOnly);
 	if (user.role !== 'patient' && user.role !== 'relative') return { path: '', rule: 'role-may-not-write' };
 	if (!allows(user, 'write')) return { path: '', rule: 'proxy-reads-only' };
 	const plan = ref.kind === 'log' ? await planOf() : null;
 	const old = previous ?? (before.length ? asOf(doc, before) : null);
 	const now = asOf(doc, after);
-	for (const patch of A.diff(doc, before, after)) {
+	for (const patch of visibleEffects(A.diff(doc, before, after), old, now, visibleOnly)) {
 		const rule =
 			ref.kind === 'plan'
 				? old

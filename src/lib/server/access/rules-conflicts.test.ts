@@ -85,7 +85,7 @@ describe('the register and concurrent privacy choices', () => {
 		const first = await push(doc, restrict(doc, daughter, true, 'f'), daughter);
 		expect(first.breach).toBeNull();
 		const second = await push(first.merged, restrict(doc, palHimself, false, 'a'), palHimself);
-		expect(second.merged.privacy.restricted?.by).toMatchObject({ id: daughter.id });
+		expect(second.merged.privacy?.restricted?.by).toMatchObject({ id: daughter.id });
 		expect(second.breach).toBeNull();
 	});
 
@@ -93,7 +93,7 @@ describe('the register and concurrent privacy choices', () => {
 		const { doc } = createPlanDocument(pal);
 		const first = await push(doc, restrict(doc, daughter, true, 'a'), daughter);
 		const second = await push(first.merged, restrict(doc, palHimself, false, 'f'), palHimself);
-		expect(second.merged.privacy.restricted?.by).toMatchObject({ id: palHimself.id });
+		expect(second.merged.privacy?.restricted?.by).toMatchObject({ id: palHimself.id });
 		expect(second.breach).toBeNull();
 	});
 

@@ -32,7 +32,7 @@
 //   ROLES_PROPERTY=1 PROPERTY_RUNS=1000 npx vitest run src/lib/server/sync/roles.property.test.ts
 import * as A from '@automerge/automerge';
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
 import { pal } from '$lib/fixtures';
 import { allows, type User } from '$lib/server/access/users';
@@ -66,10 +66,57 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 );
 const scenario = fc.record({ users: fc.shuffledSubarray([...roleUsers], { minLength: 2, maxLength: 3 }), actions: fc.array(action, { minLength: 1, maxLength: 16 }) });
 
+/**
+ * Makes a run's randomness come from its scenario: Automerge's actor ids (crypto.getRandomValues),
+ * random ids (crypto.randomUUID) and the clock (change times and stamps; frozen) would otherwise
+ * differ per replay, and with them hashes, heads order and which concurrent write wins, so a seed
+ * would not replay its failure. Returns the undo.
+ */
+function deterministic(scenario: unknown): () => void {
+	let state = [...JSON.stringify(scenario)].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0, 2166136261);
+	// mulberry32
+	const next = () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+	const fill = <T extends ArrayBufferView | null>(array: T): T => {
+		if (array) {
+			const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+			for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(next() * 256);
+		}
+		return array;
+	};
+	const random = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(fill as typeof crypto.getRandomValues);
+	const uuid = vi.spyOn(globalThis.crypto, 'randomUUID').mockImplementation(() => {
+		const b = fill(new Uint8Array(16));
+		b[6] = (b[6]! & 0x0f) | 0x40;
+		b[8] = (b[8]! & 0x3f) | 0x80;
+		const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+		return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` as `${string}-${string}-${string}-${string}-${string}`;
+	});
+	vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-10T09:00:00.000Z') });
+	return () => {
+		random.mockRestore();
+		uuid.mockRestore();
+		vi.useRealTimers();
+	};
+}
+
 type Device = { user: User; peerId: string; repo: PlanRepository; client: SyncClient; link: ScheduledLink | null; edits: Edit[] };
 type Ack = { docId: DocumentId; heads: string[] };
 
-const base = palPlanDocument();
+/** Pål's plan as every device holds it in the morning, made deterministically too, so a replay in another process starts from the same document. */
+const base = (() => {
+	const undo = deterministic('base');
+	try {
+		return palPlanDocument();
+	} finally {
+		undo();
+	}
+})();
 /** Frames one run may deliver while settling before it counts as a livelock. */
 const MAX_DELIVERIES = 2000;
 let run = 0;
@@ -131,16 +178,17 @@ async function checkQuiescence(store: DocumentStore, devices: readonly Device[],
 		if (!allows(d.user, 'visits')) expect(expected.filter(([docId]) => parseDocumentId(docId)?.kind !== 'plan')).toEqual([]);
 		expect(await d.repo.unsyncedDocs(), `${d.user.name} has sent everything (${d.client.state.phase}, refusals ${JSON.stringify(d.client.state.refusals.map((r) => [r.reason, r.detail]))})`).toEqual([]);
 		const setAside = await setAsideOn(d, readable.length > 0);
+		const asideRows = JSON.stringify((await d.repo.setAsideList()).map((r) => [r.docId.split(':')[0], r.reason, r.detail, r.bytes ? 'copy' : 'text']));
 		const refusedOn = new Set(d.edits.filter((e) => e.refusable).map((e) => e.docId));
 		for (const e of d.edits) {
 			if (e.refusable) {
 				expect(inRegister(e), `refused ${e.hash} not stored`).toBe(false);
-				expect(setAside(e), `${d.user.name}'s refused ${e.hash} set aside (rows ${JSON.stringify((await d.repo.setAsideList()).map((r) => [r.docId.split(":")[0], r.reason, r.detail, r.bytes ? "copy" : "text"]))})`).toBe(true);
+				expect(setAside(e), `${d.user.name}'s refused ${e.hash} set aside (rows ${asideRows})`).toBe(true);
 				// A refusal of a document the user may read is in the patient's access log too.
 				if (readable.some((r) => r.docId === e.docId)) expect(lines.some((l) => l.action === 'refused' && l.docId === e.docId && l.who.id === d.user.id), `refusal of ${e.hash} logged`).toBe(true);
 			} else if (!refusedOn.has(e.docId)) {
 				// A device that made no forbidden change to a document loses none of its changes to it.
-				expect(inRegister(e), `${d.user.name}'s ${e.hash} stored`).toBe(true);
+				expect(inRegister(e), `${d.user.name}'s ${e.hash} stored (set aside: ${asideRows})`).toBe(true);
 			} else {
 				// Built on a forbidden change, or sent with one: refused with it, and kept on the device.
 				expect(inRegister(e) || setAside(e), `${e.hash} stored or set aside`).toBe(true);
@@ -150,12 +198,45 @@ async function checkQuiescence(store: DocumentStore, devices: readonly Device[],
 	}
 }
 
+/**
+ * What a failed run looked like at rest, for the report: each device's state and what it and the
+ * register hold, whether the hub still had work when the run thought it quiet, and whether the
+ * check passes once that work and the frames it sent are done (a test that ended too early).
+ */
+async function diagnosis(hub: SyncHub, store: DocumentStore, devices: readonly Device[], check: () => Promise<void>): Promise<string> {
+	const short = (heads: readonly string[] | undefined) => (heads ?? []).map((h) => h.slice(0, 8)).join(',');
+	const register = new Map((await store.manifest()).map((m) => [m.docId, m.heads] as const));
+	const lines = [`register: ${[...register].map(([id, heads]) => `${id.split(':')[0]}@${short(heads)}`).join(' ')}`];
+	for (const d of devices) {
+		const rows = await d.repo.db.docs.toArray();
+		const unsynced = await d.repo.db.unsynced.toArray();
+		lines.push(
+			`${d.user.role} ${d.user.name}: link ${d.link?.isOpen ? 'open' : 'closed'}, in flight ${d.link?.inFlight ?? 0}, phase ${d.client.state.phase}, progress ${JSON.stringify(d.client.state.progress)}, refusals ${JSON.stringify(d.client.state.refusals.map((r) => r.reason))}`,
+			`  holds ${rows.map((r) => `${r.docId.split(':')[0]}@${short(r.heads)}${sameHeadsOf(r.heads, register.get(r.docId)) ? '' : '(differs)'}`).join(' ')}; unsent ${unsynced.map((u) => `${u.docId.split(':')[0]} (${u.changes ?? '?'} changes)`).join(' ') || 'none'}`
+		);
+	}
+	const hubHadWork = await hub.idle();
+	let after = 'still fails after waiting for the hub and settling again';
+	try {
+		await settle(devices);
+		await check();
+		after = 'PASSES after waiting for the hub and settling again: the run was checked before it was at rest';
+	} catch (again) {
+		after += `: ${again instanceof Error ? again.message.split('\n')[0] : String(again)}`;
+	}
+	lines.push(`hub ${hubHadWork ? 'still had work' : 'was idle'} when checked; ${after}`);
+	return lines.join('\n');
+}
+
+const sameHeadsOf = (a: readonly string[], b: readonly string[] | undefined) => b !== undefined && a.length === b.length && [...a].sort().every((h, i) => h === [...b].sort()[i]);
+
 // Skipped unless ROLES_PROPERTY is set: it still fails inside the whole suite (see the header), and CI must stay green meanwhile.
 it.skipIf(!process.env.ROLES_PROPERTY)('keeps the role rules and converges, whatever devices of every role do and the network does to their frames', { timeout: 60 * 60_000 }, async () => {
 	const seed = process.env.PROPERTY_SEED;
 	await fc.assert(
 		fc.asyncProperty(scenario, async ({ users, actions }) => {
 			run++;
+			const undo = deterministic({ users, actions });
 			let commits = 0;
 			let seeding = true;
 			const inner = openSqliteStore(':memory:');
@@ -208,7 +289,11 @@ it.skipIf(!process.env.ROLES_PROPERTY)('keeps the role rules and converges, what
 				}
 				for (const d of devices) await connect(d);
 				await settle(devices);
-				await checkQuiescence(store, devices, acks, commits);
+				try {
+					await checkQuiescence(store, devices, acks, commits);
+				} catch (error) {
+					throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await diagnosis(hub, store, devices, () => checkQuiescence(store, devices, acks, commits))}`, { cause: error });
+				}
 			} finally {
 				for (const d of devices) d.link?.close();
 				await hub.close();
@@ -217,6 +302,7 @@ it.skipIf(!process.env.ROLES_PROPERTY)('keeps the role rules and converges, what
 					d.repo.close();
 					await d.repo.db.delete();
 				}
+				undo();
 			}
 		}),
 		{ numRuns: Number(process.env.PROPERTY_RUNS ?? 25), ...(seed ? { seed: Number(seed), path: process.env.PROPERTY_PATH } : {}) }

@@ -25,9 +25,20 @@ test('a fresh tablet shows how far it has come while it loads its plans', async 
 	const server = serverProcess(4381, undefined, { DBEP_DEMO_EXTRA_PATIENTS: String(EXTRA) });
 	await server.start();
 	try {
-		const page = await (await browser.newContext()).newPage();
+		const context = await browser.newContext();
+		// The register's frames wait until the nurse is logged in and the page that shows the count is up:
+		// loaded faster than she chooses her PIN, the count would be over before it could be seen.
+		let loggedIn = false;
+		const waiting: (() => void)[] = [];
+		await context.routeWebSocket(/\/sync$/, (ws) => {
+			const register = ws.connectToServer();
+			register.onMessage((m) => (loggedIn ? ws.send(m) : waiting.push(() => ws.send(m))));
+		});
+		const page = await context.newPage();
 		await recordProgress(page);
 		await logIn(page, nurse, server.url);
+		loggedIn = true;
+		for (const send of waiting.splice(0)) send();
 
 		const total = EXTRA + 2;
 		await expect(page.getByTestId('patient-row')).toHaveCount(total, { timeout: 120_000 });

@@ -26,3 +26,24 @@ describe('shownPatients', () => {
 		expect(shownPatients(rows, 'Solveig Nymoen', true)).toEqual(new Set([solveig.patientId]));
 	});
 });
+
+describe('worklist', () => {
+	const ids = (rows: readonly { patient: PatientListItem }[]) => rows.map((r) => r.patient.patientId);
+
+	it('keeps the rows of unchanged patients as they were and merges new ones into visit order', () => {
+		const first = worklist(items.slice(0, 20), NOW);
+		const changed = { ...items[3]!, name: 'Aase Aanonsen' };
+		const next = [...items.slice(0, 20).map((i, n) => (n === 3 ? changed : i)), ...items.slice(20)];
+		const merged = worklist(next, NOW, first);
+		expect(ids(merged)).toEqual(ids(worklist(next, NOW)));
+		for (const row of first) if (row.patient !== items[3]) expect(merged).toContain(row);
+		expect(merged.find((r) => r.patient === changed)).toBeDefined();
+		expect(merged.some((r) => r.patient === items[3])).toBe(false);
+	});
+
+	it('makes every row again when the time has moved on', () => {
+		const first = worklist(items, NOW);
+		const later = worklist(items, '2026-11-25T15:00:00.000Z', first);
+		for (const row of later) expect(first).not.toContain(row);
+	});
+});

@@ -116,20 +116,23 @@ export class DocStore {
 	}
 
 	/**
-	 * Replaces a document's chunks with one snapshot stored as is, and drops its view (made when
+	 * Replaces each document's chunks with one snapshot stored as is, and drops its view (made when
 	 * first opened). Runs inside the caller's transaction over chunks, docs and views; the caller
-	 * makes sure no unsent change is overwritten.
+	 * makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
+	 * requests, not several per document: a fresh device stores a frame of a hundred plans at once.
 	 */
-	async putSnapshot(s: SnapshotWrite, at: string): Promise<void> {
+	async putSnapshots(snapshots: readonly SnapshotWrite[], at: string): Promise<void> {
+		if (!snapshots.length) return;
 		const { db } = this;
-		const key = `${s.docId}|snapshot|${headsKey(s.heads)}`;
-		const old = await db.chunks.where('docId').equals(s.docId).primaryKeys();
-		await db.chunks.bulkDelete(old.filter((k) => k !== key));
-		await db.chunks.put({ key, docId: s.docId, kind: 'snapshot', bytes: s.bytes });
-		await db.views.delete(s.docId);
-		const row = { docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at };
-		await db.docs.put({ ...row, snapshotBytes: s.bytes.length, incrementalBytes: 0 });
-		this.#seen.set(s.docId, new Set([key]));
+		const keyOf = (s: SnapshotWrite) => `${s.docId}|snapshot|${headsKey(s.heads)}`;
+		const docIds = snapshots.map((s) => s.docId);
+		const keep = new Set(snapshots.map(keyOf));
+		const old = await db.chunks.where('docId').anyOf(docIds).primaryKeys();
+		await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
+		await db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes })));
+		await db.views.bulkDelete(docIds);
+		await db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 })));
+		for (const s of snapshots) this.#seen.set(s.docId, new Set([keyOf(s)]));
 	}
 
 	/** Deletes a document's chunks, row and view, inside the caller's transaction over those tables. */

@@ -46,6 +46,20 @@ export class PlanRepository extends SetAsideRepository {
 		return summaries.map((s) => ({ ...s, unsynced: pending.has(s.patientId) }));
 	}
 
+	/**
+	 * The list rows of these patients only, and those of them with no row any more (purged): what
+	 * a list already on screen needs after a change, without reading every summary again.
+	 */
+	async listPatientsOf(patientIds: readonly PatientId[]): Promise<{ items: PatientListItem[]; gone: PatientId[] }> {
+		const ids = [...new Set(patientIds)];
+		const [summaries, unsynced] = await Promise.all([this.db.summaries.bulkGet(ids), this.db.unsynced.where('patientId').anyOf(ids).toArray()]);
+		const pending = new Set(unsynced.map((u) => u.patientId));
+		const items: PatientListItem[] = [];
+		const gone: PatientId[] = [];
+		summaries.forEach((s, i) => (s ? items.push({ ...s, unsynced: pending.has(s.patientId) }) : gone.push(ids[i]!)));
+		return { items, gone };
+	}
+
 	/** Opens a patient's plan and the logs of this and last month (by `now`), without parsing what has a current view. */
 	async openPatient(patientId: PatientId, now: string): Promise<OpenResult> {
 		const plan = await this.read<Plan>(planDocId(patientId));

@@ -8,6 +8,12 @@ import { summarize, type PatientSummary } from '$lib/domain/worklist';
 import type { DbepDb } from './db';
 import { DocStore, type LoadProblem } from './doc-store';
 
+/**
+ * Hears which patients' stored data changed; `stored` (when given) holds summaries just stored
+ * for some of them, none with unsent changes, so a list on screen need not read those back.
+ */
+export type ChangeListener = (patientIds: readonly PatientId[], stored?: readonly PatientSummary[]) => void;
+
 /** A parsed document held in memory, and the heads it was at when last stored. */
 export type Held<T> = { doc: Doc<T>; stored: Heads };
 type Read<T> = { value: T; conflicts: PlanConflict[] };
@@ -48,7 +54,7 @@ export abstract class RepositoryCore {
 	protected readonly held = new Map<DocumentId, Held<unknown>>();
 	/** Views read from IndexedDB, kept while their heads are current: a large plan is cloned out once. */
 	readonly #views = new Map<DocumentId, Read<unknown> & { heads: string[] }>();
-	readonly #listeners = new Set<(patientIds: readonly PatientId[]) => void>();
+	readonly #listeners = new Set<ChangeListener>();
 	readonly #channel: BroadcastChannel | null;
 	/** The tail of this tab's queue of document writes. */
 	#writes: Promise<unknown> = Promise.resolve();
@@ -70,20 +76,24 @@ export abstract class RepositoryCore {
 	}
 
 	/** Calls `listener` with the patients whose stored data changed, in this tab or another. */
-	subscribe(listener: (patientIds: readonly PatientId[]) => void): () => void {
+	subscribe(listener: ChangeListener): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);
 	}
 
-	#emit(patientIds: readonly PatientId[]): void {
-		for (const l of this.#listeners) l(patientIds);
+	#emit(patientIds: readonly PatientId[], stored?: readonly PatientSummary[]): void {
+		for (const l of this.#listeners) l(patientIds, stored);
 	}
 
-	/** Tells listeners here and in other tabs that these patients' stored data changed. */
-	protected announce(patientIds: readonly PatientId[]): void {
+	/**
+	 * Tells listeners here and in other tabs that these patients' stored data changed; `stored`,
+	 * the list summaries just stored for those of them with no unsent change, is told in this tab
+	 * only (others read them).
+	 */
+	protected announce(patientIds: readonly PatientId[], stored?: readonly PatientSummary[]): void {
 		const ids = [...new Set(patientIds)];
 		if (!ids.length) return;
-		this.#emit(ids);
+		this.#emit(ids, stored);
 		this.#channel?.postMessage({ patientIds: ids });
 	}
 

@@ -2,7 +2,7 @@ import * as A from '@automerge/automerge/slim';
 import { parseDocumentId, planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
 import { headsHash, type DocMessage, type ManifestEntry, type Opened, type Snapshot } from '$lib/sync/protocol';
-import type { LoadProblem } from './doc-store';
+import type { LoadProblem, SnapshotWrite } from './doc-store';
 import { RepositoryCore, conflictsOf, sameHeads, type Held } from './repository-core';
 
 /** What became of received snapshots: stored, or not (`kept`: the device holds unsent changes to it, or its ids disagree). */
@@ -68,24 +68,30 @@ export abstract class SyncRepository extends RepositoryCore {
 	async importSnapshots(snapshots: readonly Snapshot[], summaries: readonly PatientSummary[], at = now()): Promise<ImportResult> {
 		const { db } = this;
 		const result: ImportResult = { stored: [], kept: [] };
+		let fresh: PatientSummary[] = [];
 		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries], async () => {
-			const pending = new Set((await db.unsynced.toArray()).map((u) => u.patientId));
+			const unsynced = await db.unsynced.toArray();
+			const pending = new Set(unsynced.map((u) => u.patientId));
+			const unsent = new Set(unsynced.map((u) => u.docId));
+			// A document sent twice in one frame is stored as last sent.
+			const writes = new Map<DocumentId, SnapshotWrite>();
 			for (const s of snapshots) {
 				const ref = parseDocumentId(s.docId);
-				if (!ref || ref.patientId !== s.patientId || (await db.unsynced.get(s.docId))) {
+				if (!ref || ref.patientId !== s.patientId || unsent.has(s.docId)) {
 					result.kept.push(s.docId);
 					continue;
 				}
-				await this.store.putSnapshot({ ...s, kind: ref.kind }, at);
-				result.stored.push(s.docId);
+				writes.set(s.docId, { ...s, kind: ref.kind });
 			}
+			result.stored.push(...writes.keys());
+			await this.store.putSnapshots([...writes.values()], at);
 			// A patient with unsent changes keeps the summary made from them until sync merges both.
-			const fresh = summaries.filter((s) => !pending.has(s.patientId));
+			fresh = summaries.filter((s) => !pending.has(s.patientId));
 			if (fresh.length) await db.summaries.bulkPut(fresh);
 		}));
 		const patients = [...snapshots.map((s) => s.patientId), ...summaries.map((s) => s.patientId)];
 		this.forget(patients);
-		this.announce(patients);
+		this.announce(patients, fresh);
 		return result;
 	}
 

@@ -32,7 +32,10 @@ export class SyncClient {
 	#saidEmpty = false;
 	#localQueued = false;
 	#fatal = false;
-	#received = 0;
+	/** Snapshot requests (an empty hello, each `fetch`) whose last frame has not yet arrived. */
+	#requests = 0;
+	/** What the progress line counts: documents held before this connection's fetching began, and all it will hold. */
+	#progress: { base: number; arrived: number; total: number } = { base: 0, arrived: 0, total: 0 };
 	readonly #fetching = new Set<DocumentId>();
 	/** Documents exchanged in this connection that have not yet reached the server's heads. */
 	readonly #awaiting = new Set<DocumentId>();
@@ -94,7 +97,8 @@ export class SyncClient {
 		this.#welcomed = false;
 		this.#localQueued = false;
 		this.#fatal = false;
-		this.#received = 0;
+		this.#requests = 0;
+		this.#progress = { base: 0, arrived: 0, total: 0 };
 		this.#fetching.clear();
 		this.#awaiting.clear();
 		this.#listed.clear();
@@ -167,21 +171,36 @@ export class SyncClient {
 		const { missing, differing, gone } = compareManifests(await this.repo.manifest(), m.manifest, unsynced);
 		if (gone.length) await this.repo.purge(gone);
 		for (const docId of missing) this.#fetching.add(docId);
-		if (missing.length) this.#set({ progress: { received: 0, total: missing.length } });
+		// A first sync that was cut off goes on from the documents it stored; a later one counts what is new.
+		const base = this.#state.lastSyncedAt ? 0 : m.manifest.length - missing.length;
+		this.#progress = { base, arrived: 0, total: base + missing.length };
+		if (missing.length) this.#showProgress();
 		// A device that said `empty` is sent everything without asking.
-		if (!this.#saidEmpty) for (const docIds of batches(missing)) out({ type: 'fetch', docIds });
+		if (this.#saidEmpty) this.#requests++;
+		else for (const docIds of batches(missing)) this.#fetch(docIds, out);
 		await this.#sendSync(differing, out);
+	}
+
+	#fetch(docIds: DocumentId[], out: Send): void {
+		this.#requests++;
+		out({ type: 'fetch', docIds });
+	}
+
+	#showProgress(): void {
+		const { base, arrived, total } = this.#progress;
+		// A single plan fetched again after a refusal, outside any loading, shows no count.
+		this.#set({ progress: this.#fetching.size && total > 0 ? { received: Math.min(base + arrived, total), total } : null });
 	}
 
 	async #snapshots(m: Of<'snapshots'>, out: Send): Promise<void> {
 		const { kept } = await this.repo.importSnapshots(m.docs, m.summaries);
 		for (const d of m.docs) {
-			this.#fetching.delete(d.docId);
+			if (this.#fetching.delete(d.docId)) this.#progress.arrived++;
 			this.#listed.add(d.docId);
 		}
-		this.#received += m.docs.length;
-		if (m.remaining === 0) this.#fetching.clear();
-		this.#set({ progress: m.remaining === 0 ? null : { received: this.#received, total: this.#received + m.remaining } });
+		// Every request answered: a document listed but not sent (no stored bytes) is not waited for.
+		if (m.remaining === 0 && --this.#requests <= 0) this.#fetching.clear();
+		this.#showProgress();
 		// The device holds unsent changes to these: they meet the server's through sync instead.
 		await this.#sendSync(kept, out);
 	}
@@ -225,7 +244,7 @@ export class SyncClient {
 				if (!accessEnded && this.#listed.has(m.docId) && out.live()) {
 					// Go on from the register's version: the device keeps working on (and syncing) the document.
 					this.#fetching.add(m.docId);
-					out({ type: 'fetch', docIds: [m.docId] });
+					this.#fetch([m.docId], out);
 				}
 				return;
 			}
@@ -233,7 +252,7 @@ export class SyncClient {
 		this.#record(m.reason, m.docId, m.detail);
 		if (m.docId) {
 			this.#awaiting.delete(m.docId);
-			this.#fetching.delete(m.docId);
+			if (this.#fetching.delete(m.docId)) this.#showProgress();
 		} else if (FATAL.has(m.reason)) {
 			this.#fatal = true;
 			this.#set({ phase: 'error' });

@@ -37,6 +37,11 @@ export const PROTOCOL_VERSION = 2;
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** Documents in one message, at most. */
 export const MAX_DOCS_PER_MESSAGE = 5000;
+/**
+ * Entries in a welcome's manifest, at most: a tablet may carry a whole municipality's plans and
+ * their logs (about 80 bytes an entry, so well inside `MAX_FRAME_BYTES`).
+ */
+export const MAX_MANIFEST_ENTRIES = 150_000;
 const MAX_ID = 200;
 
 /** Why a frame or a change was refused: crosses the wire, becomes a sentence in the UI. */
@@ -183,7 +188,7 @@ const isHex = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{1
 const isDocId = (v: unknown): v is DocumentId => parseDocumentId(v) !== null;
 const isHeads = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 1000 && v.every(isHex);
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
-const isList = <T>(v: unknown, item: (x: unknown) => x is T): v is T[] => Array.isArray(v) && v.length <= MAX_DOCS_PER_MESSAGE && v.every(item);
+const isList = <T>(v: unknown, item: (x: unknown) => x is T, max = MAX_DOCS_PER_MESSAGE): v is T[] => Array.isArray(v) && v.length <= max && v.every(item);
 const isDocMessage = (v: unknown): v is DocMessage => isObj(v) && isDocId(v.docId) && isBytes(v.message);
 const isRowId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 const isTime = (v: unknown): v is string => typeof v === 'string' && v.length <= 40 && !Number.isNaN(Date.parse(v));
@@ -239,7 +244,7 @@ export function decodeServerMessage(frame: Uint8Array): Decoded<ServerMessage> {
 	const m = parsed.message;
 	switch (m.type) {
 		case 'welcome':
-			return typeof m.upToDate === 'boolean' && isList(m.manifest, isEntry) ? { ok: true, message: { type: 'welcome', upToDate: m.upToDate, manifest: m.manifest } } : invalid('welcome');
+			return typeof m.upToDate === 'boolean' && isList(m.manifest, isEntry, MAX_MANIFEST_ENTRIES) ? { ok: true, message: { type: 'welcome', upToDate: m.upToDate, manifest: m.manifest } } : invalid('welcome');
 		case 'snapshots':
 			return isList(m.docs, isSnapshot) && isList(m.summaries, isSummary) && typeof m.remaining === 'number'
 				? { ok: true, message: { type: 'snapshots', docs: m.docs, summaries: m.summaries, remaining: m.remaining } }

@@ -17,10 +17,13 @@ export function standInPair() {
 	const client = new SyncClient(repo, { peerId: 'device-1' });
 	const toServer: Uint8Array[] = [];
 
-	/** Carries one batch each way: the device's frames to the server, then the server's to the device, all queued at once. */
-	async function step(): Promise<boolean> {
+	/**
+	 * Carries one batch each way: the device's frames to the server, then the server's to the
+	 * device, all queued at once (or only the first `limit` of the server's, the rest left waiting).
+	 */
+	async function step(limit = Infinity): Promise<boolean> {
 		for (const f of toServer.splice(0)) server.receive(f);
-		const frames = server.outbox.splice(0);
+		const frames = server.outbox.splice(0, limit);
 		await Promise.all(frames.map((f) => client.receive(f)));
 		return frames.length > 0 || toServer.length > 0;
 	}

@@ -5,6 +5,11 @@ import { concatChunks } from './chunks';
 
 /** Frames the server builds aim at this size (one document larger than it travels alone). */
 export const FRAME_TARGET_BYTES = 1024 * 1024;
+/**
+ * The first snapshots frame a device gets is smaller: its first patients are on its list (and
+ * searchable) after a tenth of a megabyte, not a whole one.
+ */
+export const FIRST_FRAME_BYTES = 128 * 1024;
 const PARALLEL_READS = 8;
 
 type SnapshotsMessage = Extract<ServerMessage, { type: 'snapshots' }>;
@@ -39,6 +44,7 @@ export async function* snapshotFrames(store: DocumentStore, docs: readonly DocHe
 	let batch: Snapshot[] = [];
 	let size = 0;
 	let consumed = 0;
+	let frames = 0;
 	const flush = async (): Promise<SnapshotsMessage> => {
 		const patients = [...new Set(batch.map((d) => d.patientId))].filter((p) => !named.has(p));
 		patients.forEach((p) => named.add(p));
@@ -46,6 +52,7 @@ export async function* snapshotFrames(store: DocumentStore, docs: readonly DocHe
 		const message: SnapshotsMessage = { type: 'snapshots', docs: batch, summaries, remaining: docs.length - consumed };
 		batch = [];
 		size = 0;
+		frames++;
 		return message;
 	};
 	for (let i = 0; i < docs.length; i += PARALLEL_READS) {
@@ -55,7 +62,7 @@ export async function* snapshotFrames(store: DocumentStore, docs: readonly DocHe
 			const stored = chunks[j] ?? [];
 			if (stored.length) {
 				const bytes = concatChunks(stored);
-				if (batch.length && size + bytes.byteLength > target) yield await flush();
+				if (batch.length && size + bytes.byteLength > (frames ? target : Math.min(target, FIRST_FRAME_BYTES))) yield await flush();
 				batch.push({ docId: d.docId, patientId: d.patientId, heads: [...d.heads], bytes });
 				size += bytes.byteLength;
 			}

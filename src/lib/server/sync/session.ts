@@ -32,7 +32,20 @@ export type SessionHost = {
  * A transport's hooks: `disconnect` is called when the hub ends a session: too many bad frames
  * (1008), or what the user may see changed and the device must say hello again (4001).
  */
-export type SyncPeer = { remote?: string; disconnect?: (code: number, reason: string) => void; /** The user the transport authenticated, if it does. */ user?: User | null; /** Which login the transport authenticated, by a name that opens nothing, for provenance. */ login?: string };
+export type SyncPeer = {
+	remote?: string;
+	disconnect?: (code: number, reason: string) => void;
+	/**
+	 * Resolves when the transport can take more frames (what was sent has mostly left for the
+	 * device): a fresh device's snapshots are read and sent a frame at a time as it drains, never
+	 * all held in memory at once.
+	 */
+	writable?: () => Promise<void>;
+	/** The user the transport authenticated, if it does. */
+	user?: User | null;
+	/** Which login the transport authenticated, by a name that opens nothing, for provenance. */
+	login?: string;
+};
 
 /** Close code telling a device its user's access changed: reconnect and say hello again (a purge may follow). */
 export const ACCESS_CHANGED = 4001;
@@ -191,7 +204,9 @@ export class Session {
 		const docs = (await accessibleDocs(this.host.store, principal, patients)).filter((d) => wanted.has(d.docId));
 		const found = new Set(docs.map((d) => d.docId));
 		for (const id of wanted) if (!found.has(id)) this.#refuse('document-unknown', id, 'no such document', false);
+		// Every fetch is answered by a last `snapshots` frame (`remaining: 0`), even one that finds nothing.
 		if (docs.length) await this.#sendSnapshots(docs);
+		else this.#reply({ type: 'snapshots', docs: [], summaries: [], remaining: 0 });
 	}
 
 	/** Logs reads before sending: a document leaves the register only once its access log line is stored. */
@@ -205,6 +220,7 @@ export class Session {
 		await this.#audit(docs.map((d) => auditLine(principal, d, 'read')));
 		docs.forEach((d) => this.#held.add(d.docId));
 		for await (const frame of snapshotFrames(this.host.store, docs)) {
+			await this.peer.writable?.();
 			if (this.#closed) return;
 			this.#reply(frame);
 		}

@@ -55,6 +55,9 @@ function toBytes(data: RawData): Uint8Array {
 	return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** Bytes a socket may hold unsent before a fresh device's snapshots wait for it to drain: a few frames. */
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
 /**
  * The sync WebSocket over a hub: binary frames only, at most MAX_FRAME_BYTES (a larger one closes
  * that socket with 1009), Origin checked before upgrading (403), a ping every `heartbeatMs` and
@@ -71,11 +74,26 @@ export function createSyncSocket(hub: SyncHub, options: SyncSocketOptions): Sync
 		upgrades.set(ws, { req, user });
 		// ws closes the socket itself on a protocol error (1009 for an oversized frame) after reporting it here.
 		ws.on('error', () => undefined);
-		const send = (frame: Uint8Array) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: true }));
+		// Bytes handed to the socket and not yet written out, and who waits for them to drain.
+		let unsent = 0;
+		const waiting: (() => void)[] = [];
+		const drained = () => {
+			if (unsent < HIGH_WATER_BYTES || ws.readyState !== ws.OPEN) for (const resume of waiting.splice(0)) resume();
+		};
+		const send = (frame: Uint8Array) => {
+			if (ws.readyState !== ws.OPEN) return;
+			unsent += frame.byteLength;
+			ws.send(frame, { binary: true }, () => {
+				unsent -= frame.byteLength;
+				drained();
+			});
+		};
+		const writable = () => (unsent < HIGH_WATER_BYTES || ws.readyState !== ws.OPEN ? Promise.resolve() : new Promise<void>((resume) => waiting.push(resume)));
+		ws.on('close', drained);
 		let session: SyncSession;
 		try {
 			const login = options.login?.(req) ?? null;
-			session = hub.connect(send, { disconnect: (code, reason) => ws.close(code, reason), user, ...(login ? { login } : {}) });
+			session = hub.connect(send, { disconnect: (code, reason) => ws.close(code, reason), writable, user, ...(login ? { login } : {}) });
 		} catch {
 			return ws.close(1001, 'server closing');
 		}

@@ -130,8 +130,8 @@ export class DocStore {
 
 	/**
 	 * Replaces each document's chunks with one snapshot stored as is, and its view with the one sent
-	 * with it, or none (then made when first opened). Runs inside the caller's transaction over chunks, docs and views; the caller
-	 * makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
+	 * with it, or none (then made when first opened). Runs inside the caller's transaction over
+	 * chunks, docs and views; the caller makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
 	 * requests, not several per document: a fresh device stores a frame of a hundred plans at once.
 	 */
 	async putSnapshots(snapshots: readonly SnapshotWrite[], at: string): Promise<void> {

@@ -2,7 +2,8 @@ import { getHeads, getMissingDeps, init, loadIncremental, save, saveSince, type 
 import type { PlanConflict } from '$lib/domain/conflicts';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import type { DbepDb, DocRow } from './db';
+import type { SnapshotView } from '$lib/sync/snapshot-view';
+import type { DbepDb, DocRow, ViewRow } from './db';
 
 /** One document's new state to store, and the heads it was at when last stored (null: new). */
 export type DocWrite = {
@@ -15,8 +16,20 @@ export type DocWrite = {
 	conflicts?: PlanConflict[];
 };
 
-/** A whole saved document as received, stored without parsing: its heads are taken as given. */
-export type SnapshotWrite = { docId: DocumentId; patientId: PatientId; kind: DocRow['kind']; heads: string[]; bytes: Uint8Array };
+/**
+ * A whole saved document as received, stored without parsing: its heads are taken as given, and
+ * so is the view the register sent with it (a long plan's), when it is at those heads.
+ */
+export type SnapshotWrite = { docId: DocumentId; patientId: PatientId; kind: DocRow['kind']; heads: string[]; bytes: Uint8Array; view?: SnapshotView };
+
+/** The view rows to store with these snapshots: only views at exactly their snapshot's heads. */
+function viewRowsOf(snapshots: readonly SnapshotWrite[]): ViewRow[] {
+	return snapshots.flatMap((s) => (s.view && sameHeadSet(s.view.heads, s.heads) ? [{ docId: s.docId, heads: [...s.heads], value: s.view.value, conflicts: s.view.conflicts }] : []));
+}
+
+function sameHeadSet(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && [...a].sort().join() === [...b].sort().join();
+}
 
 export type LoadProblem = 'document-missing' | 'document-corrupt' | 'document-incomplete';
 /** Why a change was not made: the document could not be read, or its transaction failed (a full disk). */
@@ -116,9 +129,9 @@ export class DocStore {
 	}
 
 	/**
-	 * Replaces each document's chunks with one snapshot stored as is, and drops its view (made when
-	 * first opened). Runs inside the caller's transaction over chunks, docs and views; the caller
-	 * makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
+	 * Replaces each document's chunks with one snapshot stored as is, and its view with the one sent
+	 * with it, or none (then made when first opened). Runs inside the caller's transaction over
+	 * chunks, docs and views; the caller makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
 	 * requests, not several per document: a fresh device stores a frame of a hundred plans at once.
 	 */
 	async putSnapshots(snapshots: readonly SnapshotWrite[], at: string): Promise<void> {
@@ -131,6 +144,8 @@ export class DocStore {
 		await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
 		await db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes })));
 		await db.views.bulkDelete(docIds);
+		const views = viewRowsOf(snapshots);
+		if (views.length) await db.views.bulkPut(views);
 		await db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 })));
 		for (const s of snapshots) this.#seen.set(s.docId, new Set([keyOf(s)]));
 	}

@@ -27,6 +27,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { isPatientId, parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
+import { decodeSnapshotView, type SnapshotView } from './snapshot-view';
 
 /**
  * 2: a patient's summary carries what each slot's latest record says (`records`) in place of its
@@ -139,8 +140,13 @@ export function refusalRuleOf(detail: string): RefusalRule | null {
 export type ManifestEntry = [docId: DocumentId, headsHash: string];
 /** An Automerge sync message for one document. */
 export type DocMessage = { docId: DocumentId; message: Uint8Array };
-/** A whole document as the server stores it, for a device that lacks it. */
-export type Snapshot = { docId: DocumentId; patientId: PatientId; heads: string[]; bytes: Uint8Array };
+/**
+ * A whole document as the server stores it, for a device that lacks it; a long plan's comes with
+ * its `view` at `heads` (see `snapshot-view.ts`), a field older devices pass over.
+ */
+export type Snapshot = { docId: DocumentId; patientId: PatientId; heads: string[]; bytes: Uint8Array; view?: SnapshotView };
+/** A snapshot as the register sends it: its view as the bytes it stored (`encodeSnapshotView`), never parsed to be sent. */
+export type OutgoingSnapshot = Omit<Snapshot, 'view'> & { view?: Uint8Array };
 /** The server has durably stored a device's document up to these heads. */
 export type Ack = { docId: DocumentId; heads: string[] };
 
@@ -163,10 +169,13 @@ export type ServerMessage =
 	| { type: 'refused'; reason: SyncReason; docId: DocumentId | null; detail: string }
 	| { type: 'pong' };
 
+/** A server message as the register sends it: snapshots carry their views encoded. */
+export type OutgoingServerMessage = Exclude<ServerMessage, { type: 'snapshots' }> | (Omit<Extract<ServerMessage, { type: 'snapshots' }>, 'docs'> & { docs: (Snapshot | OutgoingSnapshot)[] });
+
 export type Decoded<T> = { ok: true; message: T } | { ok: false; reason: SyncReason; detail: string };
 
 /** Encodes a message as one binary frame. */
-export function encodeMessage(message: ClientMessage | ServerMessage): Uint8Array {
+export function encodeMessage(message: ClientMessage | ServerMessage | OutgoingServerMessage): Uint8Array {
 	return encode(message);
 }
 
@@ -233,6 +242,17 @@ export function decodeClientMessage(frame: Uint8Array): Decoded<ClientMessage> {
 
 const isEntry = (v: unknown): v is ManifestEntry => Array.isArray(v) && v.length === 2 && isDocId(v[0]) && isHex(v[1]);
 const isSnapshot = (v: unknown): v is Snapshot => isObj(v) && isDocId(v.docId) && isPatientId(v.patientId) && isHeads(v.heads) && isBytes(v.bytes);
+
+/**
+ * The snapshot as the device uses it: a view that is not valid for it is left off (the plan is
+ * then parsed on first open, as it would be without one), never trusted and never fatal.
+ */
+function checkedSnapshot(s: Snapshot): Snapshot {
+	const { view, ...snapshot } = s as Omit<Snapshot, 'view'> & { view?: unknown };
+	if (view === undefined) return snapshot;
+	const decoded = isBytes(view) ? decodeSnapshotView(view, s.docId, s.heads) : null;
+	return decoded?.ok ? { ...snapshot, view: decoded.view } : snapshot;
+}
 const isAck = (v: unknown): v is Ack => isObj(v) && isDocId(v.docId) && isHeads(v.heads);
 const isSummary = (v: unknown): v is PatientSummary =>
 	isObj(v) && isPatientId(v.patientId) && typeof v.name === 'string' && Array.isArray(v.measures) && (v.records === undefined || isObj(v.records));
@@ -247,7 +267,7 @@ export function decodeServerMessage(frame: Uint8Array): Decoded<ServerMessage> {
 			return typeof m.upToDate === 'boolean' && isList(m.manifest, isEntry, MAX_MANIFEST_ENTRIES) ? { ok: true, message: { type: 'welcome', upToDate: m.upToDate, manifest: m.manifest } } : invalid('welcome');
 		case 'snapshots':
 			return isList(m.docs, isSnapshot) && isList(m.summaries, isSummary) && typeof m.remaining === 'number'
-				? { ok: true, message: { type: 'snapshots', docs: m.docs, summaries: m.summaries, remaining: m.remaining } }
+				? { ok: true, message: { type: 'snapshots', docs: m.docs.map(checkedSnapshot), summaries: m.summaries, remaining: m.remaining } }
 				: invalid('snapshots');
 		case 'sync':
 			return isList(m.docs, isDocMessage) ? { ok: true, message: { type: 'sync', docs: m.docs } } : invalid('sync');

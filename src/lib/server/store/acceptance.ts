@@ -102,6 +102,25 @@ export function runStoreAcceptance(name: string, open: () => Promise<StoreHarnes
 			expect(await store.summaries([p])).toStrictEqual([renamed]);
 		});
 
+		it('keeps a view with its commit: replaced by a later one, kept through one without, removed by null, across a restart', async () => {
+			const other = planDocId(patient());
+			const v1 = { heads: ['h1'], bytes: Uint8Array.of(1, 2, 3) };
+			await store.commit(doc, p, { add: [], remove: [], heads: ['h1'], view: v1 });
+			expect(await store.views([doc, other])).toStrictEqual([{ docId: doc, ...v1 }]);
+			await store.commit(doc, p, { add: [], remove: [], heads: ['h2', 'h3'], view: { heads: ['h2', 'h3'], bytes: Uint8Array.of(4) } });
+			await store.commit(doc, p, { add: [], remove: [], heads: ['h4'] });
+			await store.close();
+			store = await h.reopen();
+			expect(await store.views([doc])).toStrictEqual([{ docId: doc, heads: ['h2', 'h3'], bytes: Uint8Array.of(4) }]);
+			await store.commit(doc, p, { add: [], remove: [], heads: ['h5'], view: null });
+			expect(await store.views([doc])).toEqual([]);
+			expect(await store.views([])).toEqual([]);
+			// Refused (stale) or malformed, a commit writes no view.
+			expect(await store.commit(doc, p, { add: [], remove: [], heads: ['h6'], base: ['h1'], view: { heads: ['h6'], bytes: Uint8Array.of(6) } })).toMatchObject({ ok: false });
+			await expect(store.commit(doc, p, { add: [], remove: [], heads: ['h6'], view: { heads: ['h6'], bytes: 'x' as unknown as Uint8Array } })).rejects.toThrow(TypeError);
+			expect(await store.views([doc])).toEqual([]);
+		});
+
 		it('lists summaries ordered by patient, filtered by patient', async () => {
 			const [q, r] = [patient(), patient()];
 			for (const x of [p, q, r]) await store.commit(planDocId(x), x, { add: [], remove: [], heads: ['h'], summary: summaryOf(x, `N ${x}`) });

@@ -90,6 +90,11 @@ export function checkGrantQuery(userId: string, now: string): void {
 }
 
 /** Throws a TypeError unless the commit's arguments have the declared shapes (they may come from a socket). */
+/** Checks a list of document ids to read views of. */
+export function checkDocIds(docIds: readonly DocumentId[]): void {
+	checkTextList(docIds, 'docIds');
+}
+
 export function checkCommit(docId: DocumentId, patientId: PatientId, write: DocWrite): void {
 	checkText(docId, 'docId');
 	checkText(patientId, 'patientId');
@@ -109,6 +114,10 @@ export function checkCommit(docId: DocumentId, patientId: PatientId, write: DocW
 		if (write.audit.some((e) => e.patientId !== patientId || e.docId !== docId)) throw new TypeError(`write.audit must be about ${docId} of ${patientId}`);
 	}
 	if (write.provenance !== undefined) checkProvenance(write.provenance, docId, patientId);
+	if (write.view !== undefined && write.view !== null) {
+		checkTextList(write.view.heads, 'write.view.heads');
+		checkBytes(write.view.bytes, 'write.view.bytes');
+	}
 	const { summary } = write;
 	if (summary === undefined) return;
 	if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) {

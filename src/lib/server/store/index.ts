@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DocumentStore } from './types';
 
-export type { AccessBasis, AuditAction, AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
+export type { AccessBasis, AuditAction, AuditEntry, ChunkKind, CommitResult, DocHeads, DocumentStore, DocView, DocWrite, ProvenanceRecord, StoredChunk, StoredSession, StoredView } from './types';
 
 /** Where the server keeps documents: PostgreSQL when `databaseUrl` is set, else SQLite under `dataDir`. */
 export type StoreConfig = { databaseUrl?: string; dataDir?: string };

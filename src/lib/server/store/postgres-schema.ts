@@ -97,6 +97,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 		BEGIN RAISE EXCEPTION 'provenance is append-only'; END $$;
 	CREATE TRIGGER provenance_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON provenance
 		FOR EACH STATEMENT EXECUTE FUNCTION provenance_append_only();
+`,
+	// A long plan's read model, committed with its chunks and sent with its snapshot.
+	`
+	CREATE TABLE views (
+		doc_id text COLLATE "C" PRIMARY KEY,
+		heads text[] NOT NULL,
+		view bytea NOT NULL
+	);
 `
 ];
 const SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

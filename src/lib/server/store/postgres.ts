@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkLookup, checkProvenanceQuery, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkDocIds, checkLookup, checkProvenanceQuery, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
 import { PgListener } from './pg-listener';
 import { inTransaction, migrate } from './postgres-schema';
-import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocView, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
 
 const CHANNEL = 'dbep_docs';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,39}$/;
@@ -86,6 +86,15 @@ class PostgresStore implements DocumentStore {
 					[docId, write.add.map((c) => c.key), write.add.map((c) => c.kind), write.add.map((c) => toBuffer(c.bytes))]
 				);
 			}
+			if (write.view) {
+				await client.query(
+					`INSERT INTO views (doc_id, heads, view) VALUES ($1, $2::text[], $3)
+					 ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads, view = excluded.view`,
+					[docId, write.view.heads, toBuffer(write.view.bytes)]
+				);
+			} else if (write.view === null) {
+				await client.query('DELETE FROM views WHERE doc_id = $1', [docId]);
+			}
 			if (write.summary) {
 				await client.query(
 					`INSERT INTO summaries (patient_id, summary) VALUES ($1, $2::jsonb)
@@ -126,6 +135,13 @@ class PostgresStore implements DocumentStore {
 			[docId]
 		);
 		return rows.map((row) => ({ key: row.key, kind: row.kind, bytes: fromBuffer(row.bytes) }));
+	}
+
+	async views(docIds: readonly DocumentId[]): Promise<DocView[]> {
+		checkDocIds(docIds);
+		if (!docIds.length) return [];
+		const { rows } = await this.#pool.query<{ doc_id: string; heads: string[]; view: Buffer }>('SELECT doc_id, heads, view FROM views WHERE doc_id = ANY($1::text[])', [docIds]);
+		return rows.map((row) => ({ docId: row.doc_id as DocumentId, heads: row.heads, bytes: fromBuffer(row.view) }));
 	}
 
 	async manifest(patientIds?: readonly PatientId[]): Promise<DocHeads[]> {

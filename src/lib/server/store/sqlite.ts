@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkLookup, checkProvenanceQuery, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
-import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
+import { auditCursor, checkAudit, checkAuditQuery, checkCommit, checkGrantQuery, checkDocId, checkDocIds, checkLookup, checkProvenanceQuery, checkSession, checkSessionKey, checkPatientIds, checkSyncState, fromBuffer, notify, sameHeads, toBuffer } from './boundary';
+import type { AuditEntry, AuditPage, AuditQuery, ChunkKind, CommitResult, DocHeads, DocumentStore, DocView, DocWrite, ProvenanceRecord, StoredChunk, StoredSession } from './types';
 
 /** Each schema version's DDL, in order: version n is reached by running the first n. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -95,6 +95,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
 	CREATE INDEX provenance_doc ON provenance (doc_id, seq);
 	CREATE TRIGGER provenance_no_update BEFORE UPDATE ON provenance BEGIN SELECT RAISE(ABORT, 'provenance is append-only'); END;
 	CREATE TRIGGER provenance_no_delete BEFORE DELETE ON provenance BEGIN SELECT RAISE(ABORT, 'provenance is append-only'); END;
+`,
+	// A long plan's read model, committed with its chunks and sent with its snapshot.
+	`
+	CREATE TABLE views (
+		doc_id TEXT PRIMARY KEY,
+		heads TEXT NOT NULL, -- JSON array of hex hashes
+		view BLOB NOT NULL
+	) WITHOUT ROWID;
 `
 ];
 const SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
@@ -185,6 +193,9 @@ class SqliteStore implements DocumentStore {
 	readonly #selectByNationalId;
 	readonly #insertProvenance;
 	readonly #selectProvenance;
+	readonly #upsertView;
+	readonly #deleteView;
+	readonly #selectViews;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -231,6 +242,13 @@ class SqliteStore implements DocumentStore {
 		this.#selectByNationalId = db.prepare<[string], { summary: string }>(NEED_TO_KNOW_SQL.byNationalId);
 		this.#insertProvenance = db.prepare<[string, string, string, string]>('INSERT INTO provenance (doc_id, patient_id, at, record) VALUES (?, ?, ?, ?)');
 		this.#selectProvenance = db.prepare<[string, number], { record: string }>('SELECT record FROM provenance WHERE doc_id = ? ORDER BY seq DESC LIMIT ?');
+		this.#upsertView = db.prepare<[string, string, Buffer]>(
+			'INSERT INTO views (doc_id, heads, view) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads, view = excluded.view'
+		);
+		this.#deleteView = db.prepare<[string]>('DELETE FROM views WHERE doc_id = ?');
+		this.#selectViews = db.prepare<[string], { doc_id: string; heads: string; view: Buffer }>(
+			'SELECT doc_id, heads, view FROM views WHERE doc_id IN (SELECT value FROM json_each(?))'
+		);
 		this.#selectSyncState = db.prepare<[string, string], { state: Buffer }>(
 			'SELECT state FROM sync_states WHERE peer_id = ? AND doc_id = ?'
 		);
@@ -249,6 +267,8 @@ class SqliteStore implements DocumentStore {
 			}
 			for (const key of write.remove) this.#deleteChunk.run(docId, key);
 			for (const c of write.add) this.#insertChunk.run(docId, c.key, c.kind, toBuffer(c.bytes));
+			if (write.view) this.#upsertView.run(docId, JSON.stringify(write.view.heads), toBuffer(write.view.bytes));
+			else if (write.view === null) this.#deleteView.run(docId);
 			if (write.summary) {
 				this.#upsertSummary.run(patientId, JSON.stringify(write.summary));
 				this.#indexSummary(patientId, write.summary);
@@ -270,6 +290,12 @@ class SqliteStore implements DocumentStore {
 	async chunks(docId: DocumentId): Promise<StoredChunk[]> {
 		checkDocId(docId);
 		return this.#selectChunks.all(docId).map((row) => ({ key: row.key, kind: row.kind, bytes: fromBuffer(row.bytes) }));
+	}
+
+	async views(docIds: readonly DocumentId[]): Promise<DocView[]> {
+		checkDocIds(docIds);
+		if (!docIds.length) return [];
+		return this.#selectViews.all(JSON.stringify(docIds)).map((row) => ({ docId: row.doc_id as DocumentId, heads: JSON.parse(row.heads) as string[], bytes: fromBuffer(row.view) }));
 	}
 
 	async manifest(patientIds?: readonly PatientId[]): Promise<DocHeads[]> {

@@ -26,7 +26,22 @@ export type DocWrite = {
 	audit?: readonly AuditEntry[];
 	/** Who brought the changes, from where, on what basis: stored if and only if the change is. */
 	provenance?: ProvenanceRecord;
+	/**
+	 * The document's read model at `heads` (see `StoredView`), replacing the stored one; null
+	 * removes it (the view would be stale); absent leaves it as it is (a document that has none).
+	 */
+	view?: StoredView | null;
 };
+
+/**
+ * A document's read model as the register keeps it beside the chunks: the heads it was computed
+ * at and its encoded form (`encodeSnapshotView`), sent with the document's snapshot so a device
+ * can show a long plan without parsing its history. The store keeps it opaque.
+ */
+export type StoredView = { heads: readonly string[]; bytes: Uint8Array };
+
+/** A document's stored view, with its id. */
+export type DocView = StoredView & { docId: DocumentId };
 
 /**
  * Where a stored change came from: who (the identity provider's id, role, organisation, HPR
@@ -115,6 +130,12 @@ export interface DocumentStore {
 	commit(docId: DocumentId, patientId: PatientId, write: DocWrite): Promise<CommitResult>;
 	/** All chunks of a document, in no particular order ([] when unknown). */
 	chunks(docId: DocumentId): Promise<StoredChunk[]>;
+	/**
+	 * The stored views of these documents (those that have one), in no particular order. A view
+	 * read after a document's chunks whose heads equal the heads read before them describes
+	 * exactly those chunks: it is committed with them, and heads never return.
+	 */
+	views(docIds: readonly DocumentId[]): Promise<DocView[]>;
 	/** Every document's heads, ordered by id; only the given patients' when `patientIds` is passed. */
 	manifest(patientIds?: readonly PatientId[]): Promise<DocHeads[]>;
 	/** The stored list summaries, ordered by patient id; only the given patients' when `patientIds` is passed. */

@@ -1,7 +1,7 @@
 import type { PatientId } from '$lib/domain/ids';
 import type { DocHeads, DocumentStore } from '$lib/server/store';
-import type { DocMessage, ServerMessage, Snapshot } from '$lib/sync/protocol';
-import { concatChunks } from './chunks';
+import type { DocMessage, OutgoingServerMessage, OutgoingSnapshot } from '$lib/sync/protocol';
+import { concatChunks, sameHeads } from './chunks';
 
 /** Frames the server builds aim at this size (one document larger than it travels alone). */
 export const FRAME_TARGET_BYTES = 1024 * 1024;
@@ -12,7 +12,18 @@ export const FRAME_TARGET_BYTES = 1024 * 1024;
 export const FIRST_FRAME_BYTES = 128 * 1024;
 const PARALLEL_READS = 8;
 
-type SnapshotsMessage = Extract<ServerMessage, { type: 'snapshots' }>;
+type SnapshotsMessage = Extract<OutgoingServerMessage, { type: 'snapshots' }>;
+
+/**
+ * The stored views of these documents that describe exactly the chunks just read: read after
+ * them, a view at the heads read before them was committed with those very chunks.
+ */
+async function viewsAt(store: DocumentStore, docs: readonly DocHeads[]): Promise<Map<string, Uint8Array>> {
+	const plans = docs.filter((d) => d.docId.startsWith('plan:'));
+	const views = plans.length ? await store.views(plans.map((d) => d.docId)) : [];
+	const heads = new Map(plans.map((d) => [d.docId as string, d.heads]));
+	return new Map(views.filter((v) => sameHeads(v.heads, heads.get(v.docId) ?? [])).map((v) => [v.docId, v.bytes]));
+}
 
 /** Splits sync messages into groups of about `target` bytes each, keeping their order. */
 export function splitDocMessages(docs: readonly DocMessage[], target = FRAME_TARGET_BYTES): DocMessage[][] {
@@ -41,7 +52,7 @@ export function splitDocMessages(docs: readonly DocMessage[], target = FRAME_TAR
  */
 export async function* snapshotFrames(store: DocumentStore, docs: readonly DocHeads[], target = FRAME_TARGET_BYTES): AsyncGenerator<SnapshotsMessage> {
 	const named = new Set<PatientId>();
-	let batch: Snapshot[] = [];
+	let batch: OutgoingSnapshot[] = [];
 	let size = 0;
 	let consumed = 0;
 	let frames = 0;
@@ -58,13 +69,16 @@ export async function* snapshotFrames(store: DocumentStore, docs: readonly DocHe
 	for (let i = 0; i < docs.length; i += PARALLEL_READS) {
 		const group = docs.slice(i, i + PARALLEL_READS);
 		const chunks = await Promise.all(group.map((d) => store.chunks(d.docId)));
+		const views = await viewsAt(store, group);
 		for (const [j, d] of group.entries()) {
 			const stored = chunks[j] ?? [];
 			if (stored.length) {
 				const bytes = concatChunks(stored);
-				if (batch.length && size + bytes.byteLength > (frames ? target : Math.min(target, FIRST_FRAME_BYTES))) yield await flush();
-				batch.push({ docId: d.docId, patientId: d.patientId, heads: [...d.heads], bytes });
-				size += bytes.byteLength;
+				const view = views.get(d.docId);
+				const weight = bytes.byteLength + (view?.byteLength ?? 0);
+				if (batch.length && size + weight > (frames ? target : Math.min(target, FIRST_FRAME_BYTES))) yield await flush();
+				batch.push({ docId: d.docId, patientId: d.patientId, heads: [...d.heads], bytes, ...(view ? { view } : {}) });
+				size += weight;
 			}
 			consumed++;
 		}

@@ -18,6 +18,7 @@ import { runCommand, type CommandOutcome } from './commands';
 import { DocCache } from './doc-cache';
 import { consoleLog, errorCode, type SyncLogEvent } from './log';
 import { Session, type SyncPeer } from './session';
+import { planViewFor } from './plan-view';
 import { nextSummary } from './summary';
 
 export type { SyncLogEvent } from './log';
@@ -70,7 +71,8 @@ export class SyncHub {
 			const ref = parseDocumentId(docId);
 			if (ref?.patientId !== patientId) throw new TypeError(`${docId} is not a document of patient ${patientId}`);
 			const summary = await nextSummary(ref, doc, undefined, async () => []);
-			const write = { add: [chunkOf('snapshot', Automerge.save(doc))], remove: [], heads: Automerge.getHeads(doc) };
+			const view = planViewFor(ref, doc);
+			const write = { add: [chunkOf('snapshot', Automerge.save(doc))], remove: [], heads: Automerge.getHeads(doc), ...(view ? { view } : {}) };
 			await this.#store.commit(docId, patientId, summary ? { ...write, summary } : write);
 		}
 		this.#log({ event: 'seeded', docs: docs.length });

@@ -3,7 +3,7 @@ import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/id
 import type { User } from '$lib/server/access/users';
 import type { AuditEntry, DocHeads, DocumentStore } from '$lib/server/store';
 import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
-import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, ServerMessage, SyncReason } from '$lib/sync/protocol';
+import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, OutgoingServerMessage, SyncReason } from '$lib/sync/protocol';
 import { accessChanged, accessibleDocs, firstExpiry, mayRead, principalFor, type Principal } from './access';
 import type { ChangeChecker } from './change-checker';
 import type { DocCache } from './doc-cache';
@@ -131,7 +131,7 @@ export class Session {
 		return run;
 	}
 
-	#reply(message: ServerMessage): void {
+	#reply(message: OutgoingServerMessage): void {
 		if (!this.#closed) this.send(encodeMessage(message));
 	}
 

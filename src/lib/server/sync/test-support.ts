@@ -61,6 +61,7 @@ export function wrapStore(store: DocumentStore, overrides: Partial<DocumentStore
 	return {
 		commit: (...args) => store.commit(...args),
 		chunks: (...args) => store.chunks(...args),
+		views: (...args) => store.views(...args),
 		manifest: (...args) => store.manifest(...args),
 		summaries: (...args) => store.summaries(...args),
 		patientsOf: (...args) => store.patientsOf(...args),

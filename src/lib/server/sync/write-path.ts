@@ -17,6 +17,7 @@ import { auditLine, provenanceOf } from './audit';
 import { writeFor } from './chunks';
 import type { CachedDoc, DocCache } from './doc-cache';
 import { errorCode, type SyncLogEvent } from './log';
+import { planViewFor } from './plan-view';
 import { isLogOf, nextSummary } from './summary';
 
 /** Who is writing and where documents live: what every caller of the write path gives it. */
@@ -95,7 +96,9 @@ async function commit(ctx: WriteContext, entry: CachedDoc, ref: DocumentRef, rec
 		let result: CommitResult;
 		try {
 			const provenance = provenanceOf(ctx.principal, { docId: entry.docId, patientId: ref.patientId }, ctx.principal.login ?? `sync-${ctx.session}`, Automerge.getChangesMetaSince(doc, Automerge.getHeads(entry.doc)).map((c) => c.hash));
-			result = await ctx.store.commit(entry.docId, ref.patientId, { ...write, base, audit, provenance, ...(summary ? { summary } : {}) });
+			// A long plan's read model goes with its chunks, so a fresh device's snapshot of it can carry it.
+			const view = planViewFor(ref, doc);
+			result = await ctx.store.commit(entry.docId, ref.patientId, { ...write, base, audit, provenance, ...(summary ? { summary } : {}), ...(view !== undefined ? { view } : {}) });
 		} catch (error) {
 			ctx.log({ event: 'commit-failed', docId: entry.docId, error: errorCode(error), session: ctx.session });
 			return null;

@@ -1,6 +1,6 @@
 import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
 import type { PlanRepository } from '$lib/storage/plan-repository';
-import { decodeServerMessage, encodeMessage, manifestDigest, PROTOCOL_VERSION, type ClientMessage, type DocMessage, type ServerMessage, type SyncReason } from './protocol';
+import { decodeServerMessage, encodeMessage, PROTOCOL_VERSION, type ClientMessage, type DocMessage, type ServerMessage, type SyncReason } from './protocol';
 import { batches, compareManifests, INITIAL_SYNC_STATE, type SyncClientState, type SyncRefusal } from './sync-state';
 
 /** Sends on the connection a task started on; `live()` is false once that connection has ended. */
@@ -112,15 +112,17 @@ export class SyncClient {
 		return this.#enqueue(async (out) => {
 			this.repo.beginSync();
 			if (!this.#state.lastSyncedAt) this.#set({ lastSyncedAt: await this.repo.lastSyncedAt() });
-			const [manifest, opened, unsynced] = await Promise.all([this.repo.manifest(), this.repo.openedToReport(), this.repo.unsyncedDocs()]);
+			// The digest as kept by every write: no document row is read before the hello.
+			const [manifest, opened, unsynced] = await Promise.all([this.repo.manifestSummary(), this.repo.openedToReport(), this.repo.unsyncedDocs()]);
 			// Read before the hello leaves: all three go out back to back, none waits on the welcome.
 			const messages = await this.#generate(unsynced, out);
-			this.#hello = manifest.map(([docId]) => docId);
-			this.#saidEmpty = manifest.length === 0;
-			out({ type: 'hello', protocol: PROTOCOL_VERSION, peerId: this.options.peerId, digest: manifestDigest(manifest), empty: this.#saidEmpty });
+			this.#saidEmpty = manifest.count === 0;
+			out({ type: 'hello', protocol: PROTOCOL_VERSION, peerId: this.options.peerId, digest: manifest.digest, empty: this.#saidEmpty });
 			// Plans opened on the device since the last sync go to the register's access log.
 			if (opened.length) out({ type: 'opened', docs: opened });
 			this.#sendMessages(messages, out);
+			// While the hello is on its way: what it listed, which the server holds when it answers `upToDate`.
+			this.#hello = await this.repo.docIds();
 		});
 	}
 

@@ -20,7 +20,7 @@ import { DbepDb } from '$lib/storage/db';
 import { PlanRepository } from '$lib/storage/plan-repository';
 import { SyncClient } from './client';
 import { connectLoopback, type LinkStats } from './loopback';
-import { decodeServerMessage } from './protocol';
+import { decodeServerMessage, headsHash, manifestDigest } from './protocol';
 
 const COUNT = Number(process.env.RECONNECT_DOCS ?? 10_000);
 const ranaNurse = demoUsers.find((u) => u.id === clinicians.ranaNurse.id)!;
@@ -70,6 +70,12 @@ function device(user: User | null): { repo: PlanRepository; client: SyncClient; 
 	};
 }
 
+/** The digest the device keeps is the one its document rows give. */
+async function expectKeptDigest(repo: PlanRepository): Promise<void> {
+	const rows = await repo.db.docs.toArray();
+	expect(await repo.store.manifestSummary()).toEqual({ digest: manifestDigest(rows.map((r) => [r.docId, headsHash(r.heads)])), count: rows.length });
+}
+
 describe('a reconnect', () => {
 	it('with nothing changed is one round trip over 10,000 documents', { timeout: 300_000 }, async () => {
 		const { store, hub } = await register(true);
@@ -88,6 +94,7 @@ describe('a reconnect', () => {
 		expect(again.roundTrips).toBe(1);
 		expect(again.toServerFrames).toBe(1);
 		expect(again.phase).toBe('up-to-date');
+		await expectKeptDigest(tablet.repo);
 	});
 
 	it('after a day’s work (30 patients edited offline) has every change acknowledged within 3 round trips, and logs the plans opened', { timeout: 300_000 }, async () => {
@@ -105,6 +112,8 @@ describe('a reconnect', () => {
 			expect((await tablet.repo.changePlan(patientId, ctx, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, `Merknad ${i + 1}`, ctx))).ok).toBe(true);
 		}
 		expect(await tablet.repo.unsyncedDocs()).toHaveLength(30);
+		// The first sync keeps no digest; the next hello computes it once, and every write since keeps it.
+		expect(await tablet.repo.store.manifestSummary()).toBeNull();
 
 		const stats = await tablet.connect(hub);
 		// The device's unsent documents open their exchange with its hello, so the register's first
@@ -122,6 +131,7 @@ describe('a reconnect', () => {
 			expect(lines.some((l) => l.action === 'read' && l.reportedLater && l.who.id === ranaNurse.id), `opening of ${patientId} logged`).toBe(true);
 		}
 		expect(await tablet.repo.openedToReport()).toEqual([]);
+		await expectKeptDigest(tablet.repo);
 
 		// And once all is acknowledged, nothing changed again: one round trip.
 		expect((await tablet.connect(hub)).roundTrips).toBe(1);
@@ -142,5 +152,7 @@ describe('a reconnect', () => {
 		expect(await tablet.repo.unsyncedDocs()).toEqual([]);
 		expect((await tablet.repo.setAsideList()).map((r) => [r.docId, r.reason])).toEqual([[planDocId(pal.patientId), 'change-refused']]);
 		expect((await store.audit(pal.patientId)).some((l) => l.action === 'refused' && l.who.id === ranaNurse.id)).toBe(true);
+		await expectKeptDigest(tablet.repo);
+		expect((await tablet.connect(hub)).roundTrips).toBe(1);
 	});
 });

@@ -290,6 +290,8 @@ export class SyncClient {
 		if (unsynced.length === 0) {
 			const at = new Date().toISOString();
 			await this.repo.recordSynced(at);
+			// After a first sync, the digest is computed from the rows now, not at the next reconnect's hello.
+			await this.repo.manifestSummary();
 			this.#set({ phase: 'up-to-date', lastSyncedAt: at, progress: null });
 		} else {
 			const refused = new Set(this.#state.refusals.map((r) => r.docId));

@@ -89,6 +89,8 @@ describe('a reconnect', () => {
 		const tablet = device(null);
 		await tablet.connect(hub);
 		expect(await tablet.repo.db.docs.count()).toBe(COUNT);
+		// The first sync stores its rows without the digest, and computes it once when done.
+		await expectKeptDigest(tablet.repo);
 
 		const again = await tablet.connect(hub);
 		expect(again.roundTrips).toBe(1);
@@ -112,8 +114,6 @@ describe('a reconnect', () => {
 			expect((await tablet.repo.changePlan(patientId, ctx, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, `Merknad ${i + 1}`, ctx))).ok).toBe(true);
 		}
 		expect(await tablet.repo.unsyncedDocs()).toHaveLength(30);
-		// The first sync keeps no digest; the next hello computes it once, and every write since keeps it.
-		expect(await tablet.repo.store.manifestSummary()).toBeNull();
 
 		const stats = await tablet.connect(hub);
 		// The device's unsent documents open their exchange with its hello, so the register's first

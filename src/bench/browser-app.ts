@@ -74,8 +74,11 @@ export async function firstOpen(page: Page, patient: { name: string; id: string 
 	return (await page.evaluate(() => performance.getEntriesByName('dbep:plan-ready')[0]!.startTime)) - start;
 }
 
+/** A reconnect's parts: until the socket opened (connection, upgrade, login cookie), until the hello left (the device's manifest), until the answer. */
+export type ReconnectParts = { open: number; hello: number; answer: number };
+
 /** Network lost and back: from the page hearing it is online to the register's first answer; round trips after it. */
-export async function reconnect(page: Page, context: BrowserContext, before?: () => Promise<void>): Promise<{ ms: number; result: ProbeResult }> {
+export async function reconnect(page: Page, context: BrowserContext, before?: () => Promise<void>): Promise<{ ms: number; parts: ReconnectParts; result: ProbeResult }> {
 	await context.setOffline(true);
 	await page.waitForFunction(() => !navigator.onLine);
 	await before?.();
@@ -83,7 +86,8 @@ export async function reconnect(page: Page, context: BrowserContext, before?: ()
 	await context.setOffline(false);
 	await page.waitForFunction(() => window.__probe.result().firstFrameAfterMark !== null, undefined, WAIT);
 	const result = await page.evaluate(() => window.__probe.result());
-	return { ms: result.firstFrameAfterMark! - result.onlineAt!, result };
+	const { onlineAt, openAfterMark, firstSendAfterMark, firstFrameAfterMark } = result as { [K in keyof ProbeResult]: number };
+	return { ms: firstFrameAfterMark - onlineAt, parts: { open: openAfterMark - onlineAt, hello: firstSendAfterMark - openAfterMark, answer: firstFrameAfterMark - firstSendAfterMark }, result };
 }
 
 /** Until the app's outbox (`unsynced`) is empty: the page's clock then. */

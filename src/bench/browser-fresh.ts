@@ -46,6 +46,7 @@ async function oursOnce(server: AppServer, docs: number, long: { name: string; i
 		for (let i = 0; i < RECONNECTS; i++) {
 			const again = await reconnect(page, context);
 			f.reconnect.push(again.ms);
+			log(`reconnect, nothing changed: ${ms(again.ms)} (socket open ${ms(again.parts.open)}, hello sent ${ms(again.parts.hello)} later, answer ${ms(again.parts.answer)} after it)`);
 			// Read the round trips at the next reconnect's start (or after the last): the exchange is over by then.
 			if (i) f.reconnectTrips.push(again.result.roundTrips);
 		}

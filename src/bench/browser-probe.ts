@@ -21,13 +21,16 @@ export type ProbeResult = {
 	/** When the last `mark()` was set, and the first frame received after it. */
 	markedAt: number;
 	firstFrameAfterMark: number | null;
+	/** After the mark: when a socket first opened and the first frame went up (the reconnect's parts). */
+	openAfterMark: number | null;
+	firstSendAfterMark: number | null;
 	/** When the page last heard it was online again (the app reconnects on this event). */
 	onlineAt: number | null;
 };
 
 /** The init script; `target` null only watches the sockets and the heap. Runs in the page: self-contained. */
 export function installProbe(target: ProbeTarget | null): void {
-	const r: ProbeResult = { firstFrame: null, done: null, firstRow: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, onlineAt: null };
+	const r: ProbeResult = { firstFrame: null, done: null, firstRow: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, onlineAt: null };
 	let lastWasSend = false;
 	const heap = () => {
 		if (r.firstRow === null && document.querySelector('[data-testid="patient-row"]')) r.firstRow = performance.now();
@@ -65,6 +68,9 @@ export function installProbe(target: ProbeTarget | null): void {
 	class ProbedSocket extends Native {
 		constructor(url: string | URL, protocols?: string | string[]) {
 			super(url, protocols);
+			this.addEventListener('open', () => {
+				if (r.markedAt && r.openAfterMark === null) r.openAfterMark = performance.now();
+			});
 			this.addEventListener('message', (e: MessageEvent) => {
 				const now = performance.now();
 				r.firstFrame ??= now;
@@ -78,6 +84,7 @@ export function installProbe(target: ProbeTarget | null): void {
 		}
 		override send(data: Parameters<WebSocket['send']>[0]): void {
 			r.framesUp++;
+			if (r.markedAt && r.firstSendAfterMark === null) r.firstSendAfterMark = performance.now();
 			lastWasSend = true;
 			super.send(data);
 		}
@@ -92,7 +99,7 @@ export function installProbe(target: ProbeTarget | null): void {
 			/** Starts counting afresh: traffic and round trips from now. */
 			mark: () => {
 				lastWasSend = false;
-				Object.assign(r, { markedAt: performance.now(), onlineAt: null, firstFrameAfterMark: null, roundTrips: 0, framesUp: 0, framesDown: 0, bytesDown: 0 });
+				Object.assign(r, { markedAt: performance.now(), onlineAt: null, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, roundTrips: 0, framesUp: 0, framesDown: 0, bytesDown: 0 });
 			},
 			/** Polls now (for pages that receive without a WebSocket, as PouchDB's over HTTP). */
 			watch: (from: number) => ((r.firstFrame = from), void poll())

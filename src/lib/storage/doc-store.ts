@@ -2,8 +2,19 @@ import { getHeads, getMissingDeps, init, loadIncremental, save, saveSince, type 
 import type { PlanConflict } from '$lib/domain/conflicts';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
+import { digestAfter, headsHash, type ManifestEntry } from '$lib/sync/protocol';
 import type { SnapshotView } from '$lib/sync/snapshot-view';
 import type { DbepDb, DocRow, ViewRow } from './db';
+
+/**
+ * The meta row holding the digest of the device's manifest (`manifestDigest` of every doc row)
+ * and how many rows there are, kept in step by every write of a doc row, in its transaction.
+ * Absent until first computed (`SyncRepository.manifestSummary`): writes then leave it absent.
+ */
+export const MANIFEST_KEY = 'manifest';
+export type ManifestSummary = { digest: string; count: number };
+/** A doc row's heads before and after a write (null: no row). */
+type RowChange = { docId: DocumentId; before: readonly string[] | null; after: readonly string[] | null };
 
 /** One document's new state to store, and the heads it was at when last stored (null: new). */
 export type DocWrite = {
@@ -85,8 +96,13 @@ export class DocStore {
 			return [w.docId, keys && new Set(keys)] as const;
 		});
 		try {
-			await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views], async () => {
-				for (const w of writes) await this.#write(w, opts);
+			await db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views, db.meta], async () => {
+				const changes: RowChange[] = [];
+				for (const w of writes) {
+					const change = await this.#write(w, opts);
+					if (change) changes.push(change);
+				}
+				await this.#keepManifest(changes);
 				if (opts.summaries.length) await db.summaries.bulkPut([...opts.summaries]);
 			});
 		} catch (error) {
@@ -98,13 +114,14 @@ export class DocStore {
 		}
 	}
 
-	async #write(w: DocWrite, opts: { unsynced: boolean; at: string }): Promise<void> {
+	/** Writes one document; its row's heads before and after, or null when nothing was written. */
+	async #write(w: DocWrite, opts: { unsynced: boolean; at: string }): Promise<RowChange | null> {
 		const { db } = this;
 		const heads = getHeads(w.doc);
 		const row = await db.docs.get(w.docId);
 		const base = { docId: w.docId, patientId: w.patientId, kind: w.kind, heads, updatedAt: opts.at };
 		const bytes = w.since && row ? saveSince(w.doc, w.since) : null;
-		if (bytes && bytes.length === 0) return;
+		if (bytes && bytes.length === 0) return null;
 		await db.views.put({ docId: w.docId, heads, value: w.doc, conflicts: w.conflicts ?? [] });
 		if (bytes && row && row.incrementalBytes + bytes.length <= row.snapshotBytes) {
 			const key = `${w.docId}|incremental|${headsKey(heads)}`;
@@ -126,12 +143,30 @@ export class DocStore {
 			const base = mark ? mark.base : row ? [...(w.since ?? [])] : [];
 			await db.unsynced.put({ docId: w.docId, patientId: w.patientId, since: mark?.since ?? opts.at, changes: (mark?.changes ?? 0) + 1, ...(base ? { base } : {}) });
 		}
+		return { docId: w.docId, before: row?.heads ?? null, after: heads };
+	}
+
+	/** Moves the manifest's digest and count by `changes`, when it is kept (see `MANIFEST_KEY`). Inside a transaction over docs and meta. */
+	async #keepManifest(changes: readonly RowChange[], kept?: ManifestSummary): Promise<void> {
+		const summary = kept ?? (await this.manifestSummary());
+		if (!summary || !changes.length) return;
+		const entry = (docId: DocumentId, heads: readonly string[] | null): ManifestEntry[] => (heads ? [[docId, headsHash(heads)]] : []);
+		const added = changes.flatMap((c) => entry(c.docId, c.after));
+		const removed = changes.flatMap((c) => entry(c.docId, c.before));
+		const value: ManifestSummary = { digest: digestAfter(summary.digest, added, removed), count: summary.count + added.length - removed.length };
+		await this.db.meta.put({ key: MANIFEST_KEY, value });
+	}
+
+	/** The kept digest and count of the doc rows, or null when none is kept. */
+	async manifestSummary(): Promise<ManifestSummary | null> {
+		const value = (await this.db.meta.get(MANIFEST_KEY))?.value as Partial<ManifestSummary> | undefined;
+		return typeof value?.digest === 'string' && /^[0-9a-f]{64}$/.test(value.digest) && Number.isSafeInteger(value.count) ? { digest: value.digest, count: value.count! } : null;
 	}
 
 	/**
 	 * Replaces each document's chunks with one snapshot stored as is, and its view with the one sent
 	 * with it, or none (then made when first opened). Runs inside the caller's transaction over
-	 * chunks, docs and views; the caller makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
+	 * chunks, docs, views and meta; the caller makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
 	 * requests, not several per document: a fresh device stores a frame of a hundred plans at once.
 	 */
 	async putSnapshots(snapshots: readonly SnapshotWrite[], at: string): Promise<void> {
@@ -140,6 +175,9 @@ export class DocStore {
 		const keyOf = (s: SnapshotWrite) => `${s.docId}|snapshot|${headsKey(s.heads)}`;
 		const docIds = snapshots.map((s) => s.docId);
 		const keep = new Set(snapshots.map(keyOf));
+		// The rows replaced are read only when a digest is kept: never during a fresh device's first sync.
+		const kept = await this.manifestSummary();
+		const before = kept ? await db.docs.bulkGet(docIds) : [];
 		const old = await db.chunks.where('docId').anyOf(docIds).primaryKeys();
 		await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
 		await db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes })));
@@ -148,10 +186,13 @@ export class DocStore {
 		if (views.length) await db.views.bulkPut(views);
 		await db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 })));
 		for (const s of snapshots) this.#seen.set(s.docId, new Set([keyOf(s)]));
+		if (kept) await this.#keepManifest(snapshots.map((s, i) => ({ docId: s.docId, before: before[i]?.heads ?? null, after: s.heads })), kept);
 	}
 
-	/** Deletes a document's chunks, row and view, inside the caller's transaction over those tables. */
+	/** Deletes a document's chunks, row and view, inside the caller's transaction over those tables and meta. */
 	async remove(docId: DocumentId): Promise<void> {
+		const row = await this.db.docs.get(docId);
+		if (row) await this.#keepManifest([{ docId, before: row.heads, after: null }]);
 		await this.db.chunks.where('docId').equals(docId).delete();
 		await this.db.docs.delete(docId);
 		await this.db.views.delete(docId);

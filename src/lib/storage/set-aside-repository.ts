@@ -37,7 +37,7 @@ export abstract class SetAsideRepository extends SyncRepository {
 			const held = await this.getForWrite<unknown>(docId);
 			if (typeof held === 'string') return null;
 			const row = await this.#rowFor(docId, ref.patientId, ref.kind, held.doc, refusal, at);
-			return db.transaction('rw', [db.setAside, db.chunks, db.docs, db.views, db.unsynced, db.syncStates, db.summaries], async () => {
+			return db.transaction('rw', [db.setAside, db.chunks, db.docs, db.views, db.unsynced, db.syncStates, db.summaries, db.meta], async () => {
 				const id = await db.setAside.add(row);
 				await this.store.remove(docId);
 				await db.unsynced.delete(docId);

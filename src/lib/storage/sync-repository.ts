@@ -1,8 +1,8 @@
 import * as A from '@automerge/automerge/slim';
 import { parseDocumentId, planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import { headsHash, type DocMessage, type ManifestEntry, type Opened, type Snapshot } from '$lib/sync/protocol';
-import type { LoadProblem, SnapshotWrite } from './doc-store';
+import { headsHash, manifestDigest, type DocMessage, type ManifestEntry, type Opened, type Snapshot } from '$lib/sync/protocol';
+import { MANIFEST_KEY, type LoadProblem, type ManifestSummary, type SnapshotWrite } from './doc-store';
 import { RepositoryCore, conflictsOf, sameHeads, type Held } from './repository-core';
 
 /** What became of received snapshots: stored, or not (`kept`: the device holds unsent changes to it, or its ids disagree). */
@@ -54,9 +54,32 @@ export abstract class SyncRepository extends RepositoryCore {
 		this.#states.clear();
 	}
 
-	/** Every document the device holds, with its heads hash, from the document rows alone. */
+	/**
+	 * Every document the device holds, with its heads hash, from the document rows alone; the
+	 * kept digest is renewed from them (an empty device keeps none: its first sync stores rows
+	 * without reading what they replace).
+	 */
 	async manifest(): Promise<ManifestEntry[]> {
-		return (await this.db.docs.toArray()).map((r): ManifestEntry => [r.docId, headsHash(r.heads)]);
+		const { db } = this;
+		return db.transaction('rw', [db.docs, db.meta], async () => {
+			const entries = (await db.docs.toArray()).map((r): ManifestEntry => [r.docId, headsHash(r.heads)]);
+			if (entries.length) await db.meta.put({ key: MANIFEST_KEY, value: { digest: manifestDigest(entries), count: entries.length } satisfies ManifestSummary });
+			else await db.meta.delete(MANIFEST_KEY);
+			return entries;
+		});
+	}
+
+	/** The digest of `manifest()` and how many documents it lists, as kept by every write: no document row is read. */
+	async manifestSummary(): Promise<ManifestSummary> {
+		const kept = await this.store.manifestSummary();
+		if (kept) return kept;
+		const entries = await this.manifest();
+		return { digest: manifestDigest(entries), count: entries.length };
+	}
+
+	/** The ids of every document the device holds (keys only). */
+	async docIds(): Promise<DocumentId[]> {
+		return (await this.db.docs.toCollection().primaryKeys()) as DocumentId[];
 	}
 
 	/** The documents holding changes the server has not acknowledged. */
@@ -69,7 +92,7 @@ export abstract class SyncRepository extends RepositoryCore {
 		const { db } = this;
 		const result: ImportResult = { stored: [], kept: [] };
 		let fresh: PatientSummary[] = [];
-		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries], async () => {
+		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.meta], async () => {
 			const unsynced = await db.unsynced.toArray();
 			const pending = new Set(unsynced.map((u) => u.patientId));
 			const unsent = new Set(unsynced.map((u) => u.docId));
@@ -144,7 +167,7 @@ export abstract class SyncRepository extends RepositoryCore {
 		let committed = false;
 		try {
 			committed = await this.storeHeld([docId], () =>
-				db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views, db.syncStates], async () => {
+				db.transaction('rw', [db.chunks, db.docs, db.summaries, db.unsynced, db.views, db.syncStates, db.meta], async () => {
 					if (changed) {
 						const write = { docId, patientId, kind, doc, since: held.stored, conflicts: conflictsOf(docId, doc) };
 						await this.store.commit([write], { summaries: summary ? [summary] : [], unsynced: false, at });
@@ -219,7 +242,7 @@ export abstract class SyncRepository extends RepositoryCore {
 		const { db } = this;
 		const result: PurgeResult = { purged: [], kept: [] };
 		const patients = new Set<PatientId>();
-		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.syncStates, db.setAside], async () => {
+		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries, db.syncStates, db.setAside, db.meta], async () => {
 			for (const docId of new Set(docIds)) {
 				if (await db.unsynced.get(docId)) {
 					result.kept.push(docId);

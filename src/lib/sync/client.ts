@@ -1,6 +1,6 @@
 import { parseDocumentId, type DocumentId } from '$lib/domain/ids';
 import type { PlanRepository } from '$lib/storage/plan-repository';
-import { decodeServerMessage, encodeMessage, manifestDigest, PROTOCOL_VERSION, type ClientMessage, type ServerMessage, type SyncReason } from './protocol';
+import { decodeServerMessage, encodeMessage, PROTOCOL_VERSION, type ClientMessage, type DocMessage, type ServerMessage, type SyncReason } from './protocol';
 import { batches, compareManifests, INITIAL_SYNC_STATE, type SyncClientState, type SyncRefusal } from './sync-state';
 
 /** Sends on the connection a task started on; `live()` is false once that connection has ended. */
@@ -90,7 +90,13 @@ export class SyncClient {
 		return run;
 	}
 
-	/** Starts an exchange on a new connection: says hello with the digest of what the device holds. */
+	/**
+	 * Starts an exchange on a new connection: says hello with the digest of what the device holds,
+	 * and in the same flight the plans opened since the last sync and the first sync message of
+	 * every document holding unsent changes (the server handles frames in order, the hello first):
+	 * waiting for the welcome to send them would cost a round trip, and the welcome cannot change
+	 * them (a document with unsent changes is synced whatever the server lists, and it decides).
+	 */
 	start(send: (frame: Uint8Array) => void): Promise<void> {
 		this.#session++;
 		this.#send = send;
@@ -106,10 +112,17 @@ export class SyncClient {
 		return this.#enqueue(async (out) => {
 			this.repo.beginSync();
 			if (!this.#state.lastSyncedAt) this.#set({ lastSyncedAt: await this.repo.lastSyncedAt() });
-			const manifest = await this.repo.manifest();
-			this.#hello = manifest.map(([docId]) => docId);
-			this.#saidEmpty = manifest.length === 0;
-			out({ type: 'hello', protocol: PROTOCOL_VERSION, peerId: this.options.peerId, digest: manifestDigest(manifest), empty: this.#saidEmpty });
+			// The digest as kept by every write: no document row is read before the hello.
+			const [manifest, opened, unsynced] = await Promise.all([this.repo.manifestSummary(), this.repo.openedToReport(), this.repo.unsyncedDocs()]);
+			// Read before the hello leaves: all three go out back to back, none waits on the welcome.
+			const messages = await this.#generate(unsynced, out);
+			this.#saidEmpty = manifest.count === 0;
+			out({ type: 'hello', protocol: PROTOCOL_VERSION, peerId: this.options.peerId, digest: manifest.digest, empty: this.#saidEmpty });
+			// Plans opened on the device since the last sync go to the register's access log.
+			if (opened.length) out({ type: 'opened', docs: opened });
+			this.#sendMessages(messages, out);
+			// While the hello is on its way: what it listed, which the server holds when it answers `upToDate`.
+			this.#hello = await this.repo.docIds();
 		});
 	}
 
@@ -150,9 +163,15 @@ export class SyncClient {
 	}
 
 	async #sendSync(docIds: readonly DocumentId[], out: Send): Promise<void> {
-		// Generating a message marks it sent in the shared sync state: never for a connection that has ended.
-		if (!docIds.length || !out.live()) return;
-		const messages = await this.repo.generateSyncMessages(docIds, out.live);
+		this.#sendMessages(await this.#generate(docIds, out), out);
+	}
+
+	/** The documents' next sync messages; generating marks them sent in the shared sync state, so never for a connection that has ended. */
+	async #generate(docIds: readonly DocumentId[], out: Send): Promise<DocMessage[]> {
+		return docIds.length && out.live() ? this.repo.generateSyncMessages(docIds, out.live) : [];
+	}
+
+	#sendMessages(messages: readonly DocMessage[], out: Send): void {
 		for (const m of messages) this.#awaiting.add(m.docId);
 		for (const docs of batches(messages, (m) => m.message.byteLength + 64)) out({ type: 'sync', docs });
 		if (messages.length) this.#set({ phase: 'syncing' });
@@ -161,12 +180,10 @@ export class SyncClient {
 	async #welcome(m: Of<'welcome'>, out: Send): Promise<void> {
 		this.#welcomed = true;
 		this.#set({ phase: 'syncing' });
-		// Plans opened on the device since the last sync go to the register's access log.
-		const opened = await this.repo.openedToReport();
-		if (opened.length && out.live()) out({ type: 'opened', docs: opened });
 		const unsynced = new Set(await this.repo.unsyncedDocs());
 		// Equal digests: the server holds every document at the device's heads; only lost acks remain.
 		for (const docId of m.upToDate ? this.#hello : m.manifest.map(([id]) => id)) this.#listed.add(docId);
+		// Documents changed since the hello went out; those sent with it have nothing new to say.
 		if (m.upToDate) return this.#sendSync([...unsynced], out);
 		const { missing, differing, gone } = compareManifests(await this.repo.manifest(), m.manifest, unsynced);
 		if (gone.length) await this.repo.purge(gone);
@@ -273,6 +290,8 @@ export class SyncClient {
 		if (unsynced.length === 0) {
 			const at = new Date().toISOString();
 			await this.repo.recordSynced(at);
+			// After a first sync, the digest is computed from the rows now, not at the next reconnect's hello.
+			await this.repo.manifestSummary();
 			this.#set({ phase: 'up-to-date', lastSyncedAt: at, progress: null });
 		} else {
 			const refused = new Set(this.#state.refusals.map((r) => r.docId));

@@ -20,8 +20,11 @@ export type Loopback = {
 
 type Queued = { frame: Uint8Array; depth: number };
 
-/** Connects `client` to `hub`; the client's hello goes out at once. */
-export async function connectLoopback(hub: HubLike, client: ClientLike): Promise<Loopback> {
+/**
+ * Connects `client` to `hub`; the client's hello goes out at once. `watch` sees each frame handed
+ * to the device with its round trip (the depth of the device's frame it answers).
+ */
+export async function connectLoopback(hub: HubLike, client: ClientLike, watch?: (frame: Uint8Array, roundTrip: number) => void): Promise<Loopback> {
 	const stats: LinkStats = { toServerFrames: 0, toServerBytes: 0, toDeviceFrames: 0, toDeviceBytes: 0, roundTrips: 0 };
 	const toServer: Queued[] = [];
 	const toDevice: Queued[] = [];
@@ -38,12 +41,13 @@ export async function connectLoopback(hub: HubLike, client: ClientLike): Promise
 			for (const resolve of w) resolve();
 		}
 	};
-	const pump = (queue: Queued[], target: Endpoint, setDepth: (d: number) => void) => {
+	const pump = (queue: Queued[], target: Endpoint, setDepth: (d: number) => void, seen?: (q: Queued) => void) => {
 		if (busy || !queue.length || !open) return settle();
 		const next = queue.shift()!;
 		busy++;
 		setTimeout(() => {
 			setDepth(next.depth);
+			seen?.(next);
 			void target
 				.receive(next.frame)
 				.catch(() => undefined)
@@ -62,7 +66,7 @@ export async function connectLoopback(hub: HubLike, client: ClientLike): Promise
 	});
 	function pumpAll() {
 		pump(toServer, session, (d) => (serverDepth = d));
-		pump(toDevice, client, (d) => (deviceDepth = d + 1));
+		pump(toDevice, client, (d) => (deviceDepth = d + 1), watch && ((q) => watch(q.frame, q.depth)));
 	}
 	await client.start((frame) => {
 		if (!open) return;

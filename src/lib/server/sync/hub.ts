@@ -17,6 +17,7 @@ import { chunkOf, sameHeads } from './chunks';
 import { runCommand, type CommandOutcome } from './commands';
 import { DocCache } from './doc-cache';
 import { consoleLog, errorCode, type SyncLogEvent } from './log';
+import { ManifestDigests } from './manifest-digests';
 import { Session, type SyncPeer } from './session';
 import { planViewFor } from './plan-view';
 import { nextSummary } from './summary';
@@ -42,6 +43,7 @@ export type SeedDocument = { docId: DocumentId; patientId: PatientId; doc: Autom
 export class SyncHub {
 	readonly #store: DocumentStore;
 	readonly #cache: DocCache;
+	readonly #digests = new ManifestDigests();
 	readonly #log: (event: SyncLogEvent) => void;
 	readonly #maxBadFrames: number;
 	readonly #checker: ChangeChecker;
@@ -85,6 +87,7 @@ export class SyncHub {
 		const session = new Session(++this.#nextSession, send, peer, {
 			store: this.#store,
 			cache: this.#cache,
+			digests: this.#digests,
 			log: this.#log,
 			maxBadFrames: this.#maxBadFrames,
 			checker: this.#checker,

@@ -2,11 +2,12 @@ import * as Automerge from '@automerge/automerge';
 import { parseDocumentId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { User } from '$lib/server/access/users';
 import type { AuditEntry, DocHeads, DocumentStore } from '$lib/server/store';
-import { decodeClientMessage, encodeMessage, headsHash, manifestDigest } from '$lib/sync/protocol';
-import type { Ack, ClientMessage, DocMessage, ManifestEntry, Opened, OutgoingServerMessage, SyncReason } from '$lib/sync/protocol';
+import { decodeClientMessage, encodeMessage, headsHash } from '$lib/sync/protocol';
+import type { Ack, ClientMessage, DocMessage, Opened, OutgoingServerMessage, SyncReason } from '$lib/sync/protocol';
 import { accessChanged, accessibleDocs, firstExpiry, mayRead, principalFor, type Principal } from './access';
 import type { ChangeChecker } from './change-checker';
 import type { DocCache } from './doc-cache';
+import type { ManifestDigests } from './manifest-digests';
 import { carriesChanges } from '$lib/sync/heads';
 import { auditLine } from './audit';
 import { distinctOpenings, OpeningBudget, OPENING_WINDOW_MS, openingTime } from './openings';
@@ -19,6 +20,8 @@ import { SyncStates } from './sync-states';
 export type SessionHost = {
 	store: DocumentStore;
 	cache: DocCache;
+	/** Manifest entries remembered by heads, shared by the hub's sessions. */
+	digests: ManifestDigests;
 	log: (event: SyncLogEvent) => void;
 	maxBadFrames: number;
 	/** Checks each incoming sync message against the limits, off the main thread. */
@@ -168,9 +171,9 @@ export class Session {
 		if (ends) this.#expiry = setTimeout(() => this.#accessChanged('emergency access ended'), Math.max(0, Date.parse(ends) - Date.now()) + 50);
 		this.#states ??= new SyncStates(this.host.store, hello.peerId, this.host.log);
 		const docs = await accessibleDocs(this.host.store, principal);
-		const manifest = docs.map((d): ManifestEntry => [d.docId, headsHash(d.heads)]);
+		const { manifest, digest } = this.host.digests.of(docs);
 		docs.forEach((d) => this.#held.add(d.docId));
-		if (manifestDigest(manifest) === hello.digest) return this.#reply({ type: 'welcome', upToDate: true, manifest: [] });
+		if (digest === hello.digest) return this.#reply({ type: 'welcome', upToDate: true, manifest: [] });
 		this.#reply({ type: 'welcome', upToDate: false, manifest });
 		if (hello.empty) await this.#sendSnapshots(docs);
 	}

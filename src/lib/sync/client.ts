@@ -115,10 +115,8 @@ export class SyncClient {
 
 	/** Handles one frame from the server, after every frame before it. */
 	receive(frame: Uint8Array): Promise<void> {
-		// Decoded on arrival, not when its turn comes: while the frame before is being stored (the
-		// main thread waits on IndexedDB), this one is made ready.
-		const decoded = decodeServerMessage(frame);
 		return this.#enqueue(async (out) => {
+			const decoded = decodeServerMessage(frame);
 			if (!decoded.ok) return this.#record(decoded.reason, null, decoded.detail);
 			const m = decoded.message;
 			if (m.type === 'pong') return;

@@ -2,7 +2,7 @@ import { getHeads, getMissingDeps, init, loadIncremental, save, saveSince, type 
 import type { PlanConflict } from '$lib/domain/conflicts';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import type { ChunkRow, DbepDb, DocRow } from './db';
+import type { DbepDb, DocRow } from './db';
 
 /** One document's new state to store, and the heads it was at when last stored (null: new). */
 export type DocWrite = {
@@ -25,10 +25,6 @@ export type LoadResult<T> = { ok: true; doc: Doc<T> } | { ok: false; reason: Loa
 
 function headsKey(heads: readonly string[]): string {
 	return [...heads].sort().map((h) => h.slice(0, 16)).join('.') || 'empty';
-}
-
-function snapshotKey(s: SnapshotWrite): string {
-	return `${s.docId}|snapshot|${headsKey(s.heads)}`;
 }
 
 /**
@@ -120,38 +116,23 @@ export class DocStore {
 	}
 
 	/**
-	 * Places, on `tx`, the requests that replace each document's chunks with one snapshot stored
-	 * as is and drop its view (made when first opened). `tx` is a raw IndexedDB transaction over
-	 * chunks, docs and views; the caller makes sure no unsent change is overwritten, and calls
-	 * `snapshotsStored` once `tx` has committed. Every request is placed at once, none awaited: a
-	 * fresh device stores a frame of a hundred plans with a few native requests per plan, and no
-	 * promise or change tracking per row (through Dexie, that bookkeeping cost more main-thread
-	 * time than the bytes; docs/fresh-tablet-bench.md).
+	 * Replaces each document's chunks with one snapshot stored as is, and drops its view (made when
+	 * first opened). Runs inside the caller's transaction over chunks, docs and views; the caller
+	 * makes sure no unsent change is overwritten. A whole batch is written with a handful of bulk
+	 * requests, not several per document: a fresh device stores a frame of a hundred plans at once.
 	 */
-	putSnapshots(tx: IDBTransaction, snapshots: readonly SnapshotWrite[], at: string): void {
-		const chunks = tx.objectStore('chunks');
-		const byDoc = chunks.index('docId');
-		const docs = tx.objectStore('docs');
-		const views = tx.objectStore('views');
-		for (const s of snapshots) {
-			const key = snapshotKey(s);
-			const chunk: ChunkRow = { key, docId: s.docId, kind: 'snapshot', bytes: s.bytes };
-			const row: DocRow = { docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 };
-			chunks.put(chunk);
-			docs.put(row);
-			views.delete(s.docId);
-			// The chunks stored before (an older snapshot, increments) go once known; requests run in
-			// order, so the listing sees the new snapshot too, and keeps it.
-			const old = byDoc.getAllKeys(s.docId);
-			old.onsuccess = () => {
-				for (const k of old.result) if (k !== key) chunks.delete(k);
-			};
-		}
-	}
-
-	/** Notes the chunks `putSnapshots` wrote, once their transaction has committed. */
-	snapshotsStored(snapshots: readonly SnapshotWrite[]): void {
-		for (const s of snapshots) this.#seen.set(s.docId, new Set([snapshotKey(s)]));
+	async putSnapshots(snapshots: readonly SnapshotWrite[], at: string): Promise<void> {
+		if (!snapshots.length) return;
+		const { db } = this;
+		const keyOf = (s: SnapshotWrite) => `${s.docId}|snapshot|${headsKey(s.heads)}`;
+		const docIds = snapshots.map((s) => s.docId);
+		const keep = new Set(snapshots.map(keyOf));
+		const old = await db.chunks.where('docId').anyOf(docIds).primaryKeys();
+		await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
+		await db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes })));
+		await db.views.bulkDelete(docIds);
+		await db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 })));
+		for (const s of snapshots) this.#seen.set(s.docId, new Set([keyOf(s)]));
 	}
 
 	/** Deletes a document's chunks, row and view, inside the caller's transaction over those tables. */

@@ -81,27 +81,6 @@ describe('SyncRepository', () => {
 		expect((await db.summaries.get(pal.patientId))?.municipality).toBe('Hemnes');
 	});
 
-	it('replaces what the device held of a document (snapshot, increments, view) with the snapshot received, in one relaxed transaction', async () => {
-		const { db, repo } = fresh();
-		await repo.importSnapshots([snapshotOf(palDoc)], [summarize(palDoc.doc, [])]);
-		await repo.changePlan(pal.patientId, nurse, (p) => (p.patient.municipality = 'Hemnes'));
-		const edited = await db.docs.get(palDoc.docId);
-		expect(await repo.markAcked(palDoc.docId, edited!.heads)).toBe(true);
-		expect(await db.chunks.where('docId').equals(palDoc.docId).count()).toBe(2);
-		expect(await db.views.get(palDoc.docId)).toBeDefined();
-
-		const server = comment(A.clone(palDoc.doc), 'Ny vurdering');
-		const transaction = vi.spyOn(db.backendDB(), 'transaction');
-		await repo.importSnapshots([snapshotOf({ docId: palDoc.docId, doc: server })], [summarize(server, [])]);
-		// What the register sends is the register's: a crash before it reaches the disk loses nothing it does not still hold.
-		expect(transaction.mock.calls.map((c) => c[2]?.durability)).toEqual(['relaxed']);
-		expect((await db.chunks.where('docId').equals(palDoc.docId).toArray()).map((c) => c.bytes)).toEqual([A.save(server)]);
-		expect(await db.views.get(palDoc.docId)).toBeUndefined();
-		expect((await db.docs.get(palDoc.docId))?.heads).toEqual(A.getHeads(server));
-		const opened = await repo.openPatient(pal.patientId, AT);
-		expect(opened.ok && opened.value.plan).toEqual(A.toJS(server));
-	});
-
 	it('stores nothing of a frame IndexedDB refuses, and the next frame is stored whole', async () => {
 		const { db, repo } = fresh();
 		const unstorable = { ...summarize(palDoc.doc, []), name: (() => 'x') as unknown as string };

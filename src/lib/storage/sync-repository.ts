@@ -2,7 +2,6 @@ import * as A from '@automerge/automerge/slim';
 import { parseDocumentId, planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
 import { headsHash, type DocMessage, type ManifestEntry, type Opened, type Snapshot } from '$lib/sync/protocol';
-import type { UnsyncedRow } from './db';
 import type { LoadProblem, SnapshotWrite } from './doc-store';
 import { RepositoryCore, conflictsOf, sameHeads, type Held } from './repository-core';
 
@@ -14,21 +13,6 @@ export type PurgeResult = { purged: DocumentId[]; kept: DocumentId[] };
 export type ApplyResult = { ok: true; changed: boolean } | { ok: false; reason: LoadProblem | 'sync-message-invalid' | 'storage-failed' };
 
 const now = () => new Date().toISOString();
-
-/**
- * What to store of received snapshots: every one whose ids agree and whose document holds no
- * unsent change (those in `unsent` are `kept`); a document sent twice is stored as last sent.
- */
-function snapshotWrites(snapshots: readonly Snapshot[], unsent: ReadonlySet<string>): { writes: SnapshotWrite[]; kept: DocumentId[] } {
-	const writes = new Map<DocumentId, SnapshotWrite>();
-	const kept: DocumentId[] = [];
-	for (const s of snapshots) {
-		const ref = parseDocumentId(s.docId);
-		if (!ref || ref.patientId !== s.patientId || unsent.has(s.docId)) kept.push(s.docId);
-		else writes.set(s.docId, { ...s, kind: ref.kind });
-	}
-	return { writes: [...writes.values()], kept };
-}
 
 /**
  * The repository's side of sync with the server: snapshots stored unparsed, sync messages applied
@@ -80,52 +64,35 @@ export abstract class SyncRepository extends RepositoryCore {
 		return (await this.db.unsynced.toCollection().primaryKeys()) as DocumentId[];
 	}
 
-	/**
-	 * Stores snapshots as received, unparsed, with the patients' summaries; a document holding
-	 * unsent changes is kept as it is. One raw IndexedDB transaction (see `DocStore.putSnapshots`):
-	 * the unsent marks are read first in it, so a local change stored before the import is never
-	 * overwritten, and one stored after it waits for it. Its durability is relaxed (no flush to
-	 * disk before it completes): what it writes is the register's and holds no work of the
-	 * device's, so a crash that loses it leaves the documents missing from the device's manifest,
-	 * and the next sync fetches them again; a later write that is flushed flushes it too.
-	 */
+	/** Stores snapshots as received, unparsed, with the patients' summaries; a document holding unsent changes is kept as it is. */
 	async importSnapshots(snapshots: readonly Snapshot[], summaries: readonly PatientSummary[], at = now()): Promise<ImportResult> {
-		let result: ImportResult = { stored: [], kept: [] };
+		const { db } = this;
+		const result: ImportResult = { stored: [], kept: [] };
 		let fresh: PatientSummary[] = [];
-		await this.exclusive(async () => {
-			const db = await this.#backend();
-			let writes: SnapshotWrite[] = [];
-			await new Promise<void>((resolve, reject) => {
-				const tx = db.transaction(['chunks', 'docs', 'views', 'unsynced', 'summaries'], 'readwrite', { durability: 'relaxed' });
-				tx.oncomplete = () => resolve();
-				tx.onabort = () => reject(tx.error ?? new DOMException('snapshot import aborted', 'AbortError'));
-				const marks = tx.objectStore('unsynced').getAll();
-				marks.onsuccess = () => {
-					const unsynced = marks.result as UnsyncedRow[];
-					const made = snapshotWrites(snapshots, new Set(unsynced.map((u) => u.docId)));
-					this.store.putSnapshots(tx, made.writes, at);
-					// A patient with unsent changes keeps the summary made from them until sync merges both.
-					const pending = new Set(unsynced.map((u) => u.patientId));
-					const rows = summaries.filter((s) => !pending.has(s.patientId));
-					const store = tx.objectStore('summaries');
-					for (const row of rows) store.put(row);
-					writes = made.writes;
-					result = { stored: made.writes.map((w) => w.docId), kept: made.kept };
-					fresh = rows;
-				};
-			});
-			this.store.snapshotsStored(writes);
-		});
+		await this.exclusive(() => db.transaction('rw', [db.chunks, db.docs, db.views, db.unsynced, db.summaries], async () => {
+			const unsynced = await db.unsynced.toArray();
+			const pending = new Set(unsynced.map((u) => u.patientId));
+			const unsent = new Set(unsynced.map((u) => u.docId));
+			// A document sent twice in one frame is stored as last sent.
+			const writes = new Map<DocumentId, SnapshotWrite>();
+			for (const s of snapshots) {
+				const ref = parseDocumentId(s.docId);
+				if (!ref || ref.patientId !== s.patientId || unsent.has(s.docId)) {
+					result.kept.push(s.docId);
+					continue;
+				}
+				writes.set(s.docId, { ...s, kind: ref.kind });
+			}
+			result.stored.push(...writes.keys());
+			await this.store.putSnapshots([...writes.values()], at);
+			// A patient with unsent changes keeps the summary made from them until sync merges both.
+			fresh = summaries.filter((s) => !pending.has(s.patientId));
+			if (fresh.length) await db.summaries.bulkPut(fresh);
+		}));
 		const patients = [...snapshots.map((s) => s.patientId), ...summaries.map((s) => s.patientId)];
 		this.forget(patients);
 		this.announce(patients, fresh);
 		return result;
-	}
-
-	/** The database under Dexie, for the few writes that go past it (`importSnapshots`). */
-	async #backend(): Promise<IDBDatabase> {
-		if (!this.db.isOpen()) await this.db.open();
-		return this.db.backendDB();
 	}
 
 	async #syncState(docId: DocumentId): Promise<A.SyncState> {

@@ -2,8 +2,7 @@ import { getHeads, getMissingDeps, init, loadIncremental, save, saveSince, type 
 import type { PlanConflict } from '$lib/domain/conflicts';
 import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
-import Dexie from 'dexie';
-import type { ChunkRow, DbepDb, DocRow } from './db';
+import type { DbepDb, DocRow } from './db';
 
 /** One document's new state to store, and the heads it was at when last stored (null: new). */
 export type DocWrite = {
@@ -130,18 +129,9 @@ export class DocStore {
 		const keep = new Set(snapshots.map(keyOf));
 		const old = await db.chunks.where('docId').anyOf(docIds).primaryKeys();
 		await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
-		// The rows go on the caller's IndexedDB transaction itself, placed at once: Dexie's promise and
-		// change tracking per row cost a fresh device more main-thread time than the bytes. The
-		// transaction completes (and the caller's resolves) only once they are written.
-		const tx = Dexie.currentTransaction.idbtrans;
-		const chunks = tx.objectStore('chunks');
-		const views = tx.objectStore('views');
-		const rows = tx.objectStore('docs');
-		for (const s of snapshots) {
-			chunks.put({ key: keyOf(s), docId: s.docId, kind: 'snapshot', bytes: s.bytes } satisfies ChunkRow);
-			views.delete(s.docId);
-			rows.put({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 } satisfies DocRow);
-		}
+		await db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes })));
+		await db.views.bulkDelete(docIds);
+		await db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 })));
 		for (const s of snapshots) this.#seen.set(s.docId, new Set([keyOf(s)]));
 	}
 

@@ -1,73 +1,113 @@
-// The register the browser benchmark's server starts with: the demo plans, `count` generated
-// patients on the Rana nurse's care team (`ranaCaseload`, what DBEP_DEMO_EXTRA_PATIENTS seeds),
-// the first of them with two years of history (1,500 changes by the care team). Building a
-// plan costs 50–200 ms, so the generated plans are cached as saved bytes under node_modules/.cache,
-// keyed by the fixtures' sources; the largest set built serves every smaller count (a prefix).
-// Seeding goes through the current hub into a fresh data folder for each server, so the
-// register is what the running code writes.
+// The register the browser benchmark's server starts with: the demo plans and `count` generated
+// patients on the Rana nurse's care team, the first of them with two years of history (1,500
+// changes by the care team, built through its history as `bench:device`'s).
+//
+// Building a realistic plan through the fixtures costs 50–200 ms (each string becomes Automerge
+// text, character by character), and seeding through the hub parses every plan again: 10,000 took
+// over an hour. So `TEMPLATES` plans are built for real (`ranaCaseload`), and every other plan is
+// a template's document cloned and given its own patient (id, name, birth date, national id,
+// municipality: from `syntheticPatients`, as `ranaCaseload` would) by one more Automerge change:
+// the bytes are a realistic plan's, the content varies by template and patient, ≈ 15 ms each.
+// The saved bytes, heads, list row and plain value of each plan are cached under node_modules/.cache
+// (`fleet-…`, keyed by the fixtures' sources and `build-…` below; the largest set built serves
+// every smaller count as a prefix), and the register is seeded with the store's own `commit`, with
+// the list row the hub computes (`nextSummary`), without parsing again.
 import * as A from '@automerge/automerge';
 import { decode, encode } from 'cborg';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PatientId } from '$lib/domain/ids';
+import { parseDocumentId, planDocId, type DocumentId, type PatientId } from '$lib/domain/ids';
 import type { Plan } from '$lib/domain/plan';
-import { summarize } from '$lib/domain/worklist';
-import { clinicians, demoDocuments, ranaCaseload, withEditHistory, type FixtureDocument } from '$lib/fixtures';
+import { summarize, type PatientSummary } from '$lib/domain/worklist';
+import { clinicians, demoDocuments, ranaCaseload, syntheticPatients, withEditHistory } from '$lib/fixtures';
 import { SyncHub } from '$lib/server/sync/hub';
+import { nextSummary } from '$lib/server/sync/summary';
+import { chunkOf } from '$lib/server/sync/chunks';
 import { openDocumentStore } from '$lib/server/store';
 
 /** Changes in the long plan's history: two years of a care team's edits (as `bench:device`'s). */
 export const LONG_HISTORY_EDITS = 1500;
+/** Plans built for real through the fixtures; the others are clones of these with their own patient. */
+const TEMPLATES = 64;
 const CACHE_DIR = join(process.cwd(), 'node_modules', '.cache', 'dbep-bench');
 
-type Cached = { docId: string; patientId: string; bytes: Uint8Array }[];
+/** One plan of the bench's register, as saved: what the server stores, the floor sends and PouchDB replicates. */
+export type BenchPlan = { docId: DocumentId; patientId: PatientId; name: string; bytes: Uint8Array; heads: string[]; summary: PatientSummary; value: unknown };
 
 async function cacheKey(): Promise<string> {
 	const dir = join(process.cwd(), 'src', 'lib', 'fixtures');
 	// What the plans are made of: the fixtures, Automerge, and `build` below (bump its tag when it changes).
-	const hash = createHash('sha256').update(`build-1 ${LONG_HISTORY_EDITS}`);
+	const hash = createHash('sha256').update(`build-2 ${LONG_HISTORY_EDITS} ${TEMPLATES}`);
 	for (const f of (await readdir(dir)).sort()) hash.update(f).update(await readFile(join(dir, f)));
 	hash.update(await readFile(join(process.cwd(), 'node_modules', '@automerge', 'automerge', 'package.json')));
 	return hash.digest('hex').slice(0, 16);
 }
 
-function build(count: number): FixtureDocument[] {
-	const docs = ranaCaseload(count);
-	docs[0] = { ...docs[0]!, doc: withEditHistory(docs[0]!.doc as A.Doc<Plan>, LONG_HISTORY_EDITS, 3) };
-	return docs;
+async function saved(doc: A.Doc<Plan>): Promise<BenchPlan> {
+	const docId = planDocId(doc.patientId);
+	const summary = await nextSummary(parseDocumentId(docId)!, doc, undefined, async () => []);
+	if (!summary) throw new Error(`bench register: no list row for ${docId}`);
+	return { docId, patientId: doc.patientId, name: doc.patient.name, bytes: A.save(doc), heads: A.getHeads(doc), summary, value: A.toJS(doc) };
+}
+
+async function build(count: number, log: (line: string) => void): Promise<BenchPlan[]> {
+	const templates = ranaCaseload(Math.min(count, TEMPLATES)).map((d) => d.doc as A.Doc<Plan>);
+	templates[0] = withEditHistory(templates[0]!, LONG_HISTORY_EDITS, 3);
+	const out: BenchPlan[] = [];
+	for (const doc of templates) out.push(await saved(doc));
+	const patients = syntheticPatients(count, 7);
+	for (let i = templates.length; i < count; i++) {
+		// Never the long plan as a template: one plan has two years of history, the others do not.
+		const template = templates[1 + (i % (templates.length - 1))]!;
+		const { patientId, patient } = patients[i]!;
+		const doc = A.change(A.clone(template), { time: Math.floor(Date.parse(template.createdAt) / 1000) }, (d) => {
+			d.patientId = patientId;
+			d.patient = { ...patient };
+		});
+		out.push(await saved(doc));
+		if (i % 1000 === 0) log(`  ${i} of ${count}…`);
+	}
+	return out;
 }
 
 /** `count` generated plans (the first with the long history), from the cache when it holds enough. */
-export async function caseload(count: number, log: (line: string) => void): Promise<FixtureDocument[]> {
+export async function caseload(count: number, log: (line: string) => void): Promise<BenchPlan[]> {
 	const key = await cacheKey();
 	await mkdir(CACHE_DIR, { recursive: true });
-	const files = (await readdir(CACHE_DIR)).filter((f) => f.startsWith(`caseload-${key}-`));
+	const files = (await readdir(CACHE_DIR)).filter((f) => f.startsWith(`fleet-${key}-`));
 	const best = files.map((f) => Number(f.split('-')[2]?.replace('.cbor', ''))).filter((n) => n >= count).sort((a, b) => a - b)[0];
-	if (best !== undefined) {
-		const rows = (decode(await readFile(join(CACHE_DIR, `caseload-${key}-${best}.cbor`))) as Cached).slice(0, count);
-		return rows.map((r) => ({ docId: r.docId as FixtureDocument['docId'], patientId: r.patientId as PatientId, doc: A.load<Plan>(r.bytes) }));
-	}
+	if (best !== undefined) return (decode(await readFile(join(CACHE_DIR, `fleet-${key}-${best}.cbor`))) as BenchPlan[]).slice(0, count);
 	const t = performance.now();
-	log(`building ${count} generated plans (cached afterwards; 50–200 ms each)…`);
-	const docs = build(count);
-	await writeFile(join(CACHE_DIR, `caseload-${key}-${count}.cbor`), encode(docs.map((d): Cached[number] => ({ docId: d.docId, patientId: d.patientId, bytes: A.save(d.doc) }))));
+	log(`building ${count} generated plans (cached afterwards)…`);
+	const plans = await build(count, log);
+	// Written aside and renamed: a run stopped halfway leaves no short file under the final name.
+	const file = join(CACHE_DIR, `fleet-${key}-${count}.cbor`);
+	await writeFile(`${file}.${process.pid}`, encode(plans));
+	await rename(`${file}.${process.pid}`, file);
 	log(`built in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-	return docs;
+	return plans;
 }
 
-/** The documents the nurse's tablet receives: the demo plans on her care team and `plans`. */
-export function nurseDocuments(plans: readonly FixtureDocument[]): FixtureDocument[] {
+/** The documents the nurse's tablet receives (saved bytes and plain value): the demo plans on her care team and `plans`. */
+export function nurseDocuments(plans: readonly BenchPlan[]): { docId: string; bytes: Uint8Array; value: unknown }[] {
 	const demo = demoDocuments().filter((d) => summarize(d.doc as A.Doc<Plan>, []).team.includes(clinicians.ranaNurse.id));
-	return [...demo, ...plans];
+	return [...demo.map((d) => ({ docId: d.docId, bytes: A.save(d.doc), value: A.toJS(d.doc) })), ...plans];
 }
 
-/** Seeds the register in `dataDir` (SQLite, as `npm start` opens it) with the demo plans and `plans`. */
-export async function seedRegister(dataDir: string, plans: readonly FixtureDocument[]): Promise<void> {
+/**
+ * Seeds the register in `dataDir` (SQLite, as `npm start` opens it): the demo plans through the
+ * hub, then `plans` by the store's `commit`, with the list row the hub would have written.
+ */
+export async function seedRegister(dataDir: string, plans: readonly BenchPlan[]): Promise<void> {
 	const store = await openDocumentStore({ dataDir });
 	const hub = new SyncHub(store, { log: () => undefined });
 	try {
-		await hub.seedIfEmpty([...demoDocuments(), ...plans]);
+		await hub.seedIfEmpty(demoDocuments());
+		for (const p of plans) {
+			const done = await store.commit(p.docId, p.patientId, { add: [chunkOf('snapshot', p.bytes)], remove: [], heads: p.heads, summary: p.summary });
+			if (!done.ok) throw new Error(`bench register: ${p.docId} not stored (${done.reason})`);
+		}
 	} finally {
 		await hub.close();
 		await store.close();

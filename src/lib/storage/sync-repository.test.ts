@@ -81,6 +81,18 @@ describe('SyncRepository', () => {
 		expect((await db.summaries.get(pal.patientId))?.municipality).toBe('Hemnes');
 	});
 
+	it('stores nothing of a frame IndexedDB refuses, and the next frame is stored whole', async () => {
+		const { db, repo } = fresh();
+		const unstorable = { ...summarize(palDoc.doc, []), name: (() => 'x') as unknown as string };
+		await expect(repo.importSnapshots([snapshotOf(palDoc), snapshotOf(solveigDoc)], [unstorable])).rejects.toThrow();
+		expect(await db.chunks.count()).toBe(0);
+		expect(await db.docs.count()).toBe(0);
+		expect(await db.summaries.count()).toBe(0);
+
+		expect(await repo.importSnapshots([snapshotOf(palDoc)], [summarize(palDoc.doc, [])])).toEqual({ stored: [palDoc.docId], kept: [] });
+		expect(await db.chunks.count()).toBe(1);
+	});
+
 	it('applies the server changes as synced, with view, summary and persisted sync state', async () => {
 		const { dbName, db, repo } = fresh();
 		await repo.importSnapshots([snapshotOf(palDoc)], [summarize(palDoc.doc, [])]);

@@ -12,7 +12,7 @@ test('a long plan synced to a fresh tablet opens offline from the view sent with
 	// The bench's plans (cached; built on a first run): the first has 1,500 changes of history.
 	const plans = await caseload(1, () => undefined);
 	const long = plans[0]!;
-	const plan = long.doc as unknown as Plan;
+	const plan = long.value as Plan;
 	const measure = Object.values(plan.measures).find((m) => m.status.value === 'active')!;
 	const server = serverProcess(4951);
 	await seedRegister(server.dataDir, plans);

@@ -24,6 +24,7 @@ import { clinicians, demoDocuments, ranaCaseload, syntheticPatients, withEditHis
 import { SyncHub } from '$lib/server/sync/hub';
 import { nextSummary } from '$lib/server/sync/summary';
 import { chunkOf } from '$lib/server/sync/chunks';
+import { planViewFor } from '$lib/server/sync/plan-view';
 import { openDocumentStore } from '$lib/server/store';
 
 /** Changes in the long plan's history: two years of a care team's edits (as `bench:device`'s). */
@@ -96,6 +97,24 @@ export function nurseDocuments(plans: readonly BenchPlan[]): { docId: string; by
 }
 
 /**
+ * The view the register keeps with a long plan (plan-view.ts), as its write path would have
+ * written it. Only a plan large enough to have a long history is parsed to find out (a plan of
+ * 100 changes saves to well over 16 KiB; the generated plans save to about 7.5 KiB), so seeding
+ * 10,000 plans does not load each of them.
+ */
+function longPlanView(p: BenchPlan): { view?: NonNullable<ReturnType<typeof planViewFor>> } {
+	const ref = parseDocumentId(p.docId);
+	if (!ref || p.bytes.byteLength < 16 * 1024) return {};
+	const doc = A.load(p.bytes);
+	try {
+		const view = planViewFor(ref, doc);
+		return view ? { view } : {};
+	} finally {
+		A.free(doc);
+	}
+}
+
+/**
  * Seeds the register in `dataDir` (SQLite, as `npm start` opens it): the demo plans through the
  * hub, then `plans` by the store's `commit`, with the list row the hub would have written.
  */
@@ -105,7 +124,7 @@ export async function seedRegister(dataDir: string, plans: readonly BenchPlan[])
 	try {
 		await hub.seedIfEmpty(demoDocuments());
 		for (const p of plans) {
-			const done = await store.commit(p.docId, p.patientId, { add: [chunkOf('snapshot', p.bytes)], remove: [], heads: p.heads, summary: p.summary });
+			const done = await store.commit(p.docId, p.patientId, { add: [chunkOf('snapshot', p.bytes)], remove: [], heads: p.heads, summary: p.summary, ...longPlanView(p) });
 			if (!done.ok) throw new Error(`bench register: ${p.docId} not stored (${done.reason})`);
 		}
 	} finally {

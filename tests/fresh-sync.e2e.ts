@@ -1,7 +1,7 @@
 import { decode, encode } from 'cborg';
-import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type WebSocketRoute } from '@playwright/test';
 import { clinicians } from '../src/lib/fixtures';
-import { logIn, wcagViolations } from './helpers';
+import { logIn, progressSeen, recordProgress, wcagViolations } from './helpers';
 import { serverProcess } from './server-process';
 
 const nurse = clinicians.ranaNurse.name;
@@ -13,20 +13,7 @@ const DOCS_PER_FRAME = 8;
 
 type Snapshots = { type: 'snapshots'; docs: { docId: string }[]; summaries: { patientId: string }[]; remaining: number };
 
-/** Every text the progress line showed, in order, recorded in the page as the DOM changes. */
-async function recordProgress(page: Page): Promise<void> {
-	await page.addInitScript(() => {
-		const seen: string[] = [];
-		(globalThis as { progressSeen?: string[] }).progressSeen = seen;
-		const note = () => {
-			const text = document.querySelector('[data-testid="sync-progress"]')?.textContent?.trim();
-			if (text && seen.at(-1) !== text) seen.push(text);
-		};
-		addEventListener('DOMContentLoaded', () => new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true }));
-	});
-}
 
-const progressSeen = (page: Page) => page.evaluate(() => (globalThis as { progressSeen?: string[] }).progressSeen ?? []);
 const counted = (text: string) => {
 	const m = /^Henter planer: (\d+) av (\d+)$/.exec(text);
 	return m ? ([Number(m[1]), Number(m[2])] as const) : null;

@@ -55,3 +55,19 @@ export async function unlock(page: Page, pin = TEST_PIN): Promise<void> {
 	await page.getByLabel('PIN-kode', { exact: true }).fill(pin);
 	await page.getByRole('button', { name: 'Lås opp' }).click();
 }
+
+/** Records, in the page, every text the sync progress line showed, in order, as the DOM changes; read it with `progressSeen`. */
+export async function recordProgress(page: Page): Promise<void> {
+	await page.addInitScript(() => {
+		const seen: string[] = [];
+		(globalThis as { progressSeen?: string[] }).progressSeen = seen;
+		const note = () => {
+			const text = document.querySelector('[data-testid="sync-progress"]')?.textContent?.trim();
+			if (text && seen.at(-1) !== text) seen.push(text);
+		};
+		addEventListener('DOMContentLoaded', () => new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true }));
+	});
+}
+
+/** The progress texts `recordProgress` saw so far. */
+export const progressSeen = (page: Page): Promise<string[]> => page.evaluate(() => (globalThis as { progressSeen?: string[] }).progressSeen ?? []);

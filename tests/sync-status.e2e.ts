@@ -1,23 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { clinicians, pal } from '../src/lib/fixtures';
-import { logIn, wcagViolations } from './helpers';
+import { logIn, progressSeen, recordProgress, wcagViolations } from './helpers';
 import { serverProcess } from './server-process';
 
 const nurse = clinicians.ranaNurse.name;
 const EXTRA = 300;
 
-/** Every text the progress line showed, in order, recorded in the page as the DOM changes. */
-async function recordProgress(page: Page): Promise<void> {
-	await page.addInitScript(() => {
-		const seen: string[] = [];
-		(globalThis as { progressSeen?: string[] }).progressSeen = seen;
-		const note = () => {
-			const text = document.querySelector('[data-testid="sync-progress"]')?.textContent?.trim();
-			if (text && seen.at(-1) !== text) seen.push(text);
-		};
-		addEventListener('DOMContentLoaded', () => new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true }));
-	});
-}
 
 test('a fresh tablet shows how far it has come while it loads its plans', async ({ browser }) => {
 	test.setTimeout(240_000);
@@ -46,7 +34,7 @@ test('a fresh tablet shows how far it has come while it loads its plans', async 
 		await expect(page.getByTestId('unsynced-count')).toHaveText('Alle endringer er sendt');
 		await expect(page.getByTestId('last-synced')).toContainText('Sist synkronisert');
 
-		const seen = await page.evaluate(() => (globalThis as { progressSeen?: string[] }).progressSeen ?? []);
+		const seen = await progressSeen(page);
 		const counts = seen.map((text) => {
 			const m = /^Henter planer: (\d+) av (\d+)$/.exec(text);
 			expect(m, `progress line "${text}"`).not.toBeNull();

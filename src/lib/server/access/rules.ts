@@ -131,8 +131,7 @@ const STAMPS: ReadonlySet<A.Prop> = new Set(['by', 'createdBy', 'addedBy', 'ende
 function foreignStamp(path: A.Prop[], now: unknown, user: User): RefusalRule | null {
 	const end = path.findIndex((key) => STAMPS.has(key));
 	if (end < 0) return null;
-	let node: unknown = now;
-	for (const key of path.slice(0, end + 1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(key)] : undefined;
+	const node = valueAt(now, path.slice(0, end + 1));
 	if (!node) return null;
 	return stampedBy(node as Stamp, user.id) ? null : 'stamped-as-another';
 }

@@ -44,6 +44,7 @@ import { holdsHeads } from '$lib/sync/heads';
 import { decodeServerMessage, headsHash } from '$lib/sync/protocol';
 import { ScheduledLink, type Fault } from '$lib/sync/scheduled-link';
 import { accessibleDocs, principalFor } from './access';
+import { sameHeads } from './chunks';
 import { SyncHub } from './hub';
 import { EDIT_KINDS, makeEdit, palPlanDocument, roleUsers, type Edit, type EditKind } from './role-edits';
 import { sharedChecker, storedDoc, wrapStore } from './test-support';
@@ -211,7 +212,7 @@ async function diagnosis(hub: SyncHub, store: DocumentStore, devices: readonly D
 		const unsynced = await d.repo.db.unsynced.toArray();
 		lines.push(
 			`${d.user.role} ${d.user.name}: link ${d.link?.isOpen ? 'open' : 'closed'}, in flight ${d.link?.inFlight ?? 0}, phase ${d.client.state.phase}, progress ${JSON.stringify(d.client.state.progress)}, refusals ${JSON.stringify(d.client.state.refusals.map((r) => r.reason))}`,
-			`  holds ${rows.map((r) => `${r.docId.split(':')[0]}@${short(r.heads)}${sameHeadsOf(r.heads, register.get(r.docId)) ? '' : '(differs)'}`).join(' ')}; unsent ${unsynced.map((u) => `${u.docId.split(':')[0]} (${u.changes ?? '?'} changes)`).join(' ') || 'none'}`
+			`  holds ${rows.map((r) => `${r.docId.split(':')[0]}@${short(r.heads)}${register.has(r.docId) && sameHeads(r.heads, register.get(r.docId)!) ? '' : '(differs)'}`).join(' ')}; unsent ${unsynced.map((u) => `${u.docId.split(':')[0]} (${u.changes ?? '?'} changes)`).join(' ') || 'none'}`
 		);
 	}
 	const hubHadWork = await hub.idle();
@@ -227,7 +228,6 @@ async function diagnosis(hub: SyncHub, store: DocumentStore, devices: readonly D
 	return lines.join('\n');
 }
 
-const sameHeadsOf = (a: readonly string[], b: readonly string[] | undefined) => b !== undefined && a.length === b.length && [...a].sort().every((h, i) => h === [...b].sort()[i]);
 
 it('keeps the role rules and converges, whatever devices of every role do and the network does to their frames', { timeout: 60 * 60_000 }, async () => {
 	const seed = process.env.PROPERTY_SEED;

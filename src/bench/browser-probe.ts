@@ -11,6 +11,8 @@
 export type ProbeTarget = { db: string; counts: Record<string, number> };
 export type ProbeResult = {
 	firstFrame: number | null;
+	/** When the last frame so far arrived: during a fresh sync, how long the register took to send everything. */
+	lastFrame: number | null;
 	done: number | null;
 	firstRow: number | null;
 	bytesDown: number;
@@ -30,7 +32,7 @@ export type ProbeResult = {
 
 /** The init script; `target` null only watches the sockets and the heap. Runs in the page: self-contained. */
 export function installProbe(target: ProbeTarget | null): void {
-	const r: ProbeResult = { firstFrame: null, done: null, firstRow: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, onlineAt: null };
+	const r: ProbeResult = { firstFrame: null, lastFrame: null, done: null, firstRow: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, onlineAt: null };
 	let lastWasSend = false;
 	const heap = () => {
 		if (r.firstRow === null && document.querySelector('[data-testid="patient-row"]')) r.firstRow = performance.now();
@@ -74,6 +76,7 @@ export function installProbe(target: ProbeTarget | null): void {
 			this.addEventListener('message', (e: MessageEvent) => {
 				const now = performance.now();
 				r.firstFrame ??= now;
+				if (r.done === null) r.lastFrame = now;
 				if (r.markedAt && r.firstFrameAfterMark === null) r.firstFrameAfterMark = now;
 				r.framesDown++;
 				r.bytesDown += e.data instanceof ArrayBuffer ? e.data.byteLength : String(e.data).length;

@@ -41,7 +41,7 @@ async function oursOnce(server: AppServer, docs: number, long: { name: string; i
 		await logIn(page, server.url);
 		const r = await probed(page);
 		f.ours.push(r);
-		log(`ours: ${s(r.done! - r.firstFrame!)} (the last frame arrived after ${s(r.lastFrame! - r.firstFrame!)}), ${mib(r.bytesDown)} down, first row on screen ${r.firstRow === null ? '—' : ms(r.firstRow - r.firstFrame!)} after the first frame, peak heap ${mib(r.peakHeap)}`);
+		log(`ours: ${s(r.done! - r.firstFrame!)} (the last frame arrived after ${s(r.lastFrame! - r.firstFrame!)}), ${mib(r.bytesDown)} down, first row on screen ${r.firstRow === null ? '—' : ms(r.firstRow - r.firstFrame!)} after the first frame (the list page ${r.listPage === null ? '—' : ms(r.listPage - r.firstFrame!)}, its first read ${r.listRead === null ? '—' : ms(r.listRead - r.firstFrame!)}), peak heap ${mib(r.peakHeap)}`);
 		f.open.push(await firstOpen(page, long));
 		for (let i = 0; i < RECONNECTS; i++) {
 			const again = await reconnect(page, context);

@@ -15,6 +15,9 @@ export type ProbeResult = {
 	lastFrame: number | null;
 	done: number | null;
 	firstRow: number | null;
+	/** After the first frame: when the patient list's page was first on screen, and when its first read had returned (empty or rows). */
+	listPage: number | null;
+	listRead: number | null;
 	bytesDown: number;
 	framesDown: number;
 	framesUp: number;
@@ -32,10 +35,14 @@ export type ProbeResult = {
 
 /** The init script; `target` null only watches the sockets and the heap. Runs in the page: self-contained. */
 export function installProbe(target: ProbeTarget | null): void {
-	const r: ProbeResult = { firstFrame: null, lastFrame: null, done: null, firstRow: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, onlineAt: null };
+	const r: ProbeResult = { firstFrame: null, lastFrame: null, done: null, firstRow: null, listPage: null, listRead: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, onlineAt: null };
 	let lastWasSend = false;
 	const heap = () => {
 		if (r.firstRow === null && document.querySelector('[data-testid="patient-row"]')) r.firstRow = performance.now();
+		if (r.firstFrame !== null && location.pathname === '/') {
+			if (r.listPage === null && document.querySelector('h1')) r.listPage = performance.now();
+			if (r.listRead === null && document.querySelector('[data-testid="list-empty"], [data-testid="list-count"]')) r.listRead = performance.now();
+		}
 		const used = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
 		if (used > r.peakHeap) r.peakHeap = used;
 	};

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { pal } from '../src/lib/fixtures';
 import { logIn, ranaNurse, wcagViolations } from './helpers';
 

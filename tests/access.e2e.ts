@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './test';
 import { astrid, clinicians, pal, relatives, solveig } from '../src/lib/fixtures';
 import { palGrandson, planlessPatient } from '../src/lib/server/access/users';
 import { logIn, wcagViolations } from './helpers';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { pal } from '../src/lib/fixtures';
 import { logIn } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { logIn, ranaNurse } from './helpers';
 
 test('GET /healthz answers 200 with JSON', async ({ request }) => {

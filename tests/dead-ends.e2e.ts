@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './test';
 import { pal } from '../src/lib/fixtures';
 import { choosePin, logIn, openAndCache, ranaNurse, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';

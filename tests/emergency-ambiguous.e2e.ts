@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import Database from 'better-sqlite3';
 import { clinicians, pal } from '../src/lib/fixtures';
 import { logIn, wcagViolations } from './helpers';

@@ -7,7 +7,7 @@
  * words, keeps its own edits and sends them to the register; Pål's access log names the GP and
  * the EHR system for every read and write.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './test';
 import type { Bundle, CarePlan, OperationOutcome, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { clinicians, pal } from '../src/lib/fixtures';
 import { logIn, ranaNurse, wcagViolations } from './helpers';

@@ -1,5 +1,5 @@
 import { decode, encode } from 'cborg';
-import { expect, test, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type WebSocketRoute } from './test';
 import { clinicians } from '../src/lib/fixtures';
 import { logIn, progressSeen, recordProgress, wcagViolations } from './helpers';
 import { serverProcess } from './server-process';

@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext } from './test';
 import { serverProcess, type ServerProcess } from './server-process';
 
 // Servers of their own (ports 4702–4704): one behind TLS by its https ORIGIN, one behind a proxy it

@@ -1,5 +1,5 @@
 import * as Automerge from '@automerge/automerge';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './test';
 import type { Plan } from '../src/lib/domain/plan';
 import { clinicians, pal } from '../src/lib/fixtures';
 import { logIn, openAndCache, wcagViolations } from './helpers';

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './test';
 import { astrid, clinicians, pal, solveig } from '../src/lib/fixtures';
 import { choosePin, logIn as logInAs, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';

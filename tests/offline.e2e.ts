@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { clinicians, pal } from '../src/lib/fixtures';
 import { logIn, openAndCache, patientsOf, ranaNurse } from './helpers';
 

@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from './test';
 import { osloInstant, osloParts } from '../src/lib/domain/time';
 import { solveig } from '../src/lib/fixtures';
 import { syntheticPatients } from '../src/lib/fixtures/generate';

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './test';
 import { clinicians, pal, relatives } from '../src/lib/fixtures';
 import { logIn, openAndCache, ranaNurse, wcagViolations } from './helpers';
 import { pdfPagesText } from './pdf-text';

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { clinicians, pal } from '../src/lib/fixtures';
 import { logIn } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';

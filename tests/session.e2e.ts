@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './test';
 import { WebSocket } from 'ws';
 import { clinicians, demoPatients, pal, solveig } from '../src/lib/fixtures';
 import { choosePin, logIn, ranaNurse, TEST_PIN, unlock, wcagViolations } from './helpers';

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './test';
 import { clinicians, pal } from '../src/lib/fixtures';
 import { logIn, progressSeen, recordProgress, wcagViolations } from './helpers';
 import { serverProcess } from './server-process';

@@ -1,6 +1,6 @@
 // A plan with two years of history, synced to a fresh tablet, opens offline and shows its content:
 // the register sent its view with its snapshot, so the tablet holds it before the plan is opened.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import type { Plan } from '../src/lib/domain/plan';
 import { clinicians } from '../src/lib/fixtures';
 import { caseload, nurseDocuments, seedRegister } from '../src/bench/browser-register';

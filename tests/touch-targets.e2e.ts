@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './test';
 import { pal } from '../src/lib/fixtures';
 import { logIn, ranaNurse } from './helpers';
 

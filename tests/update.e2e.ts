@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { logIn, openAndCache, ranaNurse } from './helpers';
 
 const worker = new URL('../build/client/service-worker.js', import.meta.url);

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './test';
 import { clinicians, pal } from '../src/lib/fixtures';
 import { logIn, ranaNurse, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { expect, test, type Page } from './test';
 import { pal } from '../src/lib/fixtures';
-import { choosePin, logIn, openAndCache, ranaNurse, wcagViolations } from './helpers';
+import { choosePin, logIn, logOutWith, openAndCache, ranaNurse, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
 const palName = pal.patient.name;
@@ -82,8 +82,7 @@ test.describe('a login started at another address than the configured one', () =
 		// Her patients came over /sync, whose Origin check knows this address as the app's own.
 		await expect(page.getByTestId('connectivity')).toContainText('Tilkoblet');
 
-		await page.getByRole('button', { name: 'Logg ut' }).click();
-		await expect(page.getByTestId('login-screen')).toBeVisible();
+		await logOutWith(page.getByRole('button', { name: 'Logg ut' }));
 		await expect.poll(async () => (await page.request.get(`${base}/auth/me`)).status()).toBe(401);
 	});
 

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { summarize } from '../src/lib/domain/worklist';
 import { clinicians, demoPatients } from '../src/lib/fixtures';
@@ -71,3 +71,17 @@ export async function recordProgress(page: Page): Promise<void> {
 
 /** The progress texts `recordProgress` saw so far. */
 export const progressSeen = (page: Page): Promise<string[]> => page.evaluate(() => (globalThis as { progressSeen?: string[] }).progressSeen ?? []);
+
+/**
+ * Clicks `button`, which logs out, and waits until the wiped app has loaded afresh at its list
+ * address and shows the login screen: a logout ends in a reload, and the login screen already
+ * shows before it. A test that ended there would close its context in mid-navigation, which
+ * Chromium 156 then never finished doing (the test's teardown outlasted its timeout).
+ */
+export async function logOutWith(button: Locator): Promise<void> {
+	const page = button.page();
+	const reloaded = page.waitForEvent('load');
+	await button.click();
+	await reloaded;
+	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
+}

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { expect, test } from './test';
 import { clinicians, pal } from '../src/lib/fixtures';
-import { logIn } from './helpers';
+import { logIn, logOutWith } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
 // Another site on the same host (another port is the same site to the browser): the attacker.
@@ -74,8 +74,7 @@ test('after logout a copy of the session cookie opens nothing: not the API, not 
 	await thief.addCookies(copied);
 	expect((await thief.request.get(`${server.url}/auth/me`)).status()).toBe(200);
 
-	await page.getByRole('button', { name: 'Logg ut' }).click();
-	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
+	await logOutWith(page.getByRole('button', { name: 'Logg ut' }));
 
 	expect((await thief.request.get(`${server.url}/auth/me`)).status()).toBe(401);
 	expect((await thief.request.get(`${server.url}/api/clinicians`)).status()).toBe(401);

@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from './test';
 import { WebSocket } from 'ws';
 import { clinicians, demoPatients, pal, solveig } from '../src/lib/fixtures';
-import { choosePin, logIn, ranaNurse, TEST_PIN, unlock, wcagViolations } from './helpers';
+import { choosePin, logIn, logOutWith, ranaNurse, TEST_PIN, unlock, wcagViolations } from './helpers';
 import { serverProcess, type ServerProcess } from './server-process';
 
 // Its own server: the offline shift records a visit on Pål's plan that other tests must not see.
@@ -225,11 +225,9 @@ test('logout names the unsent changes; cancel keeps them, confirming wipes the d
 	expect((await deviceRows(page)).unsynced).toBe(1);
 
 	await page.getByRole('button', { name: 'Logg ut' }).click();
-	await warning.getByRole('button', { name: 'Logg ut og slett endringene' }).click();
 	// The wiped tablet starts afresh at the list's address (offline: from the cached app).
-	await expect(page).toHaveURL(`${server.url}/`, { timeout: 20_000 });
-	await page.waitForLoadState();
-	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
+	await logOutWith(warning.getByRole('button', { name: 'Logg ut og slett endringene' }));
+	await expect(page).toHaveURL(`${server.url}/`);
 	const rows = await deviceRows(page);
 	for (const table of ['chunks', 'docs', 'views', 'summaries', 'unsynced', 'pins', 'syncStates']) expect(rows[table] ?? 0, table).toBe(0);
 	expect(await page.evaluate(() => localStorage.getItem('dbep.account'))).toBeNull();
@@ -247,10 +245,8 @@ test('logout names the unsent changes; cancel keeps them, confirming wipes the d
 
 test('logout with everything sent goes straight out; the next person must log in themselves', async ({ browser }) => {
 	const page = await tablet(browser, ranaNurse);
-	await page.getByRole('button', { name: 'Logg ut' }).click();
-	await expect(page).toHaveURL(`${server.url}/`, { timeout: 20_000 });
-	await page.waitForLoadState();
-	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
+	await logOutWith(page.getByRole('button', { name: 'Logg ut' }));
+	await expect(page).toHaveURL(`${server.url}/`);
 	await page.getByRole('link', { name: 'Logg inn' }).click();
 	// The provider asks who is logging in: the last user's session there does not carry over.
 	await expect(page.getByRole('button', { name: new RegExp(`^${clinicians.altaNurse.name}`) })).toBeVisible();
@@ -308,7 +304,6 @@ test('a colleague picking up a locked tablet can log out instead of guessing a P
 	await expect(page.getByTestId('lock-screen')).toBeVisible();
 
 	await page.getByRole('button', { name: 'Logg ut og bytt bruker' }).click();
-	await warning.getByRole('button', { name: 'Logg ut og slett endringene' }).click();
-	await expect(page.getByTestId('login-screen')).toBeVisible({ timeout: 20_000 });
+	await logOutWith(warning.getByRole('button', { name: 'Logg ut og slett endringene' }));
 	await expect(page.getByText(pal.patient.name)).toHaveCount(0);
 });

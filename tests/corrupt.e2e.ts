@@ -14,7 +14,7 @@ async function damage(page: Page, docId: string, how: 'flip' | 'delete'): Promis
 			const tx = db.transaction('chunks', 'readwrite');
 			const store = tx.objectStore('chunks');
 			const rows = await new Promise<{ key: string; bytes: Uint8Array }[]>((resolve) => {
-				const req = store.index('docId').getAll(docId);
+				const req = store.getAll(IDBKeyRange.bound(`${docId}|`, `${docId}|\uffff`));
 				req.onsuccess = () => resolve(req.result);
 			});
 			for (const row of rows) {

@@ -19,7 +19,7 @@ function readStored(page: Page): Promise<Stored> {
 		});
 		const tx = db.transaction(['chunks', 'docs'], 'readonly');
 		const get = <T>(req: IDBRequest<T>) => new Promise<T>((resolve) => (req.onsuccess = () => resolve(req.result)));
-		const rows = await get<{ kind: string; bytes: Uint8Array }[]>(tx.objectStore('chunks').index('docId').getAll(docId));
+		const rows = await get<{ kind: string; bytes: Uint8Array }[]>(tx.objectStore('chunks').getAll(IDBKeyRange.bound(`${docId}|`, `${docId}|\uffff`)));
 		const row = await get<{ heads: string[] }>(tx.objectStore('docs').get(docId));
 		db.close();
 		rows.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'snapshot' ? -1 : 1));

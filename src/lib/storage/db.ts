@@ -102,5 +102,13 @@ export class DbepDb extends Dexie {
 		this.version(4).stores({ opened: '++id' });
 		this.version(5).stores({ pins: 'userId' });
 		this.version(6).stores({ setAside: '++id, patientId' });
+		// A chunk's key begins with its document's id, so a key range finds a document's chunks; the
+		// list sorts its summaries itself. Neither index was worth its write on every stored plan.
+		this.version(7).stores({ chunks: 'key', summaries: 'patientId' });
 	}
+}
+
+/** A document's chunks: their keys begin with its id (`docId|kind|heads`), so a key range finds them. */
+export function chunksOf(db: DbepDb, docId: DocumentId) {
+	return db.chunks.where(':id').between(`${docId}|`, `${docId}|\uffff`, true, true);
 }

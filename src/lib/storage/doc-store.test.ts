@@ -5,7 +5,7 @@ import type { ItemId } from '$lib/domain/ids';
 import type { Context, Plan } from '$lib/domain/plan';
 import { summarize } from '$lib/domain/worklist';
 import { clinicians, createPlanDocument, pal, solveig } from '$lib/fixtures';
-import { DbepDb } from './db';
+import { chunksOf, DbepDb } from './db';
 import { DocStore } from './doc-store';
 
 /** The Rana home-care nurse acting at `at`. */
@@ -39,7 +39,7 @@ async function put(store: DocStore, doc: A.Doc<Plan>, since: A.Heads | null, opt
 }
 
 async function chunks(db: DbepDb) {
-	return db.chunks.where('docId').equals(docId).toArray();
+	return chunksOf(db, docId).toArray();
 }
 
 async function reload(name: string): Promise<A.Doc<Plan>> {
@@ -155,7 +155,7 @@ describe('DocStore', () => {
 		const failed = store.commit([write], { summaries: [summarize(other.doc, [])], unsynced: true, at: T2 });
 		await expect(failed).rejects.toThrow('quota exceeded');
 		db.summaries.hook('creating').unsubscribe(quotaExceeded);
-		expect(await db.chunks.where('docId').equals(other.docId).count()).toBe(0);
+		expect(await chunksOf(db, other.docId).count()).toBe(0);
 		expect(await db.docs.get(other.docId)).toBeUndefined();
 		expect(await db.summaries.get(other.patientId)).toBeUndefined();
 		expect(await db.unsynced.count()).toBe(0);

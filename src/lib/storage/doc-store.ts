@@ -4,7 +4,7 @@ import type { DocumentId, PatientId } from '$lib/domain/ids';
 import type { PatientSummary } from '$lib/domain/worklist';
 import { digestAfter, headsHash, type ManifestEntry } from '$lib/sync/protocol';
 import type { SnapshotView } from '$lib/sync/snapshot-view';
-import type { DbepDb, DocRow, ViewRow } from './db';
+import { chunksOf, type DbepDb, type DocRow, type ViewRow } from './db';
 
 /**
  * The meta row holding the digest of the device's manifest (`manifestDigest` of every doc row)
@@ -69,7 +69,7 @@ export class DocStore {
 
 	/** Loads a document from its chunks; a damaged or partial one is reported, never thrown. */
 	async load<T>(docId: DocumentId): Promise<LoadResult<T>> {
-		const rows = await this.db.chunks.where('docId').equals(docId).toArray();
+		const rows = await chunksOf(this.db, docId).toArray();
 		// No chunks where the device has a row for the document: they were lost, not never here.
 		if (!rows.length) return { ok: false, reason: (await this.db.docs.get(docId)) ? 'document-incomplete' : 'document-missing' };
 		rows.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'snapshot' ? -1 : 1));
@@ -178,10 +178,17 @@ export class DocStore {
 		// The rows replaced are read only when a digest is kept: never during a fresh device's first sync.
 		const kept = await this.manifestSummary();
 		const before = kept ? await db.docs.bulkGet(docIds) : [];
-		const old = await db.chunks.where('docId').anyOf(docIds).primaryKeys();
-		await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
+		// Only a document the device holds has chunks and a view to replace: a fresh device's first
+		// sync places no request for them. One key range finds which (a frame's ids are close).
+		const wanted = new Set(docIds);
+		const sorted = [...wanted].sort();
+		const held = ((await db.docs.where(':id').between(sorted[0]!, sorted.at(-1)!, true, true).primaryKeys()) as DocumentId[]).filter((id) => wanted.has(id));
+		if (held.length) {
+			const old = (await Promise.all(held.map((id) => chunksOf(db, id).primaryKeys()))).flat();
+			await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
+			await db.views.bulkDelete(held);
+		}
 		await db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes })));
-		await db.views.bulkDelete(docIds);
 		const views = viewRowsOf(snapshots);
 		if (views.length) await db.views.bulkPut(views);
 		await db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 })));
@@ -193,7 +200,7 @@ export class DocStore {
 	async remove(docId: DocumentId): Promise<void> {
 		const row = await this.db.docs.get(docId);
 		if (row) await this.#keepManifest([{ docId, before: row.heads, after: null }]);
-		await this.db.chunks.where('docId').equals(docId).delete();
+		await chunksOf(this.db, docId).delete();
 		await this.db.docs.delete(docId);
 		await this.db.views.delete(docId);
 		this.#seen.delete(docId);

@@ -7,7 +7,7 @@ import type { MeasureInput } from '$lib/domain/inputs';
 import { addMeasure, newPlan } from '$lib/domain/plan-ops';
 import type { Context, Plan } from '$lib/domain/plan';
 import { clinicians, createPlanDocument, demoDocuments, demoPatients, pal, solveig } from '$lib/fixtures';
-import { DbepDb } from './db';
+import { chunksOf, DbepDb } from './db';
 import { DocStore } from './doc-store';
 import { PlanRepository, type WriteResult } from './plan-repository';
 
@@ -150,7 +150,7 @@ describe('PlanRepository', () => {
 
 	it('reports a patient with a corrupt plan while others still open and the list still works', async () => {
 		const { db } = await seeded();
-		for (const row of await db.chunks.where('docId').equals(planDocId(pal.patientId)).toArray()) {
+		for (const row of await chunksOf(db, planDocId(pal.patientId)).toArray()) {
 			await db.chunks.update(row.key, { bytes: corrupt(row.bytes) });
 		}
 		const repo = new PlanRepository(db);

@@ -111,7 +111,8 @@ describe('SetAsideRepository', () => {
 
 	it('opens a database written by the version before set-aside existed, with its data intact', async () => {
 		// Pål's plan with an unsent change, made on a scratch device and copied row by row into a
-		// database of the previous schema (version 5: no set-aside table, no `base` on the mark).
+		// database of an old schema (version 5: no set-aside table, no `base` on the mark, chunks and
+		// summaries still indexed by document and name).
 		const { repo: scratch } = await deviceWithPal();
 		await scratch.changePlan(pal.patientId, nurse, (p) => addPlanComment(p, crypto.randomUUID() as ItemId, 'Fra før', nurse));
 		const tables = ['chunks', 'docs', 'summaries', 'unsynced', 'views'] as const;
@@ -128,7 +129,7 @@ describe('SetAsideRepository', () => {
 		old.close();
 
 		const { repo } = fresh(name);
-		expect(repo.db.verno).toBe(6);
+		expect(repo.db.verno).toBe(7);
 		expect((await repo.listPatients()).map((p) => [p.patientId, p.unsynced])).toEqual([[pal.patientId, true]]);
 		expect(await repo.setAsideList()).toEqual([]);
 		await repo.setAside(palPlan, refused, { accessEnded: false });

@@ -6,7 +6,7 @@ import type { Context, Plan } from '$lib/domain/plan';
 import { summarize } from '$lib/domain/worklist';
 import { clinicians, createPlanDocument, pal, solveig } from '$lib/fixtures';
 import { headsHash, type Snapshot } from '$lib/sync/protocol';
-import { DbepDb } from './db';
+import { chunksOf, DbepDb } from './db';
 import { DocStore } from './doc-store';
 import { PlanRepository } from './plan-repository';
 
@@ -51,7 +51,7 @@ describe('SyncRepository', () => {
 		expect(result).toEqual({ stored: [palDoc.docId, solveigDoc.docId], kept: [] });
 		expect(load).not.toHaveBeenCalled();
 		expect(await db.views.count()).toBe(0);
-		const [chunk] = await db.chunks.where('docId').equals(palDoc.docId).toArray();
+		const [chunk] = await chunksOf(db, palDoc.docId).toArray();
 		expect(chunk?.bytes).toEqual(A.save(palDoc.doc));
 		expect((await db.docs.get(palDoc.docId))?.heads).toEqual(A.getHeads(palDoc.doc));
 		expect((await repo.listPatients()).map((p) => [p.name, p.unsynced])).toEqual([
@@ -73,11 +73,11 @@ describe('SyncRepository', () => {
 		const { db, repo } = fresh();
 		await repo.importSnapshots([snapshotOf(palDoc)], [summarize(palDoc.doc, [])]);
 		await repo.changePlan(pal.patientId, nurse, (p) => (p.patient.municipality = 'Hemnes'));
-		const before = await db.chunks.where('docId').equals(palDoc.docId).toArray();
+		const before = await chunksOf(db, palDoc.docId).toArray();
 
 		const result = await repo.importSnapshots([snapshotOf(palDoc), { ...snapshotOf(solveigDoc), patientId: pal.patientId }], [summarize(palDoc.doc, [])]);
 		expect(result).toEqual({ stored: [], kept: [palDoc.docId, solveigDoc.docId] });
-		expect(await db.chunks.where('docId').equals(palDoc.docId).toArray()).toEqual(before);
+		expect(await chunksOf(db, palDoc.docId).toArray()).toEqual(before);
 		expect((await db.summaries.get(pal.patientId))?.municipality).toBe('Hemnes');
 	});
 
@@ -168,7 +168,7 @@ describe('SyncRepository', () => {
 
 		expect(await repo.purge([palDoc.docId, solveigDoc.docId])).toEqual({ purged: [solveigDoc.docId], kept: [palDoc.docId] });
 		expect(await db.docs.get(solveigDoc.docId)).toBeUndefined();
-		expect(await db.chunks.where('docId').equals(solveigDoc.docId).count()).toBe(0);
+		expect(await chunksOf(db, solveigDoc.docId).count()).toBe(0);
 		expect(await db.syncStates.get(solveigDoc.docId)).toBeUndefined();
 		expect((await repo.listPatients()).map((p) => p.patientId)).toEqual([pal.patientId]);
 		expect(await repo.openPatient(solveig.patientId, AT)).toEqual({ ok: false, reason: 'document-missing' });

@@ -531,6 +531,7 @@ export const en: Messages = {
 		all: 'All patients',
 		visitsToday: 'Visits today',
 		shown: (shown, of) => `Showing ${shown} of ${of} patients`,
+		soFar: (shown) => `Showing ${shown} patients so far – reading the rest of the list …`,
 		noMatch: 'No patients match the search.',
 		born: (date) => `b. ${date}`,
 		doneAt: (time) => `Done at ${time}`,

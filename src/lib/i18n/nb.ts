@@ -563,6 +563,8 @@ export const nb = {
 		all: 'Alle pasienter',
 		visitsToday: 'Besøk i dag',
 		shown: (shown: number, of: number) => `Viser ${shown} av ${of} pasienter`,
+		/** Rows a sync stored are shown before the device's own list has been read: the count is not yet known. */
+		soFar: (shown: number) => `Viser ${shown} pasienter så langt – leser resten av listen …`,
 		noMatch: 'Ingen pasienter passer søket.',
 		born: (date: string) => `f. ${date}`,
 		doneAt: (time: string) => `Utført kl. ${time}`,

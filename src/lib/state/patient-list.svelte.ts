@@ -14,6 +14,12 @@ const CLOCK_MS = 60_000;
  */
 export class PatientList {
 	items = $state.raw<PatientListItem[] | null>(null);
+	/**
+	 * Whether `items` holds every patient on the device. Until the first read has returned, the
+	 * list holds only the rows a sync has stored meanwhile: shown at once (a fresh device's first
+	 * patients, while the read waits behind the sync's writes), but not as the whole list.
+	 */
+	complete = $state(false);
 	/** The time the list's states are told for. */
 	now = $state(new Date().toISOString());
 
@@ -38,6 +44,7 @@ export class PatientList {
 					const listed = new Set(items.map((i) => i.patientId));
 					for (const id of byId.keys()) if (!listed.has(id) && !((setAt.get(id) ?? 0) > began)) byId.delete(id);
 					for (const item of items) if (!((setAt.get(item.patientId) ?? 0) > began)) byId.set(item.patientId, item);
+					this.complete = true;
 				} else {
 					const { items, gone } = await repo.listPatientsOf([...wanted]);
 					for (const id of gone) byId.delete(id);
@@ -66,7 +73,7 @@ export class PatientList {
 		const stop = repo.subscribe((patientIds, stored) => {
 			// Rows a sync has just stored are shown as they are, without waiting for a read behind its next write.
 			const known = new Set<PatientId>();
-			if (stored?.length && pending !== 'all' && this.items) {
+			if (stored?.length && pending !== 'all') {
 				const at = ++clock;
 				for (const s of stored) {
 					byId.set(s.patientId, { ...s, unsynced: false });

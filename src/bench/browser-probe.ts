@@ -15,9 +15,8 @@ export type ProbeResult = {
 	lastFrame: number | null;
 	done: number | null;
 	firstRow: number | null;
-	/** After the first frame: when the patient list's page was first on screen, and when its first read had returned (empty or rows). */
+	/** When the patient list was first on screen (its `dbep:list-mounted` mark): on a new tablet the PIN screen comes first, while the sync runs. */
 	listPage: number | null;
-	listRead: number | null;
 	bytesDown: number;
 	framesDown: number;
 	framesUp: number;
@@ -35,13 +34,13 @@ export type ProbeResult = {
 
 /** The init script; `target` null only watches the sockets and the heap. Runs in the page: self-contained. */
 export function installProbe(target: ProbeTarget | null): void {
-	const r: ProbeResult = { firstFrame: null, lastFrame: null, done: null, firstRow: null, listPage: null, listRead: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, onlineAt: null };
+	const r: ProbeResult = { firstFrame: null, lastFrame: null, done: null, firstRow: null, listPage: null, bytesDown: 0, framesDown: 0, framesUp: 0, roundTrips: 0, peakHeap: 0, markedAt: 0, firstFrameAfterMark: null, openAfterMark: null, firstSendAfterMark: null, onlineAt: null };
 	let lastWasSend = false;
 	const heap = () => {
 		if (r.firstRow === null && document.querySelector('[data-testid="patient-row"]')) r.firstRow = performance.now();
 		if (r.firstFrame !== null && location.pathname === '/') {
-			if (r.listPage === null && document.querySelector('h1')) r.listPage = performance.now();
-			if (r.listRead === null && document.querySelector('[data-testid="list-empty"], [data-testid="list-count"]')) r.listRead = performance.now();
+			// The list's own mark: a new device's PIN screen, also at '/', comes before the list.
+			if (r.listPage === null) r.listPage = performance.getEntriesByName('dbep:list-mounted')[0]?.startTime ?? null;
 		}
 		const used = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
 		if (used > r.peakHeap) r.peakHeap = used;

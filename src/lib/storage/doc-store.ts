@@ -176,24 +176,30 @@ export class DocStore {
 		const docIds = snapshots.map((s) => s.docId);
 		const keep = new Set(snapshots.map(keyOf));
 		// The rows replaced are read only when a digest is kept: never during a fresh device's first sync.
-		const kept = await this.manifestSummary();
-		const before = kept ? await db.docs.bulkGet(docIds) : [];
 		// Only a document the device holds has chunks and a view to replace: a fresh device's first
 		// sync places no request for them. One key range finds which (a frame's ids are close).
 		const wanted = new Set(docIds);
 		const sorted = [...wanted].sort();
-		const held = ((await db.docs.where(':id').between(sorted[0]!, sorted.at(-1)!, true, true).primaryKeys()) as DocumentId[]).filter((id) => wanted.has(id));
-		if (held.length) {
-			const old = (await Promise.all(held.map((id) => chunksOf(db, id).primaryKeys()))).flat();
-			await db.chunks.bulkDelete(old.filter((k) => !keep.has(k)));
-			await db.views.bulkDelete(held);
+		const [kept, held] = await Promise.all([
+			this.manifestSummary(),
+			db.docs.where(':id').between(sorted[0]!, sorted.at(-1)!, true, true).primaryKeys() as Promise<DocumentId[]>
+		]);
+		const holds = held.filter((id) => wanted.has(id));
+		const before = kept && holds.length ? await db.docs.bulkGet(docIds) : [];
+		if (holds.length) {
+			const old = (await Promise.all(holds.map((id) => chunksOf(db, id).primaryKeys()))).flat();
+			await Promise.all([db.chunks.bulkDelete(old.filter((k) => !keep.has(k))), db.views.bulkDelete(holds)]);
 		}
-		await db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes })));
+		// The writes go out together: requests in one transaction are carried out in order, without a
+		// round trip to the page between them.
 		const views = viewRowsOf(snapshots);
-		if (views.length) await db.views.bulkPut(views);
-		await db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 })));
+		await Promise.all([
+			db.chunks.bulkPut(snapshots.map((s) => ({ key: keyOf(s), docId: s.docId, kind: 'snapshot' as const, bytes: s.bytes }))),
+			views.length ? db.views.bulkPut(views) : null,
+			db.docs.bulkPut(snapshots.map((s) => ({ docId: s.docId, patientId: s.patientId, kind: s.kind, heads: [...s.heads], updatedAt: at, snapshotBytes: s.bytes.length, incrementalBytes: 0 }))),
+			kept ? this.#keepManifest(snapshots.map((s, i) => ({ docId: s.docId, before: before[i]?.heads ?? null, after: s.heads })), kept) : null
+		]);
 		for (const s of snapshots) this.#seen.set(s.docId, new Set([keyOf(s)]));
-		if (kept) await this.#keepManifest(snapshots.map((s, i) => ({ docId: s.docId, before: before[i]?.heads ?? null, after: s.heads })), kept);
 	}
 
 	/** Deletes a document's chunks, row and view, inside the caller's transaction over those tables and meta. */

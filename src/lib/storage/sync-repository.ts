@@ -107,10 +107,9 @@ export abstract class SyncRepository extends RepositoryCore {
 				writes.set(s.docId, { ...s, kind: ref.kind });
 			}
 			result.stored.push(...writes.keys());
-			await this.store.putSnapshots([...writes.values()], at);
 			// A patient with unsent changes keeps the summary made from them until sync merges both.
 			fresh = summaries.filter((s) => !pending.has(s.patientId));
-			if (fresh.length) await db.summaries.bulkPut(fresh);
+			await Promise.all([this.store.putSnapshots([...writes.values()], at), fresh.length ? db.summaries.bulkPut(fresh) : null]);
 		}));
 		const patients = [...snapshots.map((s) => s.patientId), ...summaries.map((s) => s.patientId)];
 		this.forget(patients);

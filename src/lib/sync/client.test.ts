@@ -1,6 +1,6 @@
 import * as A from '@automerge/automerge/slim';
 import { encode } from 'cborg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { logDocId, type DocumentId, type ItemId } from '$lib/domain/ids';
 import { logMonthOf, recordMeasure } from '$lib/domain/measure-log';
 import { addPlanComment } from '$lib/domain/plan-ops';
@@ -25,12 +25,16 @@ function comments(doc: A.Doc<unknown> | undefined): string[] {
 }
 
 describe('SyncClient', () => {
-	it('loads everything onto a fresh device in one round trip, showing progress', async () => {
-		const { server, repo, client, connect } = setup();
+	it('loads everything onto a fresh device in one round trip, showing progress frame by frame', async () => {
+		const { server, repo, client, open, step, pump, connect } = setup();
 		server.snapshotsPerFrame = 2;
 		const progress: (SyncProgress | null)[] = [];
 		client.subscribe((s) => progress.push(s.progress));
-		await connect();
+		await open();
+		// The hello out, the welcome in; then the snapshot frames one at a time.
+		await step(1);
+		while (server.outbox.length) await step(1);
+		await pump();
 
 		expect(server.inbox.map((m) => m.type)).toEqual(['hello']);
 		expect(server.inbox[0]).toMatchObject({ empty: true, peerId: 'device-1' });
@@ -51,6 +55,22 @@ describe('SyncClient', () => {
 		await connect();
 		expect(server.inbox.map((m) => m.type)).toEqual(['hello']);
 		expect(client.state.phase).toBe('up-to-date');
+	});
+
+	it('stores snapshot frames that arrive while earlier ones are being stored in one transaction', async () => {
+		const { server, repo, client, connect } = setup();
+		server.snapshotsPerFrame = 2;
+		const imports = vi.spyOn(repo, 'importSnapshots');
+		const progress: (SyncProgress | null)[] = [];
+		client.subscribe((s) => progress.push(s.progress));
+		// Every frame is queued at once: the three snapshot frames wait behind the welcome.
+		await connect();
+
+		expect(imports).toHaveBeenCalledTimes(1);
+		expect(imports.mock.calls[0]![0].map((d) => d.docId).sort()).toEqual([...server.docs.keys()].sort());
+		expect(progress.filter((p) => p !== null)).toEqual([{ received: 0, total: 6 }]);
+		expect(client.state).toMatchObject({ phase: 'up-to-date', progress: null, refusals: [] });
+		expect((await repo.listPatients()).map((p) => p.patientId).sort()).toEqual([...server.docs.keys()].map((id) => id.slice(5)).sort());
 	});
 
 	it('sends a change made offline, and clears the unsynced mark on the ack', async () => {

@@ -7,6 +7,8 @@ import { batches, compareManifests, INITIAL_SYNC_STATE, type SyncClientState, ty
 type Send = ((message: ClientMessage) => void) & { live(): boolean };
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 const MAX_REFUSALS = 20;
+/** Snapshot frames stored in one transaction, at most (bytes as received): about four of the register's. */
+const BATCH_BYTES = 4 * 1024 * 1024;
 /** Global refusals after which this connection cannot go on. */
 const FATAL = new Set(['protocol-unsupported', 'hello-required']);
 /**
@@ -19,7 +21,8 @@ const SET_ASIDE: ReadonlySet<SyncReason> = new Set<SyncReason>(['change-refused'
 /**
  * The device's side of sync, free of any transport: it turns the server's frames into stored
  * changes and replies, strictly one frame at a time (IndexedDB writes sit between receive and
- * reply), following the flow in `protocol.ts`. A test drives it in one process with a server.
+ * reply; only snapshot frames waiting their turn are stored together), following the flow in
+ * `protocol.ts`. A test drives it in one process with a server.
  */
 export class SyncClient {
 	#state: SyncClientState = INITIAL_SYNC_STATE;
@@ -32,6 +35,8 @@ export class SyncClient {
 	#saidEmpty = false;
 	#localQueued = false;
 	#fatal = false;
+	/** Snapshot frames queued and not yet begun, stored together (`#queueSnapshots`). */
+	#batch: { messages: Of<'snapshots'>[]; bytes: number; done: Promise<void> } | null = null;
 	/** Snapshot requests (an empty hello, each `fetch`) whose last frame has not yet arrived. */
 	#requests = 0;
 	/** What the progress line counts: documents held before this connection's fetching began, and all it will hold. */
@@ -71,6 +76,8 @@ export class SyncClient {
 	}
 
 	#enqueue(task: (send: Send) => Promise<void>): Promise<void> {
+		// Snapshot frames are joined only while nothing else is queued after them.
+		this.#batch = null;
 		const session = this.#session;
 		const send: Send = Object.assign(
 			(m: ClientMessage) => {
@@ -126,15 +133,20 @@ export class SyncClient {
 		});
 	}
 
-	/** Handles one frame from the server, after every frame before it. */
+	/**
+	 * Handles one frame from the server, after every frame before it. The frame is decoded as it
+	 * arrives, not when its turn comes: a fresh device's frames arrive while earlier ones are being
+	 * written, when the page has nothing else to do.
+	 */
 	receive(frame: Uint8Array): Promise<void> {
+		const decoded = decodeServerMessage(frame);
+		if (decoded.ok && decoded.message.type === 'snapshots') return this.#queueSnapshots(decoded.message, frame.byteLength);
 		return this.#enqueue(async (out) => {
-			const decoded = decodeServerMessage(frame);
 			if (!decoded.ok) return this.#record(decoded.reason, null, decoded.detail);
 			const m = decoded.message;
 			if (m.type === 'pong') return;
 			if (m.type === 'welcome') await this.#welcome(m, out);
-			else if (m.type === 'snapshots') await this.#snapshots(m, out);
+			else if (m.type === 'snapshots') await this.#snapshots([m], out);
 			else if (m.type === 'sync') await this.#sync(m, out);
 			else if (m.type === 'ack') await this.#ack(m);
 			else if (m.type === 'logged') await this.repo.forgetOpened(m.ids);
@@ -157,6 +169,7 @@ export class SyncClient {
 	/** Ends the connection's exchange; frames still queued for it are dropped. */
 	stop(phase: 'idle' | 'offline' | 'error' = 'idle'): void {
 		this.#session++;
+		this.#batch = null;
 		this.#send = null;
 		this.#welcomed = false;
 		this.#set({ phase, progress: null });
@@ -209,14 +222,41 @@ export class SyncClient {
 		this.#set({ progress: this.#fetching.size && total > 0 ? { received: Math.min(base + arrived, total), total } : null });
 	}
 
-	async #snapshots(m: Of<'snapshots'>, out: Send): Promise<void> {
-		const { kept } = await this.repo.importSnapshots(m.docs, m.summaries);
-		for (const d of m.docs) {
-			if (this.#fetching.delete(d.docId)) this.#progress.arrived++;
-			this.#listed.add(d.docId);
+	/**
+	 * Queues a snapshot frame, joined to the one queued before it while that has not begun: frames
+	 * that arrive while the device is still storing earlier ones are stored in one transaction
+	 * (one write lock, one commit, one list update), up to `BATCH_BYTES`.
+	 */
+	#queueSnapshots(m: Of<'snapshots'>, bytes: number): Promise<void> {
+		const open = this.#batch;
+		if (open && open.bytes + bytes <= BATCH_BYTES) {
+			open.messages.push(m);
+			open.bytes += bytes;
+			return open.done;
 		}
-		// Every request answered: a document listed but not sent (no stored bytes) is not waited for.
-		if (m.remaining === 0 && --this.#requests <= 0) this.#fetching.clear();
+		const messages = [m];
+		const done = this.#enqueue(async (out) => {
+			if (this.#batch?.messages === messages) this.#batch = null;
+			await this.#snapshots(messages, out);
+			await this.#settle();
+		});
+		this.#batch = { messages, bytes, done };
+		return done;
+	}
+
+	async #snapshots(messages: readonly Of<'snapshots'>[], out: Send): Promise<void> {
+		const { kept } = await this.repo.importSnapshots(
+			messages.flatMap((m) => m.docs),
+			messages.flatMap((m) => m.summaries)
+		);
+		for (const m of messages) {
+			for (const d of m.docs) {
+				if (this.#fetching.delete(d.docId)) this.#progress.arrived++;
+				this.#listed.add(d.docId);
+			}
+			// Every request answered: a document listed but not sent (no stored bytes) is not waited for.
+			if (m.remaining === 0 && --this.#requests <= 0) this.#fetching.clear();
+		}
 		this.#showProgress();
 		// The device holds unsent changes to these: they meet the server's through sync instead.
 		await this.#sendSync(kept, out);

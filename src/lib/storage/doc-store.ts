@@ -175,7 +175,6 @@ export class DocStore {
 		const keyOf = (s: SnapshotWrite) => `${s.docId}|snapshot|${headsKey(s.heads)}`;
 		const docIds = snapshots.map((s) => s.docId);
 		const keep = new Set(snapshots.map(keyOf));
-		// The rows replaced are read only when a digest is kept: never during a fresh device's first sync.
 		// Only a document the device holds has chunks and a view to replace: a fresh device's first
 		// sync places no request for them. One key range finds which (a frame's ids are close).
 		const wanted = new Set(docIds);
@@ -185,6 +184,8 @@ export class DocStore {
 			db.docs.where(':id').between(sorted[0]!, sorted.at(-1)!, true, true).primaryKeys() as Promise<DocumentId[]>
 		]);
 		const holds = held.filter((id) => wanted.has(id));
+		// The rows replaced are read only when a digest is kept and the device holds some of them:
+		// never during a fresh device's first sync.
 		const before = kept && holds.length ? await db.docs.bulkGet(docIds) : [];
 		if (holds.length) {
 			const old = (await Promise.all(holds.map((id) => chunksOf(db, id).primaryKeys()))).flat();

@@ -146,11 +146,11 @@ export class SyncClient {
 			const m = decoded.message;
 			if (m.type === 'pong') return;
 			if (m.type === 'welcome') await this.#welcome(m, out);
-			else if (m.type === 'snapshots') await this.#snapshots([m], out);
 			else if (m.type === 'sync') await this.#sync(m, out);
 			else if (m.type === 'ack') await this.#ack(m);
 			else if (m.type === 'logged') await this.repo.forgetOpened(m.ids);
-			else await this.#refused(m, out);
+			// Snapshot frames never come here: `#queueSnapshots` takes them.
+			else if (m.type === 'refused') await this.#refused(m, out);
 			await this.#settle();
 		});
 	}

@@ -55,27 +55,34 @@ test('a dose recorded as not given shows on the list as not done, with the reaso
 	}
 });
 
-test('a caseload of 400: search by name, birth date and national ID, and the day’s visits', async ({ browser }) => {
+test('a caseload of 600: the first 500 on the page and more on request, search by name, birth date and national ID, and the day’s visits', async ({ browser }) => {
 	test.setTimeout(300_000);
-	const EXTRA = 398;
+	const EXTRA = 598;
 	const server = serverProcess(4401, undefined, { DBEP_DEMO_EXTRA_PATIENTS: String(EXTRA) });
 	// The register's generated patients, as `ranaCaseload` makes them.
 	const caseload = syntheticPatients(EXTRA, 7).map((p) => p.patient);
-	// A generated patient whose name no other patient shares.
-	const target = caseload.find((p) => caseload.filter((q) => q.name === p.name).length === 1) ?? caseload[0]!;
-	const born = target.birthDate.split('-').reverse().join('.');
-	const nationalId = target.nationalId ?? '';
+	// Generated patients whose name no other patient shares.
+	const unique = caseload.filter((p) => caseload.filter((q) => q.name === p.name).length === 1);
 	try {
-		// Seeding 398 plans on a busy machine can outlast the start's minute: then wait for it longer.
+		// Seeding 598 plans on a busy machine can outlast the start's minute: then wait for it longer.
 		await server.start().catch(() => expect.poll(() => fetch(`${server.url}/healthz`).then((r) => r.ok, () => false), { timeout: 180_000 }).toBe(true));
 		const page = await (await browser.newContext()).newPage();
 		await logIn(page, ranaNurse, server.url);
-		await expect(page.getByTestId('list-count')).toHaveText('Viser 400 av 400 pasienter', { timeout: 180_000 });
+		// The page holds 500 cards, says so, and offers the rest.
+		await expect(page.getByTestId('list-count')).toHaveText('Viser 500 av 600 pasienter', { timeout: 180_000 });
+		await expect(shown(page)).toHaveCount(500);
+		await expect(page.getByRole('button', { name: 'Vis flere pasienter (100 til)' })).toBeVisible();
+		// A patient past the first 500: not on the page, and found by the search.
+		const onPage = new Set((await page.getByTestId('patient-row').getByRole('link').allTextContents()).map((t) => t.trim()));
+		const target = unique.find((p) => !onPage.has(p.name))!;
+		expect(target).toBeDefined();
+		const born = target.birthDate.split('-').reverse().join('.');
+		const nationalId = target.nationalId ?? '';
 		const search = page.getByLabel('Søk etter pasient');
 		const targetRow = page.getByTestId('patient-row').filter({ hasText: target.name });
 
 		await search.fill(target.name.toLocaleLowerCase('nb'));
-		await expect(page.getByTestId('list-count')).toHaveText('Viser 1 av 400 pasienter');
+		await expect(page.getByTestId('list-count')).toHaveText('Viser 1 av 600 pasienter');
 		await expect(shown(page)).toHaveCount(1);
 		await expect(targetRow).toBeVisible();
 		expect(await wcagViolations(page)).toEqual([]);
@@ -98,15 +105,19 @@ test('a caseload of 400: search by name, birth date and national ID, and the day
 		await search.fill('');
 		await page.getByRole('button', { name: 'Besøk i dag' }).click();
 		await expect(page.getByRole('button', { name: 'Besøk i dag' })).toHaveAttribute('aria-pressed', 'true');
-		const visits = Number((/Viser (\d+) av 400/.exec((await page.getByTestId('list-count').textContent()) ?? '') ?? [])[1]);
+		const visits = Number((/Viser (\d+) av 600/.exec((await page.getByTestId('list-count').textContent()) ?? '') ?? [])[1]);
 		expect(visits).toBeGreaterThan(0);
-		expect(visits).toBeLessThan(400);
+		expect(visits).toBeLessThan(600);
 		await expect(shown(page).filter({ hasText: 'Ingen tiltak i dag' })).toHaveCount(0);
 		await expect(shown(page)).toHaveCount(visits);
 		expect(await wcagViolations(page)).toEqual([]);
 		expect(await smallTargets(page)).toEqual([]);
 		await page.getByRole('button', { name: 'Alle pasienter' }).click();
-		await expect(shown(page)).toHaveCount(400);
+		await expect(shown(page)).toHaveCount(500);
+		await page.getByRole('button', { name: 'Vis flere pasienter (100 til)' }).click();
+		await expect(shown(page)).toHaveCount(600);
+		await expect(page.getByTestId('list-count')).toHaveText('Viser 600 av 600 pasienter');
+		await expect(page.getByRole('button', { name: /Vis flere pasienter/ })).toHaveCount(0);
 
 		// A tap anywhere on a card opens the patient's plan.
 		await search.fill(target.name);

@@ -533,6 +533,7 @@ export const en: Messages = {
 		shown: (shown, of) => `Showing ${shown} of ${of} patients`,
 		soFar: (shown) => `Showing ${shown} patients so far – reading the rest of the list …`,
 		noMatch: 'No patients match the search.',
+		more: (left) => `Show more patients (${left} more)`,
 		born: (date) => `b. ${date}`,
 		doneAt: (time) => `Done at ${time}`,
 		notDoneAt: (time) => `Not done at ${time}`,

@@ -566,6 +566,7 @@ export const nb = {
 		/** Rows a sync stored are shown before the device's own list has been read: the count is not yet known. */
 		soFar: (shown: number) => `Viser ${shown} pasienter så langt – leser resten av listen …`,
 		noMatch: 'Ingen pasienter passer søket.',
+		more: (left: number) => `Vis flere pasienter (${left} til)`,
 		born: (date: string) => `f. ${date}`,
 		doneAt: (time: string) => `Utført kl. ${time}`,
 		notDoneAt: (time: string) => `Ikke utført kl. ${time}`,

@@ -118,6 +118,13 @@ export function accessibleDocs(store: DocumentStore, principal: Principal, patie
 	return kinds ? store.manifest(allowed).then((docs) => docs.filter((d) => kinds.has(parseDocumentId(d.docId)?.kind ?? 'plan'))) : store.manifest(allowed);
 }
 
+/** The patients whose documents `accessibleDocs` reads for the principal now, in order ('all': every patient). */
+export function visiblePatients(principal: Principal): PatientId[] | 'all' {
+	if (principal.patients === 'all') return 'all';
+	const now = new Date();
+	return [...principal.patients].filter((p) => sees(principal, p, now));
+}
+
 /** Whether a principal may read (and be sent) one document; agrees with `accessibleDocs`. */
 export function mayRead(principal: Principal, ref: DocumentRef): boolean {
 	return (!principal.kinds || principal.kinds.has(ref.kind)) && sees(principal, ref.patientId);

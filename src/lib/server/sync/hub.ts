@@ -134,6 +134,7 @@ export class SyncHub {
 
 	/** Tells every session but the one the change came from (none, for a command) that a document changed. */
 	#changed(docId: DocumentId, from: Session | null): void {
+		this.#digests.committed(docId);
 		this.#sessions.forEach((s) => s !== from && s.push(docId));
 	}
 
@@ -170,6 +171,7 @@ export class SyncHub {
 
 	#committed(docId: DocumentId): void {
 		if (this.#closed) return;
+		this.#digests.committed(docId);
 		this.#dirty.add(docId);
 		this.#catchingUp ??= this.#catchUpAll().finally(() => {
 			this.#catchingUp = null;

@@ -170,8 +170,7 @@ export class Session {
 		const ends = firstExpiry(principal);
 		if (ends) this.#expiry = setTimeout(() => this.#accessChanged('emergency access ended'), Math.max(0, Date.parse(ends) - Date.now()) + 50);
 		this.#states ??= new SyncStates(this.host.store, hello.peerId, this.host.log);
-		const docs = await accessibleDocs(this.host.store, principal);
-		const { manifest, digest } = this.host.digests.of(docs);
+		const { docs, manifest, digest } = await this.host.digests.visible(principal, () => accessibleDocs(this.host.store, principal));
 		docs.forEach((d) => this.#held.add(d.docId));
 		if (digest === hello.digest) return this.#reply({ type: 'welcome', upToDate: true, manifest: [] });
 		this.#reply({ type: 'welcome', upToDate: false, manifest });
